@@ -1,0 +1,147 @@
+/**
+ * The agent protocol, version 1: what a session-host agent sends to ingest over
+ * HTTPS (`/agent/v1/...`) and exchanges on its control WebSocket. Every request body
+ * is decoded with these schemas before any logic runs.
+ */
+import { z } from 'zod';
+import { EVENT_TYPE_NAMES } from '../event-types';
+import {
+  attributes,
+  hostName,
+  id,
+  ipAddress,
+  isoTime,
+  recordingReason,
+  sessionProtocol,
+  sha256Hex,
+  text,
+  userName,
+} from '../primitives';
+import { controlAction } from '../messages/response';
+
+export const AGENT_PROTOCOL_VERSION = 1;
+export const AGENT_BASE_PATH = '/agent/v1';
+
+/** Largest segment ingest accepts; larger uploads get 413. */
+export const MAX_SEGMENT_BYTES = 16 * 1024 * 1024;
+export const MAX_EVENTS_PER_BATCH = 500;
+export const MAX_METRICS_PER_BATCH = 500;
+
+/** POST /agent/v1/enrol — one-time enrolment token for an identity and credential. */
+export const enrolRequest = z.strictObject({
+  token: text(256),
+  hostname: hostName,
+  os: text(128),
+  agentVersion: text(64),
+});
+export type EnrolRequest = z.infer<typeof enrolRequest>;
+
+export const enrolResponse = z.strictObject({
+  agentId: id,
+  /** Shown once; the server stores only its hash. */
+  credential: text(512),
+});
+export type EnrolResponse = z.infer<typeof enrolResponse>;
+
+/** POST /agent/v1/sessions */
+export const sessionStartRequest = z.strictObject({
+  sessionId: id,
+  user: userName,
+  groups: z.array(text(256)).max(256).default([]),
+  host: hostName,
+  clientAddress: ipAddress.optional(),
+  protocol: sessionProtocol,
+  startedAt: isoTime,
+});
+export type SessionStartRequest = z.infer<typeof sessionStartRequest>;
+
+/** POST /agent/v1/sessions/{sessionId}/end */
+export const sessionEndRequest = z.strictObject({
+  endedAt: isoTime,
+  reason: text(64),
+});
+
+/** POST /agent/v1/sessions/{sessionId}/recordings */
+export const recordingStartRequest = z.strictObject({
+  recordingId: id,
+  kind: z.enum(['screen', 'terminal']),
+  at: isoTime,
+  reason: recordingReason,
+  ruleId: text(128).optional(),
+  policyVersion: z.number().int().nonnegative().optional(),
+  actor: text(256).optional(),
+});
+
+/** POST /agent/v1/recordings/{recordingId}/stop */
+export const recordingStopRequest = z.strictObject({
+  at: isoTime,
+  reason: recordingReason,
+  actor: text(256).optional(),
+});
+
+/**
+ * PUT /agent/v1/recordings/{recordingId}/segments/{seq} — the body is the raw segment;
+ * its metadata travels in these headers.
+ */
+export const segmentUploadHeaders = z.object({
+  'x-segment-sha256': sha256Hex,
+  'x-segment-prev-sha256': sha256Hex.optional(),
+  'x-segment-kind': z.enum(['init', 'media', 'cast']),
+  'x-segment-start-ms': z.coerce.number().int().nonnegative(),
+  'x-segment-end-ms': z.coerce.number().int().nonnegative(),
+});
+
+const agentEvent = z.strictObject({
+  eventId: id,
+  type: z.enum(EVENT_TYPE_NAMES),
+  at: isoTime,
+  offsetMs: z.number().int().nonnegative(),
+  recordingId: id.optional(),
+  attributes: attributes.default({}),
+});
+
+/** POST /agent/v1/sessions/{sessionId}/events */
+export const eventBatchRequest = z.strictObject({
+  events: z.array(agentEvent).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+export type EventBatchRequest = z.infer<typeof eventBatchRequest>;
+
+const metricSample = z.strictObject({
+  sampleId: id,
+  at: isoTime,
+  offsetMs: z.number().int().nonnegative(),
+  rttMs: z.number().nonnegative(),
+  jitterMs: z.number().nonnegative(),
+  retransmits: z.number().int().nonnegative(),
+  throughputBps: z.number().nonnegative(),
+});
+
+/** POST /agent/v1/sessions/{sessionId}/metrics */
+export const metricBatchRequest = z.strictObject({
+  samples: z.array(metricSample).min(1).max(MAX_METRICS_PER_BATCH),
+});
+
+/** Frames on the control WebSocket (`/agent/v1/control`). */
+export const serverFrame = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('command'),
+    commandId: id,
+    sessionId: id.optional(),
+    action: controlAction,
+    params: attributes,
+    expiresAt: isoTime,
+  }),
+  z.strictObject({ type: z.literal('ping'), at: isoTime }),
+]);
+export type ServerFrame = z.infer<typeof serverFrame>;
+
+export const agentFrame = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('command-result'),
+    commandId: id,
+    status: z.enum(['acked', 'failed']),
+    detail: z.string().max(2000).optional(),
+  }),
+  z.strictObject({ type: z.literal('pong'), at: isoTime }),
+]);
+export type AgentFrame = z.infer<typeof agentFrame>;

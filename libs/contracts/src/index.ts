@@ -1,0 +1,13 @@
+export * from './streams';
+export * from './naming';
+export * from './headers';
+export * from './primitives';
+export * from './event-types';
+export * from './registry';
+export * from './messages/session';
+export * from './messages/segment';
+export * from './messages/event';
+export * from './messages/response';
+export * from './messages/audit';
+export * from './messages/policy-rpc';
+export * as agentProtocol from './agent-protocol';

@@ -1,0 +1,173 @@
+/**
+ * The one place that binds each message type to its subject, stream, schema and
+ * de-duplication id. Publishing and handling are type-checked by message type:
+ * `publish('segment.stored', payload)` only compiles with a SegmentStored payload.
+ */
+import type { z } from 'zod';
+import { assertToken } from './naming';
+import type { StreamKey } from './streams';
+import { auditRecordedV1 } from './messages/audit';
+import { eventRecordedV1, networkSampleV1 } from './messages/event';
+import { policyEvaluateReplyV1, policyEvaluateRequestV1 } from './messages/policy-rpc';
+import { commandResultV1, controlCommandV1, responseRequestedV1 } from './messages/response';
+import { segmentGapV1, segmentStoredV1 } from './messages/segment';
+import {
+  recordingStartedV1,
+  recordingStoppedV1,
+  sessionEndedV1,
+  sessionStartedV1,
+} from './messages/session';
+
+export interface MessageContract<S extends z.ZodType = z.ZodType> {
+  readonly stream: StreamKey;
+  /** Relative subject, or its fixed head when `route` adds tokens from the payload. */
+  readonly subject: string;
+  readonly schema: S;
+  /** Extra subject tokens taken from the payload (for example the agent id). */
+  readonly route?: (payload: z.output<S>) => string;
+  /** JetStream de-duplication id: the same fact always gets the same id. */
+  readonly messageId: (payload: z.output<S>) => string;
+  readonly description: string;
+}
+
+function message<S extends z.ZodType>(contract: MessageContract<S>): MessageContract<S> {
+  return contract;
+}
+
+export const MESSAGES = {
+  'session.started': message({
+    stream: 'SESSIONS',
+    subject: 'session.started',
+    schema: sessionStartedV1,
+    messageId: (p) => `session.started:${p.sessionId}`,
+    description: 'A user session began on a host',
+  }),
+  'session.ended': message({
+    stream: 'SESSIONS',
+    subject: 'session.ended',
+    schema: sessionEndedV1,
+    messageId: (p) => `session.ended:${p.sessionId}`,
+    description: 'A session ended (logout, disconnect, or closed after its host went silent)',
+  }),
+  'recording.started': message({
+    stream: 'SESSIONS',
+    subject: 'session.recording.started',
+    schema: recordingStartedV1,
+    messageId: (p) => `recording.started:${p.recordingId}`,
+    description: 'Recording of a session started, with the reason and deciding rule',
+  }),
+  'recording.stopped': message({
+    stream: 'SESSIONS',
+    subject: 'session.recording.stopped',
+    schema: recordingStoppedV1,
+    messageId: (p) => `recording.stopped:${p.recordingId}`,
+    description: 'Recording of a session stopped, with the reason',
+  }),
+  'segment.stored': message({
+    stream: 'SEGMENTS',
+    subject: 'segment.stored',
+    schema: segmentStoredV1,
+    messageId: (p) => `segment:${p.recordingId}:${p.seq}`,
+    description: 'A segment is durable in the object store',
+  }),
+  'segment.gap': message({
+    stream: 'SEGMENTS',
+    subject: 'segment.gap',
+    schema: segmentGapV1,
+    messageId: (p) => `gap:${p.recordingId}:${p.fromSeq}-${p.toSeq}`,
+    description: 'Sequences missing before a later segment arrived',
+  }),
+  event: message({
+    stream: 'EVENTS',
+    subject: 'event',
+    schema: eventRecordedV1,
+    route: (p) => p.type,
+    messageId: (p) => `event:${p.eventId}`,
+    description: 'An event detected on a session host; subject event.<type>',
+  }),
+  'metric.network': message({
+    stream: 'METRICS',
+    subject: 'metric.network',
+    schema: networkSampleV1,
+    messageId: (p) => `metric:${p.sampleId}`,
+    description: 'Network quality of the user connection',
+  }),
+  'response.requested': message({
+    stream: 'RESPONSES',
+    subject: 'response.requested',
+    schema: responseRequestedV1,
+    messageId: (p) => `response:${p.responseId}`,
+    description: 'A response rule matched: an action for the responder to carry out',
+  }),
+  'command.result': message({
+    stream: 'RESPONSES',
+    subject: 'response.command',
+    schema: commandResultV1,
+    route: (p) => p.status,
+    messageId: (p) => `command:${p.commandId}:${p.status}`,
+    description: 'An agent acknowledged a command, or it failed or timed out',
+  }),
+  'control.command': message({
+    stream: 'CONTROL',
+    subject: 'control.agent',
+    schema: controlCommandV1,
+    route: (p) => assertToken(p.agentId, 'agentId'),
+    messageId: (p) => `control:${p.commandId}`,
+    description: 'A command for one agent; subject control.agent.<agentId>',
+  }),
+  audit: message({
+    stream: 'AUDIT',
+    subject: 'audit',
+    schema: auditRecordedV1,
+    route: (p) => p.action,
+    messageId: (p) => `audit:${p.auditId}`,
+    description: 'An audited action; subject audit.<action>',
+  }),
+} as const;
+
+export type MessageType = keyof typeof MESSAGES;
+/** The validated payload of a message type (defaults applied). */
+export type MessageOf<T extends MessageType> = z.output<(typeof MESSAGES)[T]['schema']>;
+/** What a publisher may pass (fields with defaults may be omitted). */
+export type MessageInput<T extends MessageType> = z.input<(typeof MESSAGES)[T]['schema']>;
+
+/** Relative subject of one message: the contract's subject plus its routed tokens. */
+export function subjectOf<T extends MessageType>(type: T, payload: MessageOf<T>): string {
+  const contract = MESSAGES[type] as MessageContract;
+  return contract.route ? `${contract.subject}.${contract.route(payload)}` : contract.subject;
+}
+
+/** Relative filter subject that captures every message of a type. */
+export function filterOf(type: MessageType): string {
+  const contract = MESSAGES[type] as MessageContract;
+  return contract.route ? `${contract.subject}.>` : contract.subject;
+}
+
+/** The message type a concrete relative subject belongs to, if any. */
+export function typeOfSubject(relative: string): MessageType | undefined {
+  for (const [type, c] of Object.entries(MESSAGES) as [MessageType, MessageContract][]) {
+    if (c.route ? relative.startsWith(`${c.subject}.`) : relative === c.subject) return type;
+  }
+  return undefined;
+}
+
+/** Request/reply questions over core NATS, answered within a timeout. */
+export interface RequestContract<Q extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly subject: string;
+  readonly request: Q;
+  readonly reply: R;
+  readonly description: string;
+}
+
+export const REQUESTS = {
+  'policy.evaluate': {
+    subject: 'rpc.policy.evaluate',
+    request: policyEvaluateRequestV1,
+    reply: policyEvaluateReplyV1,
+    description: 'Should this session (and focused application) be recorded, and why',
+  },
+} as const satisfies Record<string, RequestContract>;
+
+export type RequestType = keyof typeof REQUESTS;
+export type RequestOf<T extends RequestType> = z.output<(typeof REQUESTS)[T]['request']>;
+export type ReplyOf<T extends RequestType> = z.output<(typeof REQUESTS)[T]['reply']>;

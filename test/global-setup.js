@@ -1,0 +1,2 @@
+// Placeholder: replaced by the S3 test server start-up.
+module.exports = async () => {};
