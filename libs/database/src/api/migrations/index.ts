@@ -1,0 +1,4 @@
+/** The api schema's migrations, oldest first: append new ones, never edit released ones. */
+import { ApiSchemaInfo1795578831823 } from './1795578831823-schema-info';
+
+export const API_MIGRATIONS = [ApiSchemaInfo1795578831823];

@@ -1,0 +1,15 @@
+/** First migration of the retention schema: the schema itself and its `schema_info` table. */
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createSchemaInfo, dropSchemaInfo } from '../../shared/schema-info.migration';
+
+export class RetentionSchemaInfo1795578831823 implements MigrationInterface {
+  readonly name = 'RetentionSchemaInfo1795578831823';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createSchemaInfo(queryRunner, 'retention');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await dropSchemaInfo(queryRunner);
+  }
+}
