@@ -1,0 +1,118 @@
+/**
+ * Typed handler decorators. The message or request type named in the decorator fixes
+ * the handler's parameter and return types at compile time, and the binding (durable,
+ * filter, limits) travels to JetStreamServer in the Nest pattern's extras.
+ */
+import 'reflect-metadata';
+import { EventPattern, MessagePattern } from '@nestjs/microservices';
+import type {
+  MessageOf,
+  MessageType,
+  ReplyOf,
+  RequestOf,
+  RequestType,
+} from '@sessionrec/contracts';
+import type { JetStreamContext, NatsRequestContext } from './context';
+import { captureHandlerError } from './handler-capture';
+
+/** Transport id of JetStreamServer: our handlers bind to it and to no other transport. */
+export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
+
+/** Key of the handler extras that carry a binding. */
+export const BINDING_EXTRAS_KEY = 'sessionrecJetStream';
+
+export interface OnMessageOptions {
+  /** Durable consumer name; default `${serviceName}-${type with dots as dashes}`. */
+  durable?: string;
+  /** A narrower relative filter inside the type's subjects, e.g. `event.usb.inserted`. */
+  filter?: string;
+  /** Handlers running at once (and the consumer's max_ack_pending). */
+  maxInFlight?: number;
+  /** Deliveries before dead-lettering. */
+  maxDeliver?: number;
+}
+
+export interface MessageBinding extends OnMessageOptions {
+  kind: 'message';
+  type: MessageType;
+}
+
+export interface RequestBinding {
+  kind: 'request';
+  type: RequestType;
+}
+
+export type Binding = MessageBinding | RequestBinding;
+
+type MessageHandlerFn<T extends MessageType> = (
+  payload: MessageOf<T>,
+  ctx: JetStreamContext,
+) => Promise<void>;
+
+type RequestHandlerFn<T extends RequestType> = (
+  request: RequestOf<T>,
+  ctx: NatsRequestContext,
+) => Promise<ReplyOf<T>>;
+
+/**
+ * Handles every message of `type` from a durable pull consumer: acked after the
+ * returned promise resolves, redelivered with backoff if it rejects, dead-lettered on
+ * `PermanentError`, bad payloads or too many deliveries.
+ */
+export function OnMessage<T extends MessageType>(type: T, options: OnMessageOptions = {}) {
+  const binding: MessageBinding = { kind: 'message', type, ...options };
+  return <F extends MessageHandlerFn<T>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void => {
+    wrapForErrorCapture(descriptor);
+    EventPattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
+      target,
+      key,
+      descriptor,
+    );
+  };
+}
+
+/** Answers requests of `type` over core NATS, load-shared in the service's queue group. */
+export function OnRequest<T extends RequestType>(type: T) {
+  const binding: RequestBinding = { kind: 'request', type };
+  return <F extends RequestHandlerFn<T>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void => {
+    wrapForErrorCapture(descriptor);
+    MessagePattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
+      target,
+      key,
+      descriptor,
+    );
+  };
+}
+
+/** Nest keys handlers by pattern; the durable is part of it so two consumers never merge. */
+function patternOf(binding: Binding): Record<string, string> {
+  return binding.kind === 'message'
+    ? { jetstream: binding.type, durable: binding.durable ?? '' }
+    : { natsRequest: binding.type };
+}
+
+function wrapForErrorCapture<F>(descriptor: TypedPropertyDescriptor<F>): void {
+  const original = descriptor.value as unknown as (...args: unknown[]) => Promise<unknown>;
+  if (typeof original !== 'function') throw new TypeError('handler decorators apply to methods');
+  const wrapped = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    try {
+      return await original.apply(this, args);
+    } catch (err) {
+      captureHandlerError(err);
+      throw err;
+    }
+  };
+  Object.defineProperty(wrapped, 'name', { value: original.name });
+  for (const metaKey of Reflect.getMetadataKeys(original)) {
+    Reflect.defineMetadata(metaKey, Reflect.getMetadata(metaKey, original), wrapped);
+  }
+  descriptor.value = wrapped as unknown as F;
+}

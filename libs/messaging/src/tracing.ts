@@ -1,0 +1,74 @@
+/**
+ * W3C trace context over NATS headers, so one trace runs from a publisher through
+ * every consumer. The API is the global OpenTelemetry one: without an SDK registered
+ * these calls are no-ops and cost nothing.
+ */
+import type { MsgHdrs } from '@nats-io/nats-core';
+import {
+  type Attributes,
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import { errorMessage } from './errors';
+
+const TRACER = '@sessionrec/messaging';
+
+const setter: TextMapSetter<MsgHdrs> = {
+  set(carrier, key, value) {
+    carrier.set(key, value);
+  },
+};
+
+const getter: TextMapGetter<MsgHdrs | undefined> = {
+  get(carrier, key) {
+    if (!carrier?.has(key)) return undefined;
+    return carrier.get(key);
+  },
+  keys(carrier) {
+    return carrier ? carrier.keys() : [];
+  },
+};
+
+/** Writes the active trace context (traceparent, tracestate) into the headers. */
+export function injectTraceContext(headers: MsgHdrs, ctx: Context = context.active()): void {
+  propagation.inject(ctx, headers, setter);
+}
+
+export function extractTraceContext(headers: MsgHdrs | undefined): Context {
+  return propagation.extract(ROOT_CONTEXT, headers, getter);
+}
+
+/**
+ * Runs `fn` inside a new span (active for its duration) and ends it with the outcome.
+ * `parent` defaults to the active context; consumers pass the extracted one.
+ */
+export async function inSpan<R>(
+  name: string,
+  kind: SpanKind,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<R>,
+  parent: Context = context.active(),
+): Promise<R> {
+  const span = trace.getTracer(TRACER).startSpan(name, { kind, attributes }, parent);
+  try {
+    const result = await context.with(trace.setSpan(parent, span), () => fn(span));
+    span.setStatus({ code: SpanStatusCode.OK });
+    return result;
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+    if (err instanceof Error) span.recordException(err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+export { SpanKind };
