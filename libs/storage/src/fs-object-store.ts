@@ -1,0 +1,300 @@
+/**
+ * The object store on a local directory, for single-host installs, development and CI.
+ * Writes go to a temp file in the same filesystem, are fsynced, then appear in one step:
+ * `link()` for create-if-absent (it fails with EEXIST rather than replace) and `rename()`
+ * for deliberate replacement; the directory is fsynced afterwards so the name survives a
+ * crash. Readers never see a partly written object.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, constants as fsConstants, type Stats } from 'node:fs';
+import { access, link, mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  BodyMeter,
+  chunksOf,
+  resolveRange,
+  sha256OfStream,
+  validateBody,
+  validateListOptions,
+  validatePutOptions,
+  validateRange,
+} from './body';
+import { ObjectConflictError, ObjectNotFoundError, ObjectStoreError } from './errors';
+import { assertValidKey, assertValidPrefix, contentTypeForKey } from './keys';
+import {
+  type GetOptions,
+  type GetResult,
+  type ListedObject,
+  type ListOptions,
+  type ListResult,
+  type ObjectBody,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+  type PutResult,
+} from './object-store';
+
+/** Temp files live here, inside the root so link/rename never cross filesystems. */
+const TMP_DIR = '.tmp';
+const WRITE_CHUNK = 1024 * 1024;
+
+function errno(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
+}
+
+/** UTF-8 byte order, the order S3 lists keys in (differs from UTF-16 order for some chars). */
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface FsObjectStoreOptions {
+  /** Absolute path of the root directory; created on first use. */
+  root: string;
+}
+
+export class FsObjectStore implements ObjectStore {
+  readonly root: string;
+  readonly description: string;
+
+  constructor(options: FsObjectStoreOptions) {
+    if (typeof options.root !== 'string' || !path.isAbsolute(options.root)) {
+      throw new ObjectStoreError('FsObjectStore needs an absolute root directory');
+    }
+    this.root = path.resolve(options.root);
+    this.description = `file://${this.root}`;
+  }
+
+  putIfAbsent(key: string, body: ObjectBody, opts?: PutOptions): Promise<PutResult> {
+    return this.write(key, body, opts, false);
+  }
+
+  put(key: string, body: ObjectBody, opts?: PutOptions): Promise<PutResult> {
+    return this.write(key, body, opts, true);
+  }
+
+  async get(key: string, opts?: GetOptions): Promise<GetResult> {
+    const file = this.pathOf(assertValidKey(key));
+    const range = validateRange(opts?.range);
+    // Open first and stat the handle, so size and bytes come from the same file even if
+    // the key is replaced meanwhile.
+    const handle = await open(file, 'r').catch((err: unknown) => {
+      throw errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR'
+        ? new ObjectNotFoundError(key)
+        : err;
+    });
+    try {
+      const { size } = await handle.stat();
+      const contentType = contentTypeForKey(key);
+      if (range) {
+        const r = resolveRange(key, range, size);
+        const body = createReadStream('', { fd: handle, start: r.start, end: r.end });
+        return { body, size, contentLength: r.end - r.start + 1, contentRange: r, contentType };
+      }
+      const body = createReadStream('', { fd: handle });
+      return { body, size, contentLength: size, contentType };
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const st = await this.statKey(assertValidKey(key));
+    if (!st) return undefined;
+    return {
+      key,
+      size: st.size,
+      lastModified: st.mtime,
+      contentType: contentTypeForKey(key),
+    };
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(assertValidKey(key));
+    try {
+      await unlink(file);
+    } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return;
+      throw err;
+    }
+    await fsyncDir(path.dirname(file));
+    await this.pruneEmptyDirs(path.dirname(file));
+  }
+
+  async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
+    assertValidPrefix(prefix);
+    const { cursor, limit } = validateListOptions(opts);
+    const keys: ListedObject[] = [];
+    for await (const item of this.walk('', prefix, cursor)) {
+      if (keys.length === limit) {
+        const last = keys[keys.length - 1];
+        return { keys, ...(last ? { nextCursor: last.key } : {}) };
+      }
+      keys.push(item);
+    }
+    return { keys };
+  }
+
+  async ping(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, fsConstants.R_OK | fsConstants.W_OK);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private pathOf(key: string): string {
+    const file = path.join(this.root, ...key.split('/'));
+    // assertValidKey already rules out escapes; this guards against a future rule change.
+    if (!file.startsWith(this.root + path.sep)) {
+      throw new ObjectStoreError('Key resolves outside the store root');
+    }
+    return file;
+  }
+
+  private async statKey(key: string): Promise<Stats | undefined> {
+    try {
+      const st = await stat(this.pathOf(key));
+      return st.isFile() ? st : undefined;
+    } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return undefined;
+      throw err;
+    }
+  }
+
+  private async write(
+    key: string,
+    body: ObjectBody,
+    rawOpts: PutOptions | undefined,
+    replace: boolean,
+  ): Promise<PutResult> {
+    assertValidKey(key);
+    const opts = validatePutOptions(rawOpts);
+    validateBody(body);
+    const tmpDir = path.join(this.root, TMP_DIR);
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    try {
+      const meter = await this.writeTemp(tmp, body);
+      const sha256 = meter.finish(key, opts);
+      const result: PutResult = { created: true, sha256, size: meter.bytes, etag: sha256 };
+      const file = this.pathOf(key);
+      const created = await this.publish(tmp, file, replace);
+      if (!created) {
+        const existing = await sha256OfStream(createReadStream(file));
+        if (existing !== sha256) throw new ObjectConflictError(key, existing, sha256);
+        return { ...result, created: false };
+      }
+      return result;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  private async writeTemp(tmp: string, body: ObjectBody): Promise<BodyMeter> {
+    const meter = new BodyMeter();
+    const handle = await open(tmp, 'wx', 0o644);
+    try {
+      for await (const chunk of chunksOf(body, WRITE_CHUNK)) {
+        meter.update(chunk);
+        await handle.write(chunk);
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return meter;
+  }
+
+  /** Gives the temp file its final name; false when create-if-absent found the name taken. */
+  private async publish(tmp: string, file: string, replace: boolean): Promise<boolean> {
+    const dir = path.dirname(file);
+    // A concurrent delete may prune the directory between mkdir and link: retry once.
+    for (let attempt = 0; ; attempt++) {
+      const firstCreated = await mkdir(dir, { recursive: true });
+      try {
+        if (replace) await rename(tmp, file);
+        else await link(tmp, file);
+      } catch (err) {
+        if (errno(err) === 'EEXIST' && !replace) return false;
+        if (errno(err) === 'ENOENT' && attempt === 0) continue;
+        throw err;
+      }
+      await fsyncDir(dir);
+      if (firstCreated) await this.fsyncNewDirs(firstCreated, dir);
+      return true;
+    }
+  }
+
+  /** New directories are only durable once their parents are fsynced too. */
+  private async fsyncNewDirs(firstCreated: string, deepest: string): Promise<void> {
+    let dir = path.dirname(deepest);
+    const stop = path.dirname(firstCreated);
+    while (dir.length >= stop.length) {
+      await fsyncDir(dir);
+      if (dir === stop) break;
+      dir = path.dirname(dir);
+    }
+  }
+
+  private async pruneEmptyDirs(from: string): Promise<void> {
+    let dir = from;
+    while (dir.startsWith(this.root + path.sep)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or gone): stop climbing
+      }
+      dir = path.dirname(dir);
+    }
+  }
+
+  /**
+   * Depth-first walk in key order. Directory entries are sorted by name + "/" (files by
+   * name), which makes the walk produce full keys in byte order; subtrees entirely
+   * before the cursor or outside the prefix are skipped.
+   */
+  private async *walk(rel: string, prefix: string, cursor?: string): AsyncGenerator<ListedObject> {
+    let entries;
+    try {
+      entries = await readdir(rel ? path.join(this.root, ...rel.split('/')) : this.root, {
+        withFileTypes: true,
+      });
+    } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return;
+      throw err;
+    }
+    const named = entries
+      .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || e.isFile()))
+      .map((e) => ({ dir: e.isDirectory(), path: rel + e.name + (e.isDirectory() ? '/' : '') }))
+      .sort((a, b) => compareKeys(a.path, b.path));
+    for (const entry of named) {
+      const p = entry.path;
+      if (!(p.startsWith(prefix) || (entry.dir && prefix.startsWith(p)))) continue;
+      if (cursor !== undefined) {
+        const order = compareKeys(p, cursor);
+        // A file at or before the cursor was on an earlier page; so was every key of a
+        // directory before the cursor, unless the cursor lies inside it.
+        if (entry.dir ? order < 0 && !cursor.startsWith(p) : order <= 0) continue;
+      }
+      if (entry.dir) {
+        yield* this.walk(p, prefix, cursor);
+        continue;
+      }
+      const st = await stat(path.join(this.root, ...p.split('/'))).catch(() => undefined);
+      if (st?.isFile()) yield { key: p, size: st.size, lastModified: st.mtime };
+    }
+  }
+}
