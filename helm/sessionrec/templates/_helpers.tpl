@@ -56,9 +56,7 @@ migration Job, which runs before the ConfigMap exists on a first install.
 {{- define "sessionrec.configData" -}}
 HOST: "0.0.0.0"
 LOG_LEVEL: {{ .Values.logLevel | quote }}
-{{- if not .Values.nats.existingSecret }}
 NATS_URL: {{ required "nats.url is required" .Values.nats.url | quote }}
-{{- end }}
 NATS_NAMESPACE: {{ .Values.nats.namespace | quote }}
 NATS_REPLICAS: {{ .Values.nats.replicas | quote }}
 STORAGE_URL: {{ required "storage.url is required" .Values.storage.url | quote }}
@@ -86,11 +84,14 @@ credentials when configured.
       name: {{ required "database.existingSecret is required" .Values.database.existingSecret }}
       key: {{ .Values.database.urlKey }}
 {{- if .Values.nats.existingSecret }}
-- name: NATS_URL
+{{- range list "NATS_USER" "NATS_PASSWORD" "NATS_TOKEN" }}
+- name: {{ . }}
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.nats.existingSecret }}
-      key: {{ .Values.nats.urlKey }}
+      name: {{ $.Values.nats.existingSecret }}
+      key: {{ . }}
+      optional: true
+{{- end }}
 {{- end }}
 {{- if .Values.storage.s3.existingSecret }}
 - name: AWS_ACCESS_KEY_ID
