@@ -18,6 +18,8 @@ export {
   isSecretKey,
   REDACT_PATHS,
   redactingErrorSerializer,
+  redactingRequestSerializer,
+  redactUrlQuery,
   redactValue,
 } from './redaction';
 export {

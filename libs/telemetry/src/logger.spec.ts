@@ -3,7 +3,11 @@ import { trace } from '@opentelemetry/api';
 import { createLogger } from './logger';
 import { startTelemetry, type TelemetryHandle } from './sdk';
 
-function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {
+function capture(): {
+  stream: Writable;
+  lines: () => Record<string, unknown>[];
+  text: () => string;
+} {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {

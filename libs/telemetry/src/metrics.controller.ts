@@ -10,7 +10,8 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 
 @Controller()
 export class MetricsController {
-  private readonly serializer = new PrometheusSerializer();
+  /** Without the otel_scope_* labels: a service's metric names are unique already. */
+  private readonly serializer = new PrometheusSerializer('', false, undefined, false, true);
 
   @Get('metrics')
   @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)

@@ -60,6 +60,39 @@ export function redactLogObject(object: Record<string, unknown>): Record<string,
   return redactValue(object) as Record<string, unknown>;
 }
 
+/** Censors the values of secret-named query parameters (`?token=...`) in a request URL. */
+export function redactUrlQuery(url: string): string {
+  const start = url.indexOf('?');
+  if (start < 0) return redactUrlCredentials(url);
+  const params = new URLSearchParams(url.slice(start + 1));
+  let changed = false;
+  for (const key of new Set(params.keys())) {
+    if (isSecretKey(key)) {
+      params.set(key, CENSOR);
+      changed = true;
+    }
+  }
+  const path = redactUrlCredentials(url.slice(0, start));
+  return changed ? `${path}?${params.toString()}` : `${path}${url.slice(start)}`;
+}
+
+interface SerializedRequestLike {
+  url?: unknown;
+  query?: unknown;
+}
+
+/** Applied to pino-http's serialized request: no tokens from the query string. */
+export function redactingRequestSerializer<R extends SerializedRequestLike>(request: R): R {
+  return {
+    ...request,
+    ...(typeof request.url === 'string' ? { url: redactUrlQuery(request.url) } : {}),
+    // Fastify's query objects have a bare prototype; copy them so redactValue walks them.
+    ...(typeof request.query === 'object' && request.query !== null
+      ? { query: redactValue({ ...request.query }) }
+      : {}),
+  };
+}
+
 /** pino's error serializer, with URL passwords masked in message and stack. */
 export function redactingErrorSerializer(error: Error): SerializedError {
   const serialized = stdSerializers.err(error);

@@ -11,6 +11,7 @@ import type { DestinationStream } from 'pino';
 import { HttpTracingInterceptor, spanOfRequest } from './http-tracing.interceptor';
 import { createLogger } from './logger';
 import { MetricsController } from './metrics.controller';
+import { redactingErrorSerializer, redactingRequestSerializer } from './redaction';
 import { traceFieldsOf } from './trace-fields';
 
 export interface TelemetryModuleOptions {
@@ -44,6 +45,8 @@ export class TelemetryModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger,
+            // pino-http replaces the logger's serializers for its child loggers.
+            serializers: { req: redactingRequestSerializer, err: redactingErrorSerializer },
             autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
             customLogLevel: statusLevel,
             customProps: (req) => {
