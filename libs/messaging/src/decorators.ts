@@ -4,7 +4,8 @@
  * filter, limits) travels to JetStreamServer in the Nest pattern's extras.
  */
 import 'reflect-metadata';
-import { EventPattern, MessagePattern } from '@nestjs/microservices';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { PARAM_ARGS_METADATA } from '@nestjs/microservices/constants';
 import type {
   MessageOf,
   MessageType,
@@ -67,6 +68,7 @@ export function OnMessage<T extends MessageType>(type: T, options: OnMessageOpti
     descriptor: TypedPropertyDescriptor<F>,
   ): void => {
     wrapForErrorCapture(descriptor);
+    passPayloadAndContext(target, key);
     EventPattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
       target,
       key,
@@ -84,6 +86,7 @@ export function OnRequest<T extends RequestType>(type: T) {
     descriptor: TypedPropertyDescriptor<F>,
   ): void => {
     wrapForErrorCapture(descriptor);
+    passPayloadAndContext(target, key);
     MessagePattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
       target,
       key,
@@ -97,6 +100,16 @@ function patternOf(binding: Binding): Record<string, string> {
   return binding.kind === 'message'
     ? { jetstream: binding.type, durable: binding.durable ?? '' }
     : { natsRequest: binding.type };
+}
+
+/**
+ * Nest passes only the payload unless parameters are decorated; our handlers get
+ * `(payload, ctx)` by default. Explicit @Payload()/@Ctx() decorators are left alone.
+ */
+function passPayloadAndContext(target: object, key: string | symbol): void {
+  if (Reflect.getMetadata(PARAM_ARGS_METADATA, target.constructor, key) !== undefined) return;
+  Payload()(target, key, 0);
+  Ctx()(target, key, 1);
 }
 
 function wrapForErrorCapture<F>(descriptor: TypedPropertyDescriptor<F>): void {
