@@ -76,3 +76,16 @@ export function isObjectConflict(err: unknown): err is ObjectConflictError {
 
 /** A malformed option (range, limit, sha256, content type) from the caller. */
 export class InvalidArgumentError extends ObjectStoreError {}
+
+/**
+ * Filesystem store only: a key cannot name an object and also be a "folder" of other
+ * keys (`a` and `a/b`), because a file and a directory cannot share a path. S3 allows
+ * it; the recording key layout never needs it.
+ */
+export class KeyPathConflictError extends ObjectStoreError {
+  constructor(readonly key: string) {
+    super(
+      `Object ${describeKey(key)} collides with an object or folder of the same path on the filesystem store`,
+    );
+  }
+}

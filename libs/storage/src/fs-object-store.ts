@@ -19,7 +19,12 @@ import {
   validatePutOptions,
   validateRange,
 } from './body';
-import { ObjectConflictError, ObjectNotFoundError, ObjectStoreError } from './errors';
+import {
+  KeyPathConflictError,
+  ObjectConflictError,
+  ObjectNotFoundError,
+  ObjectStoreError,
+} from './errors';
 import { assertValidKey, assertValidPrefix, contentTypeForKey } from './keys';
 import {
   type GetOptions,
@@ -38,10 +43,10 @@ import {
 const TMP_DIR = '.tmp';
 const WRITE_CHUNK = 1024 * 1024;
 
+/** Duck-typed: errors from node:fs may come from another realm (Jest's VM), so no instanceof. */
 function errno(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string'
-    ? err.code
-    : undefined;
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** UTF-8 byte order, the order S3 lists keys in (differs from UTF-16 order for some chars). */
@@ -115,7 +120,7 @@ export class FsObjectStore implements ObjectStore {
     return {
       key,
       size: st.size,
-      lastModified: st.mtime,
+      lastModified: new Date(st.mtimeMs),
       contentType: contentTypeForKey(key),
     };
   }
@@ -191,7 +196,7 @@ export class FsObjectStore implements ObjectStore {
       const sha256 = meter.finish(key, opts);
       const result: PutResult = { created: true, sha256, size: meter.bytes, etag: sha256 };
       const file = this.pathOf(key);
-      const created = await this.publish(tmp, file, replace);
+      const created = await this.publish(key, tmp, file, replace);
       if (!created) {
         const existing = await sha256OfStream(createReadStream(file));
         if (existing !== sha256) throw new ObjectConflictError(key, existing, sha256);
@@ -219,17 +224,28 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Gives the temp file its final name; false when create-if-absent found the name taken. */
-  private async publish(tmp: string, file: string, replace: boolean): Promise<boolean> {
+  private async publish(key: string, tmp: string, file: string, replace: boolean): Promise<boolean> {
     const dir = path.dirname(file);
     // A concurrent delete may prune the directory between mkdir and link: retry once.
     for (let attempt = 0; ; attempt++) {
-      const firstCreated = await mkdir(dir, { recursive: true });
+      let firstCreated: string | undefined;
       try {
+        firstCreated = await mkdir(dir, { recursive: true });
         if (replace) await rename(tmp, file);
         else await link(tmp, file);
       } catch (err) {
-        if (errno(err) === 'EEXIST' && !replace) return false;
-        if (errno(err) === 'ENOENT' && attempt === 0) continue;
+        const code = errno(err);
+        if (code === 'ENOENT' && attempt === 0) continue;
+        // A parent path is a file ("a" exists, writing "a/b"), or the key is a folder.
+        if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOTEMPTY' || (code === 'EEXIST' && replace)) {
+          throw new KeyPathConflictError(key);
+        }
+        if (code === 'EEXIST') {
+          // From link(): the object exists. From mkdir(): a parent path is a file.
+          const existing = await stat(file).catch(() => undefined);
+          if (!existing?.isFile()) throw new KeyPathConflictError(key);
+          return false;
+        }
         throw err;
       }
       await fsyncDir(dir);
@@ -294,7 +310,7 @@ export class FsObjectStore implements ObjectStore {
         continue;
       }
       const st = await stat(path.join(this.root, ...p.split('/'))).catch(() => undefined);
-      if (st?.isFile()) yield { key: p, size: st.size, lastModified: st.mtime };
+      if (st?.isFile()) yield { key: p, size: st.size, lastModified: new Date(st.mtimeMs) };
     }
   }
 }

@@ -1,0 +1,68 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FsObjectStore, KeyPathConflictError, ObjectConflictError } from '../src';
+import { describeObjectStoreContract, streamOf } from './object-store-contract';
+
+const MiB = 1024 * 1024;
+
+describeObjectStoreContract(
+  'filesystem',
+  async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-'));
+    return {
+      store: new FsObjectStore({ root }),
+      cleanup: () => rm(root, { recursive: true, force: true }),
+    };
+  },
+  { largeObjectBytes: 11 * MiB, partSizeBytes: 5 * MiB },
+);
+
+describe('FsObjectStore on disk', () => {
+  let root: string;
+  let store: FsObjectStore;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-'));
+    store = new FsObjectStore({ root });
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps objects as plain files under the root and leaves no temp files behind', async () => {
+    await store.putIfAbsent('recordings/2025/01/02/r1/0000000001.m4s', Buffer.from('seg'));
+    await expect(
+      store.putIfAbsent('recordings/2025/01/02/r1/0000000001.m4s', streamOf(Buffer.from('other'))),
+    ).rejects.toBeInstanceOf(ObjectConflictError);
+    const dir = path.join(root, 'recordings', '2025', '01', '02', 'r1');
+    expect(await readdir(dir)).toEqual(['0000000001.m4s']);
+    expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+    expect((await store.list('')).keys.map((k) => k.key)).toEqual([
+      'recordings/2025/01/02/r1/0000000001.m4s',
+    ]);
+  });
+
+  it('removes directories left empty by a delete', async () => {
+    await store.putIfAbsent('gone/deep/er/x.bin', Buffer.from('x'));
+    await store.delete('gone/deep/er/x.bin');
+    expect((await readdir(root)).includes('gone')).toBe(false);
+  });
+
+  it('refuses a key that would need a file and a folder at one path', async () => {
+    await store.putIfAbsent('clash/a', Buffer.from('file'));
+    await expect(store.putIfAbsent('clash/a/b', Buffer.from('x'))).rejects.toBeInstanceOf(
+      KeyPathConflictError,
+    );
+    await store.putIfAbsent('clash2/a/b', Buffer.from('x'));
+    await expect(store.putIfAbsent('clash2/a', Buffer.from('x'))).rejects.toBeInstanceOf(
+      KeyPathConflictError,
+    );
+    await expect(store.put('clash2/a', Buffer.from('x'))).rejects.toBeInstanceOf(
+      KeyPathConflictError,
+    );
+    expect(await store.head('clash/a/b')).toBeUndefined();
+    expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+  });
+});
