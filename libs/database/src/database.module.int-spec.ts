@@ -11,7 +11,7 @@ import { DataSource, type Repository } from 'typeorm';
 import { createDataSource } from './data-source';
 import { DatabaseModule } from './database.module';
 import { DatabaseNotReadyError } from './errors';
-import { databaseReadiness } from './readiness';
+import { databaseReadiness, inspectDatabase } from './readiness';
 import { SchemaInfo } from './shared/schema-info.entity';
 
 @Injectable()
@@ -46,7 +46,8 @@ describe('DatabaseModule and databaseReadiness (real PostgreSQL)', () => {
       const dataSource = app.get(DataSource);
       expect(dataSource.options.synchronize).toBe(false);
       expect(dataSource.options.migrationsRun).toBe(false);
-      expect(await databaseReadiness(dataSource, 'ingest')).toEqual({
+      await expect(databaseReadiness(dataSource, 'ingest')).resolves.toBeUndefined();
+      expect(await inspectDatabase(dataSource, 'ingest')).toEqual({
         owner: 'ingest',
         schema: schemas.ingest,
       });

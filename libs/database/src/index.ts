@@ -24,7 +24,7 @@ export {
   type MigrationSummary,
   type OwnerMigrationResult,
 } from './run-migrations';
-export { databaseReadiness, type DatabaseReadiness } from './readiness';
+export { databaseReadiness, inspectDatabase, type DatabaseReadiness } from './readiness';
 export {
   DatabaseModule,
   type DatabaseModuleOptions,

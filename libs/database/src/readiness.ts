@@ -14,7 +14,19 @@ export interface DatabaseReadiness {
 
 const UNDEFINED_TABLE = '42P01';
 
+/**
+ * The readiness check in telemetry's HealthCheck shape (`() => Promise<void>`, throws when
+ * not ready): `health.register('database', () => databaseReadiness(dataSource, 'ingest'))`.
+ */
 export async function databaseReadiness(
+  dataSource: DataSource,
+  expectedOwner?: string,
+): Promise<void> {
+  await inspectDatabase(dataSource, expectedOwner);
+}
+
+/** The same check, returning what it found (owner and schema) for diagnostics and tests. */
+export async function inspectDatabase(
   dataSource: DataSource,
   expectedOwner?: string,
 ): Promise<DatabaseReadiness> {

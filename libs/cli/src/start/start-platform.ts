@@ -49,8 +49,8 @@ type Outcome =
 /** Runs until stopped; resolves with the process exit code (0 after Ctrl-C / SIGTERM). */
 export async function startPlatform(options: StartPlatformOptions): Promise<number> {
   const write = options.write ?? defaultWrite;
-  const say = (line: string) => write(line, 'out');
-  const complain = (line: string) => write(line, 'err');
+  const say = (text: string) => text.split('\n').forEach((line) => write(line, 'out'));
+  const complain = (text: string) => text.split('\n').forEach((line) => write(line, 'err'));
   const signals = options.signals ?? process;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
 
