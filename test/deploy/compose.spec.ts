@@ -179,6 +179,9 @@ describe('docker-compose.yml', () => {
     const migrate = service('migrate');
     expect(asRecord(migrate.build, 'migrate.build').dockerfile).toBe('deploy/Dockerfile');
     expect(commandOf('migrate')).toEqual(['node', 'libs/cli/bin/sessionrec.js', 'migrate']);
+    const cli = asRecord(readYaml('libs/cli/package.json'), 'libs/cli/package.json');
+    expect(asRecord(cli.bin, 'bin').sessionrec).toBe('bin/sessionrec.js');
+    expect(repoFileExists('libs/cli/bin/sessionrec.js')).toBe(true);
     expect(migrate.restart).toBe('no');
     expect(dependsOn('migrate').postgres).toBe('service_healthy');
     expect(environment('migrate').DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
