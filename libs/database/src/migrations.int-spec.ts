@@ -50,10 +50,9 @@ describe('runMigrations (real PostgreSQL)', () => {
         { key: 'platform_version', value: PLATFORM_VERSION },
       ]);
     }
-    // Nothing leaked into the default schemas.
+    // Nothing leaked into the public schema through a fallback search_path.
     const stray = await client.query(
-      `SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_info' AND table_schema = ANY($1)`,
-      [['public', ...OWNERS]],
+      `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('schema_info', 'migrations')`,
     );
     expect(stray.rowCount).toBe(0);
   });
@@ -127,6 +126,11 @@ describe('runMigrations (real PostgreSQL)', () => {
     } finally {
       await dataSource.destroy();
     }
+  });
+
+  it('only ever drops schemas under a uniqueTestName prefix', async () => {
+    await expect(dropTestSchemas('ingest')).rejects.toThrow(/not a uniqueTestName prefix/);
+    await expect(dropTestSchemas('')).rejects.toThrow(/not a uniqueTestName prefix/);
   });
 
   it('refuses schema names that are not plain identifiers before touching the database', async () => {
