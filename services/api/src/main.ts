@@ -1,1 +1,9 @@
-export {};
+import { runService } from '@sessionrec/runtime';
+import { ApiModule } from './api.module';
+
+void runService({
+  name: 'api',
+  module: ApiModule,
+  database: 'api',
+  storage: true,
+});

@@ -1,1 +1,8 @@
-export {};
+import { runService } from '@sessionrec/runtime';
+import { IndexerModule } from './indexer.module';
+
+void runService({
+  name: 'indexer',
+  module: IndexerModule,
+  database: 'catalog',
+});

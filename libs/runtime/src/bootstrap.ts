@@ -1,0 +1,173 @@
+/**
+ * The one way a Sessionrec service boots, reports ready and stops:
+ *
+ *   void runService({ name: 'indexer', module: IndexerModule, database: 'catalog' });
+ *
+ * Boot: validate the environment (exit naming every bad variable), start telemetry,
+ * connect NATS (and converge the streams), PostgreSQL and the object store, bind the
+ * service's @OnMessage/@OnRequest handlers to durable consumers, listen on HTTP.
+ * Stop (SIGTERM or SIGINT): /health/ready turns 503, consumers stop pulling, handlers in
+ * flight finish or are nak'd for redelivery, then connections close and the process
+ * exits 0. A stop that overruns SHUTDOWN_TIMEOUT_MS exits 1.
+ */
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, type ServiceName } from '@sessionrec/config';
+import { DatabaseModule, type Owner } from '@sessionrec/database';
+import { JetStreamServer, MessagingConnection, MessagingModule } from '@sessionrec/messaging';
+import {
+  HealthModule,
+  HealthRegistry,
+  startTelemetry,
+  TelemetryModule,
+  type TelemetryHandle,
+} from '@sessionrec/telemetry';
+import { Logger } from 'nestjs-pino';
+import { DATABASE_OWNER, ReadinessModule } from './readiness.module';
+import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config';
+import { objectStoreFromConfig, StorageModule } from './storage.module';
+
+export interface ServiceSpec {
+  readonly name: ServiceName;
+  /** The service's own feature module(s). */
+  readonly module: Type<unknown> | DynamicModule;
+  /** The database schema owner whose tables the service uses, if any. */
+  readonly database?: Owner;
+  /** Whether the service reads or writes recording objects. */
+  readonly storage?: boolean;
+}
+
+export interface RunningService {
+  readonly app: INestApplication;
+  readonly config: RuntimeConfig;
+  readonly url: string;
+  /** Stops the service as SIGTERM would. */
+  stop(): Promise<void>;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+function rootModule(spec: ServiceSpec, cfg: RuntimeConfig): DynamicModule {
+  const imports: NonNullable<DynamicModule['imports']> = [
+    TelemetryModule.forRoot({ serviceName: spec.name, logLevel: cfg.telemetry.LOG_LEVEL }),
+    HealthModule.forRoot({}),
+    MessagingModule.forRoot({
+      url: cfg.nats.NATS_URL,
+      namespace: cfg.nats.NATS_NAMESPACE,
+      serviceName: spec.name,
+      replicas: cfg.nats.NATS_REPLICAS,
+      ...(cfg.nats.NATS_USER ? { user: cfg.nats.NATS_USER } : {}),
+      ...(cfg.nats.NATS_PASSWORD ? { pass: cfg.nats.NATS_PASSWORD } : {}),
+      ...(cfg.nats.NATS_TOKEN ? { token: cfg.nats.NATS_TOKEN } : {}),
+    }),
+  ];
+  const providers: NonNullable<DynamicModule['providers']> = [];
+  if (spec.database) {
+    imports.push(
+      DatabaseModule.forRoot({
+        url: cfg.databaseUrl,
+        owner: spec.database,
+        ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}),
+      }),
+    );
+  }
+  providers.push({ provide: DATABASE_OWNER, useValue: spec.database });
+  if (spec.storage) imports.push(StorageModule.forRoot(objectStoreFromConfig(cfg.storage)));
+  imports.push({ module: ReadinessModule, providers, imports: [] });
+  imports.push(spec.module);
+  return { module: ServiceRootModule, imports };
+}
+
+/** Boots the service; on a bad environment prints the problems and exits 1. */
+export async function runService(
+  spec: ServiceSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService | undefined> {
+  let cfg: RuntimeConfig;
+  try {
+    cfg = loadRuntimeConfig(spec.name, env);
+    if (spec.storage) objectStoreFromConfig(cfg.storage);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${spec.name}: ${err.message}\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    throw err;
+  }
+  const telemetry = startTelemetry({
+    serviceName: spec.name,
+    metricsEnabled: cfg.telemetry.METRICS_ENABLED,
+    ...(cfg.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { otlpEndpoint: cfg.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT }
+      : {}),
+  });
+  try {
+    const service = await startService(spec, cfg, telemetry);
+    handleSignals(service, cfg);
+    return service;
+  } catch (err) {
+    process.stderr.write(`${spec.name}: failed to start: ${(err as Error).message}\n`);
+    await telemetry.shutdown().catch(() => undefined);
+    process.exitCode = 1;
+    return undefined;
+  }
+}
+
+async function startService(
+  spec: ServiceSpec,
+  cfg: RuntimeConfig,
+  telemetry: TelemetryHandle,
+): Promise<RunningService> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule(spec, cfg),
+    new FastifyAdapter({ bodyLimit: 32 * 1024 * 1024 }),
+    { bufferLogs: true, abortOnError: false },
+  );
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.connectMicroservice(
+    { strategy: new JetStreamServer(app.get(MessagingConnection)) },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(cfg.port, cfg.host);
+  const url = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
+  logger.log(`${spec.name} listening on ${url}`, 'Bootstrap');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      app.get(HealthRegistry).markShuttingDown();
+      logger.log(`${spec.name} stopping`, 'Bootstrap');
+      await app.close();
+      await telemetry.shutdown();
+    })();
+    return stopping;
+  };
+  return { app, config: cfg, url, stop };
+}
+
+function handleSignals(service: RunningService, cfg: RuntimeConfig): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const timer = setTimeout(() => {
+      process.stderr.write(`${cfg.service}: did not stop within ${cfg.shutdownTimeoutMs} ms\n`);
+      process.exit(1);
+    }, cfg.shutdownTimeoutMs);
+    timer.unref();
+    service.stop().then(
+      () => {
+        clearTimeout(timer);
+        process.exit(0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`${cfg.service}: error while stopping on ${signal}: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

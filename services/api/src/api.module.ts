@@ -1,0 +1,9 @@
+/**
+ * The api service: the REST API for people and automation, and the web console.
+ * Its features arrive with the issues that build them; the platform around it (config,
+ * telemetry, health, NATS, PostgreSQL, object store and graceful shutdown) comes from libs/runtime.
+ */
+import { Module } from '@nestjs/common';
+
+@Module({})
+export class ApiModule {}
