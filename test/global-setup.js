@@ -12,6 +12,8 @@ const path = require('node:path');
 const { startS3TestServer } = require('./s3-server');
 
 module.exports = async function globalSetup() {
+  // The AWS SDK warns once per worker that Node 20 support ends in 2027: noise in test output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (process.env.S3_TEST_ENDPOINT) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionrec-s3-'));
   const server = await startS3TestServer({ dir });

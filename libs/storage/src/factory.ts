@@ -19,7 +19,9 @@ function parseFileUrl(url: string, cwd: string): string {
     try {
       return fileURLToPath(url);
     } catch (err) {
-      throw new InvalidStorageUrlError(`Invalid file URL in STORAGE_URL: ${(err as Error).message}`);
+      throw new InvalidStorageUrlError(
+        `Invalid file URL in STORAGE_URL: ${(err as Error).message}`,
+      );
     }
   }
   const rest = decodeURIComponent(url.slice('file:'.length));

@@ -45,7 +45,8 @@ const WRITE_CHUNK = 1024 * 1024;
 
 /** Duck-typed: errors from node:fs may come from another realm (Jest's VM), so no instanceof. */
 function errno(err: unknown): string | undefined {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const code =
+    typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
 }
 
@@ -224,7 +225,12 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Gives the temp file its final name; false when create-if-absent found the name taken. */
-  private async publish(key: string, tmp: string, file: string, replace: boolean): Promise<boolean> {
+  private async publish(
+    key: string,
+    tmp: string,
+    file: string,
+    replace: boolean,
+  ): Promise<boolean> {
     const dir = path.dirname(file);
     // A concurrent delete may prune the directory between mkdir and link: retry once.
     for (let attempt = 0; ; attempt++) {
@@ -237,7 +243,12 @@ export class FsObjectStore implements ObjectStore {
         const code = errno(err);
         if (code === 'ENOENT' && attempt === 0) continue;
         // A parent path is a file ("a" exists, writing "a/b"), or the key is a folder.
-        if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOTEMPTY' || (code === 'EEXIST' && replace)) {
+        if (
+          code === 'ENOTDIR' ||
+          code === 'EISDIR' ||
+          code === 'ENOTEMPTY' ||
+          (code === 'EEXIST' && replace)
+        ) {
           throw new KeyPathConflictError(key);
         }
         if (code === 'EEXIST') {

@@ -390,7 +390,9 @@ export class S3ObjectStore implements ObjectStore {
       };
     } catch (err) {
       await this.client
-        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))
+        .send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
+        )
         .catch(() => undefined);
       if (ifAbsent && sha256 && isPreconditionFailed(err)) {
         return this.resolveExisting(key, sha256, meter.bytes);

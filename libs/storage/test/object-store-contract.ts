@@ -157,7 +157,11 @@ export function describeObjectStoreContract(
       await store.putIfAbsent('range/a.bin', body);
 
       const head = await store.get('range/a.bin', { range: { start: 0, end: 9 } });
-      expect(head).toMatchObject({ size: 10_000, contentLength: 10, contentRange: { start: 0, end: 9 } });
+      expect(head).toMatchObject({
+        size: 10_000,
+        contentLength: 10,
+        contentRange: { start: 0, end: 9 },
+      });
       expect(await readAll(head.body)).toEqual(body.subarray(0, 10));
 
       const mid = await store.get('range/a.bin', { range: { start: 4000, end: 5999 } });
@@ -172,9 +176,9 @@ export function describeObjectStoreContract(
       expect(clamped.contentRange).toEqual({ start: 9995, end: 9999 });
       expect(await readAll(clamped.body)).toEqual(body.subarray(9995));
 
-      await expect(
-        store.get('range/a.bin', { range: { start: 10_000 } }),
-      ).rejects.toBeInstanceOf(InvalidRangeError);
+      await expect(store.get('range/a.bin', { range: { start: 10_000 } })).rejects.toBeInstanceOf(
+        InvalidRangeError,
+      );
     });
 
     it('reports metadata with head(), and undefined for a missing key', async () => {
@@ -299,7 +303,7 @@ export function describeObjectStoreContract(
         expect(won).toHaveLength(1);
         expect(lost).toHaveLength(1);
         expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(ObjectConflictError);
-        const winner = results[0]!.status === 'fulfilled' ? a : b;
+        const winner = results[0].status === 'fulfilled' ? a : b;
         expect(await readAll((await store.get(key)).body)).toEqual(winner);
       }
     });

@@ -1,0 +1,6 @@
+/** Every benchmark `npm run bench` runs, in order. Later issues append their modules here. */
+import { type Benchmark } from './benchmark';
+import { jetstreamPublish } from './benchmarks/jetstream-publish';
+import { objectStorePut } from './benchmarks/object-store-put';
+
+export const BENCHMARKS: readonly Benchmark[] = [jetstreamPublish, objectStorePut];
