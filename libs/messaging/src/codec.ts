@@ -13,7 +13,11 @@ export function encodeJson(value: unknown): Uint8Array {
 }
 
 /** Validates `value` with `schema`, throwing a SchemaValidationError naming `what`. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw new SchemaValidationError(what, result.error.issues);
   return result.data;
@@ -42,7 +46,7 @@ export function decodeAndValidate<S extends z.ZodType>(
   if (versionIssue && typeof json === 'object' && json !== null && 'v' in json) {
     return {
       ok: false,
-      reason: `unknown schema version ${JSON.stringify((json as { v: unknown }).v)} for ${what}`,
+      reason: `unknown schema version ${JSON.stringify(json.v)} for ${what}`,
     };
   }
   return { ok: false, reason: new SchemaValidationError(what, result.error.issues).message };

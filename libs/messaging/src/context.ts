@@ -22,7 +22,7 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
 
   constructor(
     readonly type: MessageType,
-    msg: JsMsg,
+    private readonly msg: JsMsg,
     relativeSubject: string,
   ) {
     super([msg]);
@@ -36,12 +36,12 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
 
   /** Resets the ack timer: call it during long work so the message is not redelivered. */
   working(): void {
-    this.getArgByIndex(0).working();
+    this.msg.working();
   }
 
   /** The raw message, for the rare handler that needs it. Do not ack it yourself. */
   getMessage(): JsMsg {
-    return this.getArgByIndex(0);
+    return this.msg;
   }
 }
 

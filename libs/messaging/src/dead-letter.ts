@@ -5,12 +5,7 @@
  */
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import {
-  DEAD_LETTER_PREFIX,
-  fullSubject,
-  HEADERS,
-  relativeSubject,
-} from '@sessionrec/contracts';
+import { DEAD_LETTER_PREFIX, fullSubject, HEADERS, relativeSubject } from '@sessionrec/contracts';
 import { headerValue } from './nats-headers';
 
 /** The original message's Nats-Msg-Id, kept because the copy gets its own. */

@@ -90,7 +90,7 @@ export function summariseIssues(issues: readonly SchemaIssue[]): string {
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (typeof err === 'object' && err !== null && 'message' in err) {
-    return String((err as { message: unknown }).message);
+    return String(err.message);
   }
   return String(err);
 }

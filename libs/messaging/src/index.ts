@@ -8,11 +8,7 @@ export {
   type ConsumerSpec,
 } from './consumer-setup';
 export { JetStreamContext, NatsRequestContext } from './context';
-export {
-  DLQ_ORIGINAL_MESSAGE_ID,
-  deadLetterMessageId,
-  deadLetterSubject,
-} from './dead-letter';
+export { DLQ_ORIGINAL_MESSAGE_ID, deadLetterMessageId, deadLetterSubject } from './dead-letter';
 export { JETSTREAM_TRANSPORT, OnMessage, type OnMessageOptions, OnRequest } from './decorators';
 export {
   ConfigConflictError,
@@ -33,7 +29,12 @@ export {
   type ResolvedMessagingOptions,
 } from './options';
 export { isTransientNatsError } from './publish-errors';
-export { Messaging, type PublishOptions, type PublishResult, type RequestOptions } from './publisher';
+export {
+  Messaging,
+  type PublishOptions,
+  type PublishResult,
+  type RequestOptions,
+} from './publisher';
 export { RPC_ERROR_HEADER, requestSubject } from './rpc';
 export { JetStreamServer } from './server';
 export {

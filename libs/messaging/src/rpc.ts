@@ -49,9 +49,9 @@ export class RequestResponder {
           this.logger.warn(`request subscription ${type} failed: ${err.message}`);
           return;
         }
-        const done = this.answer(type, handler, msg).catch((e: unknown) =>
-          this.logger.error(`request ${type}: could not reply: ${errorMessage(e)}`),
-        );
+        const done = this.answer(type, handler, msg).catch((e: unknown) => {
+          this.logger.error(`request ${type}: could not reply: ${errorMessage(e)}`);
+        });
         this.running.add(done);
         void done.finally(() => this.running.delete(done));
       },

@@ -15,7 +15,8 @@ import { backoffDelay } from './backoff';
 import { decodeAndValidate } from './codec';
 import { JetStreamContext } from './context';
 import type { DeadLetterPublisher } from './dead-letter';
-import { errorMessage, PermanentError } from './errors';
+import { errorMessage } from './errors';
+import { decideOnFailure } from './failure-policy';
 import { invokeHandler } from './handler-capture';
 import { Settlement } from './settlement';
 import { Slots } from './slots';
@@ -55,7 +56,7 @@ export class ConsumerRunner {
     private readonly logger: LoggerService,
   ) {
     this.slots = new Slots(cfg.maxInFlight);
-    this.contract = MESSAGES[cfg.type] as MessageContract;
+    this.contract = MESSAGES[cfg.type];
   }
 
   start(): void {
@@ -169,22 +170,16 @@ export class ConsumerRunner {
     // Shutdown gave up on this handler and already released the message.
     if (settlement.settled) return;
     const { deliveryCount, streamSequence } = msg.info;
-    if (err instanceof PermanentError) {
-      return this.toDeadLetter(msg, settlement, `permanent error: ${err.message}`);
+    const decision = decideOnFailure(err, deliveryCount, this.cfg.maxDeliver, this.cfg.backoffMs);
+    if (decision.action === 'dead-letter') {
+      return this.toDeadLetter(msg, settlement, decision.reason);
     }
-    if (deliveryCount >= this.cfg.maxDeliver) {
-      return this.toDeadLetter(
-        msg,
-        settlement,
-        `max deliveries exceeded: ${errorMessage(err)}`,
-      );
-    }
-    const delay = this.retryDelay(msg);
     this.logger.warn(
       `${this.cfg.durable}: seq ${streamSequence} failed on delivery ` +
-        `${deliveryCount}/${this.cfg.maxDeliver}, retry in ${delay} ms: ${errorMessage(err)}`,
+        `${deliveryCount}/${this.cfg.maxDeliver}, retry in ${decision.delayMs} ms: ` +
+        errorMessage(err),
     );
-    settlement.nak(delay);
+    settlement.nak(decision.delayMs);
   }
 
   private async toDeadLetter(msg: JsMsg, settlement: Settlement, reason: string): Promise<void> {

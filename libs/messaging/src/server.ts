@@ -7,11 +7,7 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Logger } from '@nestjs/common';
-import {
-  type CustomTransportStrategy,
-  type MessageHandler,
-  Server,
-} from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import {
   filterOf,
   fullSubject,
@@ -31,8 +27,8 @@ import {
 } from './decorators';
 import { MessagingConfigError } from './errors';
 import { type MessagingOptions, type ResolvedMessagingOptions, resolveOptions } from './options';
-import { RequestResponder, type RequestHandler } from './rpc';
-import { ConsumerRunner, type EventHandler, type RunnerConfig } from './runner';
+import { RequestResponder } from './rpc';
+import { ConsumerRunner, type RunnerConfig } from './runner';
 import { ensureStreams } from './stream-setup';
 
 const PULL_EXPIRES_MS = 5_000;
@@ -119,21 +115,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       });
       this.log.log(`consumer ${cfg.stream}/${cfg.durable} ${state}, filter ${filter}`);
       const consumer = await js.consumers.get(cfg.stream, cfg.durable);
-      runners.push(
-        new ConsumerRunner(
-          consumer,
-          cfg,
-          handler as unknown as EventHandler,
-          deadLetter,
-          this.log,
-        ),
-      );
+      runners.push(new ConsumerRunner(consumer, cfg, handler, deadLetter, this.log));
     }
     this.runners = runners;
     if (requests.length > 0) {
       this.responder = new RequestResponder(nc, o.namespace, o.serviceName, this.log);
       for (const [binding, handler] of requests) {
-        this.responder.serve(binding.type, handler as unknown as RequestHandler);
+        this.responder.serve(binding.type, handler);
       }
     }
     for (const runner of runners) runner.start();
@@ -141,10 +129,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async shutdown(): Promise<void> {
     const drainMs = this.connection.options.drainTimeoutMs;
-    await Promise.all([
-      ...this.runners.map((r) => r.stop(drainMs)),
-      this.responder?.stop(drainMs),
-    ]);
+    await Promise.all([...this.runners.map((r) => r.stop(drainMs)), this.responder?.stop(drainMs)]);
     if (this.ownsConnection) await this.connection.close();
   }
 }

@@ -76,6 +76,7 @@ class Handlers {
 
   @OnRequest('policy.evaluate')
   async evaluate(req: RequestOf<'policy.evaluate'>): Promise<ReplyOf<'policy.evaluate'>> {
+    await Promise.resolve();
     if (req.user === 'boom') throw new Error('policy store down');
     if (req.user === 'bad-reply') return { v: 1 } as unknown as ReplyOf<'policy.evaluate'>;
     return { v: 1, decision: 'record', ruleId: `rule-for-${req.user}`, policyVersion: 3 };
@@ -128,7 +129,8 @@ describe('JetStreamServer in a Nest application', () => {
 
   async function deadLetterFor(seq: number) {
     await waitFor(
-      async () => (await deadLetters()).some((m) => m.header.get(HEADERS.dlqStreamSeq) === `${seq}`),
+      async () =>
+        (await deadLetters()).some((m) => m.header.get(HEADERS.dlqStreamSeq) === `${seq}`),
       20_000,
       `dead letter of seq ${seq}`,
     );

@@ -59,7 +59,9 @@ describe('graceful shutdown of JetStreamServer', () => {
   let publisherConnection: MessagingConnection;
   let messaging: Messaging;
 
-  async function startWorker(overrides: Partial<MessagingOptions> = {}): Promise<INestMicroservice> {
+  async function startWorker(
+    overrides: Partial<MessagingOptions> = {},
+  ): Promise<INestMicroservice> {
     const app = await NestFactory.createMicroservice(WorkerModule, {
       strategy: new JetStreamServer(testOptions(ns, { ackWaitMs: 3_000, ...overrides })),
       logger: nestLogger,
