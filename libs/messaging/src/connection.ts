@@ -41,9 +41,16 @@ export class MessagingConnection implements OnApplicationShutdown {
 
   constructor(@Inject(MESSAGING_OPTIONS) readonly options: ResolvedMessagingOptions) {}
 
-  /** Connects once; later calls return the same connection. */
+  /** Connects once; later calls return the same connection. A failed attempt is retried. */
   connect(): Promise<Handles> {
-    this.handles ??= this.open();
+    if (this.closing) return Promise.reject(new MessagingUnavailableError('connection closed'));
+    if (!this.handles) {
+      const attempt = this.open();
+      this.handles = attempt;
+      attempt.catch(() => {
+        if (this.handles === attempt) this.handles = undefined;
+      });
+    }
     return this.handles;
   }
 

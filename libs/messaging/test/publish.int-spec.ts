@@ -133,4 +133,18 @@ describe('Messaging.publish', () => {
       MessagingUnavailableError,
     );
   });
+
+  it('answers MessagingUnavailableError, without credentials, when NATS cannot be reached', async () => {
+    const c = new MessagingConnection(
+      resolveOptions(testOptions(ns, { url: 'nats://svc:s3cret@127.0.0.1:1' })),
+    );
+    const err = await new Messaging(c)
+      .publish('segment.stored', segmentStored(1))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MessagingUnavailableError);
+    expect((err as Error).message).toContain('nats://***@127.0.0.1:1');
+    expect((err as Error).message).not.toContain('s3cret');
+    expect(await c.isReady()).toBe(false);
+    await c.close();
+  });
 });
