@@ -82,7 +82,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const o = this.connection.options;
     const { nc, js, jsm } = await this.connection.connect();
     this.nc = nc;
-    await ensureStreams(jsm, o);
+    if (o.ensureStreamsOnStart) await ensureStreams(jsm, o);
     const deadLetter = new DeadLetterPublisher(js, o.namespace, o.publishTimeoutMs);
     const runners: ConsumerRunner[] = [];
     const requests: [Binding & { kind: 'request' }, MessageHandler][] = [];
