@@ -41,6 +41,8 @@ const LEFT_UNSET = new Set<string>([
   'NATS_PASSWORD',
   'NATS_TOKEN',
   'OTEL_SERVICE_NAME',
+  // Each service defaults to its owner's schema.
+  'DATABASE_SCHEMA',
 ]);
 const PORT_VARS = new Set<string>(Object.values(SERVICE_PORT_VARS));
 const INFRA = ['postgres', 'nats', 'minio', 'minio-init', 'mailpit', 'migrate'] as const;

@@ -8,6 +8,7 @@ import { databaseEnv } from './groups/database';
 import { SERVICE_PORTS, serviceHttpEnv, type ServiceName } from './groups/http';
 import { natsEnv } from './groups/nats';
 import { storageEnv } from './groups/storage';
+import { serviceEnv } from './groups/service';
 import { telemetryEnv } from './groups/telemetry';
 
 export interface EnvVariable {
@@ -47,6 +48,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = unique([
   ...describeEnv(natsEnv),
   ...describeEnv(storageEnv),
   ...describeEnv(telemetryEnv),
+  ...describeEnv(serviceEnv),
   ...(Object.keys(SERVICE_PORTS) as ServiceName[]).flatMap((service) =>
     describeEnv(serviceHttpEnv(service)),
   ),

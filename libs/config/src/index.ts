@@ -33,6 +33,7 @@ export {
   type StorageEnv,
   type StorageLocation,
 } from './groups/storage';
+export { serviceEnv, type ServiceEnv } from './groups/service';
 export { LOG_LEVELS, telemetryEnv, type LogLevel, type TelemetryEnv } from './groups/telemetry';
 export { loadConfig } from './load-config';
 export { redactUrlCredentials } from './redact-url';

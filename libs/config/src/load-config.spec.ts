@@ -54,7 +54,7 @@ describe('loadConfig', () => {
       [
         'Invalid configuration:',
         '  - NATS_URL: must be a nats:// URL (or a comma-separated list of them) (got "http://x")',
-        '  - STORAGE_URL: must be file:///absolute/path, file://./relative/path or s3://bucket[/prefix] (got "ftp://y")',
+        '  - STORAGE_URL: must be file:///absolute/path, file://./relative/path or s3://bucket (got "ftp://y")',
         '  - API_PORT: must be an integer 1-65535 (got "abc")',
       ].join('\n'),
     );

@@ -5,11 +5,9 @@
  */
 import {
   databaseEnv,
-  defaultVar,
-  envString,
   loadConfig,
   natsEnv,
-  optionalVar,
+  serviceEnv,
   serviceHttpEnv,
   SERVICE_PORT_VARS,
   storageEnv,
@@ -18,11 +16,6 @@ import {
 } from '@sessionrec/config';
 import { z } from 'zod';
 
-const schemaName = envString(
-  /^[a-z_][a-z0-9_]{0,62}$/,
-  'must be a PostgreSQL schema name: lower-case letters, digits and _',
-);
-
 function runtimeSchema(service: ServiceName) {
   return z.object({
     database: databaseEnv,
@@ -30,17 +23,7 @@ function runtimeSchema(service: ServiceName) {
     storage: storageEnv,
     telemetry: telemetryEnv,
     http: serviceHttpEnv(service),
-    service: z.object({
-      DATABASE_SCHEMA: optionalVar(schemaName, {
-        description:
-          "PostgreSQL schema of this service's tables (default: the owner's name); set when several deployments share one database",
-      }),
-      SHUTDOWN_TIMEOUT_MS: defaultVar(
-        envString(/^\d{3,6}$/, 'must be milliseconds between 100 and 999999'),
-        '25000',
-        { description: 'How long a service may take to stop after SIGTERM before it exits anyway' },
-      ),
-    }),
+    service: serviceEnv,
   });
 }
 
@@ -71,6 +54,6 @@ export function loadRuntimeConfig(
     telemetry: cfg.telemetry,
     host: http.HOST,
     port: http[SERVICE_PORT_VARS[service]] as number,
-    shutdownTimeoutMs: Number(cfg.service.SHUTDOWN_TIMEOUT_MS),
+    shutdownTimeoutMs: cfg.service.SHUTDOWN_TIMEOUT_MS,
   };
 }

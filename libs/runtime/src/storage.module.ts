@@ -10,7 +10,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ConfigError, type StorageEnv } from '@sessionrec/config';
+import type { StorageEnv } from '@sessionrec/config';
 import { FsObjectStore, S3ObjectStore, type ObjectStore } from '@sessionrec/storage';
 import { HealthRegistry } from '@sessionrec/telemetry';
 
@@ -19,14 +19,6 @@ export const OBJECT_STORE = Symbol('OBJECT_STORE');
 export function objectStoreFromConfig(storage: StorageEnv): ObjectStore {
   const location = storage.STORAGE_URL;
   if (location.driver === 'file') return new FsObjectStore({ root: location.root });
-  if (location.prefix) {
-    throw new ConfigError([
-      {
-        variable: 'STORAGE_URL',
-        reason: 'a key prefix (s3://bucket/prefix) is not supported; use s3://bucket',
-      },
-    ]);
-  }
   return new S3ObjectStore({
     bucket: location.bucket,
     region: storage.S3_REGION,

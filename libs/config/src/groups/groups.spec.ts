@@ -91,19 +91,21 @@ describe('storageEnv', () => {
     });
   });
 
-  it('parses absolute file URLs and s3 buckets with a prefix', () => {
+  it('parses absolute file URLs and s3 buckets, refusing a key prefix', () => {
     expect(parseStorageUrl('file:///var/lib/sessionrec')).toEqual({
       driver: 'file',
       root: '/var/lib/sessionrec',
       url: 'file:///var/lib/sessionrec',
     });
     expect(parseStorageUrl('file://./objects', '/srv')).toMatchObject({ root: '/srv/objects' });
-    expect(parseStorageUrl('s3://recordings/prod/')).toEqual({
+    expect(parseStorageUrl('s3://recordings/')).toEqual({
       driver: 's3',
       bucket: 'recordings',
-      prefix: 'prod',
-      url: 's3://recordings/prod',
+      url: 's3://recordings',
     });
+    expect(problemsOf(storageEnv, { STORAGE_URL: 's3://recordings/prod' })).toEqual([
+      'STORAGE_URL: must be s3://bucket without a key prefix (use a bucket per installation) (got "s3://recordings/prod")',
+    ]);
   });
 
   it('reads the S3 settings', () => {
@@ -131,7 +133,7 @@ describe('storageEnv', () => {
         S3_FORCE_PATH_STYLE: 'maybe',
       }),
     ).toEqual([
-      'STORAGE_URL: must name a bucket: s3://bucket[/prefix] (lower-case, 2-63 characters) (got "s3:///no-bucket")',
+      'STORAGE_URL: must name a bucket: s3://bucket (lower-case, 2-63 characters) (got "s3:///no-bucket")',
       'S3_ENDPOINT: must be an http(s):// URL (got "minio:9000")',
       'S3_REGION: must be a region name such as us-east-1 (got "US EAST")',
       'S3_FORCE_PATH_STYLE: must be true/false/1/0/yes/no (got "maybe")',

@@ -18,13 +18,12 @@ export type StorageLocation =
   | {
       readonly driver: 's3';
       readonly bucket: string;
-      readonly prefix: string;
       readonly url: string;
     };
 
 /** Lenient on purpose: S3-compatible servers accept more than AWS's current naming rules. */
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,62}$/;
-const USAGE = 'must be file:///absolute/path, file://./relative/path or s3://bucket[/prefix]';
+const USAGE = 'must be file:///absolute/path, file://./relative/path or s3://bucket';
 
 /** Parses STORAGE_URL; a relative file path resolves against the current directory. */
 export function parseStorageUrl(raw: string, cwd = process.cwd()): StorageLocation | Invalid {
@@ -44,10 +43,16 @@ export function parseStorageUrl(raw: string, cwd = process.cwd()): StorageLocati
   if (value.startsWith('s3://')) {
     const [bucket = '', ...rest] = value.slice('s3://'.length).split('/');
     if (!BUCKET.test(bucket)) {
-      return new Invalid('must name a bucket: s3://bucket[/prefix] (lower-case, 2-63 characters)');
+      return new Invalid('must name a bucket: s3://bucket (lower-case, 2-63 characters)');
     }
-    const prefix = rest.filter((part) => part !== '').join('/');
-    return { driver: 's3', bucket, prefix, url: `s3://${bucket}${prefix ? `/${prefix}` : ''}` };
+    // Keys already carry their own layout (recordings/yyyy/mm/dd/...); a bucket per
+    // installation keeps deletion and lifecycle rules simple, so no key prefix.
+    if (rest.some((part) => part !== '')) {
+      return new Invalid(
+        'must be s3://bucket without a key prefix (use a bucket per installation)',
+      );
+    }
+    return { driver: 's3', bucket, url: `s3://${bucket}` };
   }
   return new Invalid(USAGE);
 }
@@ -56,7 +61,7 @@ export const storageEnv = setTogether(
   z.object({
     STORAGE_URL: defaultVar(parsed(parseStorageUrl), 'file://./data/objects', {
       description:
-        'Object store: file:///path (relative paths resolve from the working directory) or s3://bucket[/prefix]',
+        'Object store: file:///path (relative paths resolve from the working directory) or s3://bucket',
     }),
     S3_ENDPOINT: optionalVar(envUrl(['http:', 'https:'], 'must be an http(s):// URL'), {
       description: 'S3-compatible endpoint (MinIO, Ceph...); unset for AWS',
