@@ -33,6 +33,8 @@ export interface BenchS3 {
   endpoint: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** A server this run started in a temp directory: its data goes with it, no need to delete. */
+  ephemeral: boolean;
 }
 
 export interface Benchmark {

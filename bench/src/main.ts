@@ -60,6 +60,7 @@ function s3FromEnv(): BenchS3 | undefined {
       accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
       secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
     },
+    ephemeral: false,
   };
 }
 

@@ -67,6 +67,7 @@ export function startS3Server(repoRoot: string, dir: string): Promise<RunningS3S
         endpoint: parsed.endpoint,
         region: parsed.region,
         credentials: { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey },
+        ephemeral: true,
         stop,
       });
     });
