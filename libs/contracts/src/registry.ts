@@ -9,7 +9,12 @@ import type { StreamKey } from './streams';
 import { auditRecordedV1 } from './messages/audit';
 import { eventRecordedV1, networkSampleV1 } from './messages/event';
 import { policyEvaluateReplyV1, policyEvaluateRequestV1 } from './messages/policy-rpc';
-import { commandResultV1, controlCommandV1, responseRequestedV1 } from './messages/response';
+import {
+  agentRevokedV1,
+  commandResultV1,
+  controlCommandV1,
+  responseRequestedV1,
+} from './messages/response';
 import { segmentGapV1, segmentStoredV1 } from './messages/segment';
 import {
   recordingStartedV1,
@@ -114,6 +119,13 @@ export const MESSAGES = {
     route: (p) => assertToken(p.agentId, 'agentId'),
     messageId: (p) => `control:${p.commandId}`,
     description: 'A command for one agent; subject control.agent.<agentId>',
+  }),
+  'agent.revoked': message({
+    stream: 'CONTROL',
+    subject: 'control.revoked',
+    schema: agentRevokedV1,
+    messageId: (p) => `revoked:${p.agentId}`,
+    description: 'An agent was revoked; ingest closes its connections and refuses its calls',
   }),
   audit: message({
     stream: 'AUDIT',

@@ -62,3 +62,13 @@ export const commandResultV1 = z.strictObject({
   at: isoTime,
 });
 export type CommandResult = z.infer<typeof commandResultV1>;
+
+/** An agent's credential was revoked: every ingest instance refuses it at once. */
+export const agentRevokedV1 = z.strictObject({
+  v: z.literal(1),
+  agentId,
+  revokedAt: isoTime,
+  revokedBy: text(256),
+  reason: z.string().max(500).optional(),
+});
+export type AgentRevoked = z.infer<typeof agentRevokedV1>;
