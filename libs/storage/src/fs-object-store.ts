@@ -100,7 +100,10 @@ export class FsObjectStore implements ObjectStore {
         : err;
     });
     try {
-      const { size } = await handle.stat();
+      const st = await handle.stat();
+      // A "folder" of other keys is not an object.
+      if (!st.isFile()) throw new ObjectNotFoundError(key);
+      const { size } = st;
       const contentType = contentTypeForKey(key);
       if (range) {
         const r = resolveRange(key, range, size);
@@ -131,7 +134,9 @@ export class FsObjectStore implements ObjectStore {
     try {
       await unlink(file);
     } catch (err) {
-      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return;
+      const code = errno(err);
+      // Missing, or a "folder" of other keys (EISDIR; EPERM on some systems): no object.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'EPERM') return;
       throw err;
     }
     await fsyncDir(path.dirname(file));

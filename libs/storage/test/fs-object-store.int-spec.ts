@@ -1,7 +1,12 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FsObjectStore, KeyPathConflictError, ObjectConflictError } from '../src';
+import {
+  FsObjectStore,
+  KeyPathConflictError,
+  ObjectConflictError,
+  ObjectNotFoundError,
+} from '../src';
 import { describeObjectStoreContract, streamOf } from './object-store-contract';
 
 const MiB = 1024 * 1024;
@@ -63,6 +68,11 @@ describe('FsObjectStore on disk', () => {
       KeyPathConflictError,
     );
     expect(await store.head('clash/a/b')).toBeUndefined();
+    // The folder "clash2/a" is not an object, and deleting it removes nothing.
+    expect(await store.head('clash2/a')).toBeUndefined();
+    await expect(store.get('clash2/a')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await store.delete('clash2/a');
+    expect(await store.head('clash2/a/b')).toBeDefined();
     expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
   });
 });
