@@ -1,9 +1,13 @@
 /**
  * The ingest service: the agent gateway: enrolment, sessions, segment upload, events and the control WebSocket.
- * Its features arrive with the issues that build them; the platform around it (config,
- * telemetry, health, NATS, PostgreSQL, object store and graceful shutdown) comes from libs/runtime.
+ * The platform around it (config, telemetry, health, NATS, PostgreSQL, object store and
+ * graceful shutdown) comes from libs/runtime.
  */
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import { IngestConfigModule } from './ingest-config.module';
 
-@Module({})
+@Module({
+  imports: [IngestConfigModule.forRoot(), AuthModule],
+})
 export class IngestModule {}
