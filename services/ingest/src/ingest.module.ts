@@ -5,9 +5,10 @@
  */
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { ControlModule } from './control/control.module';
 import { IngestConfigModule } from './ingest-config.module';
 
 @Module({
-  imports: [IngestConfigModule.forRoot(), AuthModule],
+  imports: [IngestConfigModule.forRoot(), AuthModule, ControlModule],
 })
 export class IngestModule {}

@@ -12,6 +12,8 @@ export const CLOSE_CODES = {
   policyViolation: 1008,
   /** A frame larger than maxPayloadBytes (sent by the ws library itself). */
   messageTooBig: 1009,
+  /** The commands waiting for the agent could not be read from NATS: reconnect later. */
+  tryAgainLater: 1013,
   /** A newer connection of the same agent took over this one: do not reconnect from here. */
   replaced: 4000,
   /** The agent's credential was revoked: stop; reconnecting is refused with 401. */
