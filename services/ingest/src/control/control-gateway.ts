@@ -156,6 +156,7 @@ export class ControlGateway implements OnApplicationBootstrap, BeforeApplication
     try {
       commands = await this.feed.replay(socket.agentId);
     } catch (err) {
+      if (this.stopping || !socket.open) return;
       this.logger.warn(`command replay for agent ${socket.agentId} failed: ${messageOf(err)}`);
       void socket.close(CLOSE_CODES.tryAgainLater, 'pending commands unavailable; reconnect later');
       return;
