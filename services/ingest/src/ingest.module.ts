@@ -4,11 +4,12 @@
  * graceful shutdown) comes from libs/runtime.
  */
 import { Module } from '@nestjs/common';
+import { AgentApiModule } from './agent-api/agent-api.module';
 import { AuthModule } from './auth/auth.module';
 import { ControlModule } from './control/control.module';
 import { IngestConfigModule } from './ingest-config.module';
 
 @Module({
-  imports: [IngestConfigModule.forRoot(), AuthModule, ControlModule],
+  imports: [IngestConfigModule.forRoot(), AuthModule, AgentApiModule, ControlModule],
 })
 export class IngestModule {}

@@ -1,0 +1,232 @@
+/**
+ * SQL for what agents report: sessions, recordings, segments and gaps in the ingest
+ * schema. Methods take the transaction's manager so a row and its announcement commit
+ * together (the row is committed only after JetStream acknowledged the message).
+ */
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Queryable, selectRows } from '../sql';
+
+export interface SessionRow {
+  id: string;
+  agent_id: string;
+  user_name: string;
+  host: string;
+  protocol: 'desktop' | 'terminal';
+  client_address: string | null;
+  groups: string[];
+  started_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+export interface RecordingRow {
+  id: string;
+  session_id: string;
+  agent_id: string;
+  kind: 'screen' | 'terminal';
+  started_at: Date;
+  stopped_at: Date | null;
+}
+
+export interface SegmentRow {
+  recording_id: string;
+  seq: number;
+  kind: 'init' | 'media' | 'cast';
+  sha256: string;
+  prev_sha256: string | null;
+  size: number;
+  key: string;
+}
+
+export interface NewSession {
+  id: string;
+  agentId: string;
+  user: string;
+  host: string;
+  protocol: string;
+  clientAddress: string | undefined;
+  groups: string[];
+  startedAt: string;
+}
+
+export interface NewRecording {
+  id: string;
+  sessionId: string;
+  agentId: string;
+  kind: string;
+  at: string;
+  reason: string;
+  ruleId: string | undefined;
+  policyVersion: number | undefined;
+  actor: string | undefined;
+}
+
+export interface NewSegment {
+  recordingId: string;
+  seq: number;
+  kind: string;
+  sha256: string;
+  prevSha256: string | undefined;
+  size: number;
+  key: string;
+  startMs: number;
+  endMs: number;
+}
+
+@Injectable()
+export class RecordsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async findSession(
+    id: string,
+    db: Queryable = this.dataSource,
+    lock = false,
+  ): Promise<SessionRow | undefined> {
+    const rows = await selectRows<SessionRow>(
+      db,
+      `SELECT * FROM sessions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** false when the id already exists (whoever owns it). */
+  async insertSession(db: Queryable, s: NewSession): Promise<boolean> {
+    const rows = await selectRows<{ id: string }>(
+      db,
+      `INSERT INTO sessions (id, agent_id, user_name, host, protocol, client_address, groups, started_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        s.id,
+        s.agentId,
+        s.user,
+        s.host,
+        s.protocol,
+        s.clientAddress ?? null,
+        JSON.stringify(s.groups),
+        s.startedAt,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async endSession(db: Queryable, id: string, endedAt: string, reason: string): Promise<void> {
+    await db.query(
+      'UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL',
+      [id, endedAt, reason],
+    );
+  }
+
+  async findRecording(
+    id: string,
+    db: Queryable = this.dataSource,
+    lock = false,
+  ): Promise<RecordingRow | undefined> {
+    const rows = await selectRows<RecordingRow>(
+      db,
+      `SELECT id, session_id, agent_id, kind, started_at, stopped_at FROM recordings WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  async insertRecording(db: Queryable, r: NewRecording): Promise<boolean> {
+    const rows = await selectRows<{ id: string }>(
+      db,
+      `INSERT INTO recordings (id, session_id, agent_id, kind, started_at, start_reason, rule_id, policy_version, actor)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        r.id,
+        r.sessionId,
+        r.agentId,
+        r.kind,
+        r.at,
+        r.reason,
+        r.ruleId ?? null,
+        r.policyVersion ?? null,
+        r.actor ?? null,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async stopRecording(
+    db: Queryable,
+    id: string,
+    at: string,
+    reason: string,
+    actor: string | undefined,
+  ): Promise<void> {
+    await db.query(
+      'UPDATE recordings SET stopped_at = $2, stop_reason = $3, stop_actor = $4 WHERE id = $1 AND stopped_at IS NULL',
+      [id, at, reason, actor ?? null],
+    );
+  }
+
+  /** The stored segments at these sequence numbers (the one asked for and its neighbours). */
+  async findSegments(
+    recordingId: string,
+    seqs: number[],
+    db: Queryable = this.dataSource,
+  ): Promise<Map<number, SegmentRow>> {
+    const rows = await selectRows<SegmentRow>(
+      db,
+      'SELECT recording_id, seq, kind, sha256, prev_sha256, size, key FROM segments WHERE recording_id = $1 AND seq = ANY($2::int[])',
+      [recordingId, seqs],
+    );
+    return new Map(rows.map((row) => [row.seq, row]));
+  }
+
+  /** Highest stored sequence other than `seq`, or undefined when none is stored. */
+  async highestSeqOtherThan(
+    db: Queryable,
+    recordingId: string,
+    seq: number,
+  ): Promise<number | undefined> {
+    const rows = await selectRows<{ seq: number | null }>(
+      db,
+      'SELECT max(seq) AS seq FROM segments WHERE recording_id = $1 AND seq <> $2',
+      [recordingId, seq],
+    );
+    const value = rows[0]?.seq;
+    return value === null || value === undefined ? undefined : Number(value);
+  }
+
+  async insertSegment(db: Queryable, s: NewSegment): Promise<boolean> {
+    const rows = await selectRows<{ seq: number }>(
+      db,
+      `INSERT INTO segments (recording_id, seq, kind, sha256, prev_sha256, size, key, start_ms, end_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (recording_id, seq) DO NOTHING RETURNING seq`,
+      [
+        s.recordingId,
+        s.seq,
+        s.kind,
+        s.sha256,
+        s.prevSha256 ?? null,
+        s.size,
+        s.key,
+        s.startMs,
+        s.endMs,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async insertGap(
+    db: Queryable,
+    recordingId: string,
+    fromSeq: number,
+    toSeq: number,
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO segment_gaps (recording_id, from_seq, to_seq) VALUES ($1, $2, $3)
+       ON CONFLICT (recording_id, from_seq) DO NOTHING`,
+      [recordingId, fromSeq, toSeq],
+    );
+  }
+}

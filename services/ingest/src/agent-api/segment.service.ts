@@ -1,0 +1,260 @@
+/**
+ * Segment upload: verify, store, announce. Order matters for "nothing acknowledged is
+ * lost, nothing half-written": the object is stored first (conditional create, so a
+ * retry is a no-op and different bytes are a conflict), then the row and the
+ * `segment.stored` announcement commit together after JetStream's PubAck. A failure at
+ * any step leaves at most an unannounced object that the agent's retry completes.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { agentProtocol } from '@sessionrec/contracts';
+import { Messaging } from '@sessionrec/messaging';
+import { OBJECT_STORE } from '@sessionrec/runtime';
+import {
+  contentTypeForKey,
+  initSegmentKey,
+  InvalidArgumentError,
+  InvalidKeyError,
+  ObjectConflictError,
+  ObjectIntegrityError,
+  type ObjectStore,
+  segmentKey,
+} from '@sessionrec/storage';
+import type { z } from 'zod';
+import { sha256Hex } from '../auth/credentials';
+import { ResourceConflictError, ValidationError } from '../http/api-errors';
+import { StoreUnavailableError, withTimeout } from '../http/store-errors';
+import { INGEST_CONFIG, type IngestConfig } from '../ingest-config';
+import { ownRecording } from './ownership';
+import { type RecordingRow, RecordsRepository } from './records.repository';
+import { SecurityEvents } from './security-events';
+
+export type SegmentHeaders = z.output<typeof agentProtocol.segmentUploadHeaders>;
+
+export interface SegmentResult {
+  recordingId: string;
+  seq: number;
+  key: string;
+  sha256: string;
+  size: number;
+  /** false: these exact bytes were already stored and announced. */
+  created: boolean;
+}
+
+@Injectable()
+export class SegmentService {
+  constructor(
+    private readonly records: RecordsRepository,
+    private readonly messaging: Messaging,
+    private readonly security: SecurityEvents,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+  ) {}
+
+  async upload(
+    agentId: string,
+    recordingId: string,
+    seq: number,
+    headers: SegmentHeaders,
+    body: Buffer,
+  ): Promise<SegmentResult> {
+    if (body.length === 0) throw new ValidationError('body: a segment cannot be empty');
+    const sha256 = sha256Hex(body);
+    if (sha256 !== headers['x-segment-sha256']) {
+      throw new ValidationError('headers.x-segment-sha256: does not match the SHA-256 of the body');
+    }
+    if (headers['x-segment-end-ms'] < headers['x-segment-start-ms']) {
+      throw new ValidationError('headers.x-segment-end-ms: must not be before x-segment-start-ms');
+    }
+    const prevSha256 = headers['x-segment-prev-sha256'];
+    if (seq === 0 && prevSha256 !== undefined) {
+      throw new ValidationError(
+        'headers.x-segment-prev-sha256: the first segment has no previous one',
+      );
+    }
+    const recording = ownRecording(
+      await this.records.findRecording(recordingId),
+      agentId,
+      recordingId,
+    );
+    const key = this.keyOf(recording, seq, headers['x-segment-kind']);
+    const result = { recordingId, seq, key, sha256, size: body.length };
+
+    const known = await this.records.findSegments(recordingId, [seq - 1, seq, seq + 1]);
+    const existing = known.get(seq);
+    if (existing) {
+      if (existing.sha256 === sha256) return { ...result, created: false };
+      await this.conflict(agentId, recordingId, seq, existing.sha256, sha256);
+    }
+    await this.checkChain(agentId, recordingId, seq, sha256, prevSha256, known);
+
+    await this.put(agentId, recordingId, seq, key, body, sha256);
+
+    return this.records.transaction(async (em) => {
+      await this.records.findRecording(recordingId, em, true);
+      const inserted = await this.records.insertSegment(em, {
+        recordingId,
+        seq,
+        kind: headers['x-segment-kind'],
+        sha256,
+        prevSha256,
+        size: body.length,
+        key,
+        startMs: headers['x-segment-start-ms'],
+        endMs: headers['x-segment-end-ms'],
+      });
+      if (!inserted) {
+        // A concurrent upload of the same sequence committed first.
+        const row = (await this.records.findSegments(recordingId, [seq], em)).get(seq);
+        if (row?.sha256 === sha256) return { ...result, created: false };
+        throw new ResourceConflictError(
+          `segment ${seq} of recording ${recordingId} is already stored with different content`,
+          'segment_conflict',
+        );
+      }
+      const highest = await this.records.highestSeqOtherThan(em, recordingId, seq);
+      const expectedNext = highest === undefined ? 0 : highest + 1;
+      if (seq > expectedNext) {
+        await this.records.insertGap(em, recordingId, expectedNext, seq - 1);
+        await this.messaging.publish('segment.gap', {
+          v: 1,
+          recordingId,
+          sessionId: recording.session_id,
+          agentId,
+          fromSeq: expectedNext,
+          toSeq: seq - 1,
+          detectedAt: new Date().toISOString(),
+        });
+      }
+      await this.messaging.publish('segment.stored', {
+        v: 1,
+        recordingId,
+        sessionId: recording.session_id,
+        agentId,
+        seq,
+        kind: headers['x-segment-kind'],
+        key,
+        size: body.length,
+        sha256,
+        ...(prevSha256 !== undefined ? { prevSha256 } : {}),
+        startMs: headers['x-segment-start-ms'],
+        endMs: headers['x-segment-end-ms'],
+        storedAt: new Date().toISOString(),
+      });
+      return { ...result, created: true };
+    });
+  }
+
+  /** Screen recordings: init.mp4 at 0, media from 1. Terminal recordings: cast from 0. */
+  private keyOf(
+    recording: RecordingRow,
+    seq: number,
+    kind: SegmentHeaders['x-segment-kind'],
+  ): string {
+    const startedAt = new Date(recording.started_at);
+    if (recording.kind === 'terminal') {
+      if (kind !== 'cast') {
+        throw new ValidationError(
+          'headers.x-segment-kind: a terminal recording takes cast segments',
+        );
+      }
+      return segmentKey(recording.id, startedAt, seq, 'cast');
+    }
+    if (kind === 'init') {
+      if (seq !== 0) throw new ValidationError('headers.x-segment-kind: init is only sequence 0');
+      return initSegmentKey(recording.id, startedAt);
+    }
+    if (kind !== 'media' || seq === 0) {
+      throw new ValidationError(
+        'headers.x-segment-kind: a screen recording takes init at 0, then media segments',
+      );
+    }
+    return segmentKey(recording.id, startedAt, seq, 'm4s');
+  }
+
+  private async checkChain(
+    agentId: string,
+    recordingId: string,
+    seq: number,
+    sha256: string,
+    prevSha256: string | undefined,
+    known: Map<number, { sha256: string; prev_sha256: string | null }>,
+  ): Promise<void> {
+    const previous = known.get(seq - 1);
+    const next = known.get(seq + 1);
+    const brokenBefore = previous !== undefined && previous.sha256 !== prevSha256;
+    const brokenAfter = next?.prev_sha256 != null && next.prev_sha256 !== sha256;
+    if (!brokenBefore && !brokenAfter) return;
+    await this.security.report({
+      action: 'segment.chain-mismatch',
+      agentId,
+      recordingId,
+      seq,
+      details: {
+        sha256,
+        claimedPrevSha256: prevSha256 ?? null,
+        storedPrevSha256: previous?.sha256 ?? null,
+        nextPrevSha256: next?.prev_sha256 ?? null,
+      },
+    });
+    throw new ResourceConflictError(
+      `segment ${seq} does not chain to its neighbours: x-segment-prev-sha256 must be the SHA-256 of segment ${seq - 1}`,
+      'chain_mismatch',
+    );
+  }
+
+  private async conflict(
+    agentId: string,
+    recordingId: string,
+    seq: number,
+    storedSha256: string | undefined,
+    attemptedSha256: string,
+  ): Promise<never> {
+    await this.security.report({
+      action: 'segment.conflict',
+      agentId,
+      recordingId,
+      seq,
+      details: { storedSha256: storedSha256 ?? null, attemptedSha256 },
+    });
+    throw new ResourceConflictError(
+      `segment ${seq} of recording ${recordingId} is already stored with different content`,
+      'segment_conflict',
+    );
+  }
+
+  private async put(
+    agentId: string,
+    recordingId: string,
+    seq: number,
+    key: string,
+    body: Buffer,
+    sha256: string,
+  ): Promise<void> {
+    try {
+      await withTimeout(
+        this.store.putIfAbsent(key, body, {
+          sha256,
+          contentLength: body.length,
+          contentType: contentTypeForKey(key),
+        }),
+        this.config.INGEST_STORE_TIMEOUT_MS,
+        'object store write',
+      );
+    } catch (err) {
+      if (err instanceof ObjectConflictError) {
+        await this.conflict(agentId, recordingId, seq, err.existingSha256, sha256);
+      }
+      if (
+        err instanceof ObjectIntegrityError ||
+        err instanceof InvalidKeyError ||
+        err instanceof InvalidArgumentError
+      ) {
+        throw new ValidationError(`body: ${err.message}`);
+      }
+      if (err instanceof StoreUnavailableError) throw err;
+      throw new StoreUnavailableError(`object store write failed: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+}
