@@ -1,0 +1,195 @@
+/**
+ * The `sessionrec-agent` command line: enrol, simulate. Arguments are checked before
+ * anything touches the network; usage errors exit with 2, failures with 1.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { enrol } from '../identity/enrol';
+import { resolveStateDir } from '../identity/identity-store';
+import { runSimulation } from '../simulate';
+import { formatSummary } from '../simulate/summary';
+import {
+  UsageError,
+  choice,
+  ingestUrl,
+  nonNegativeInteger,
+  positiveInteger,
+  positiveNumber,
+} from './arguments';
+
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Aborted on SIGINT/SIGTERM: a simulation ends its sessions and drains. */
+  readonly signal?: AbortSignal;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+interface SimulateFlags {
+  sessions: number;
+  duration: number;
+  ingest: string;
+  token?: string;
+  stateDir?: string;
+  spool?: string;
+  kind: 'desktop' | 'terminal' | 'mixed';
+  segmentSeconds: number;
+  eventRate: number;
+  speed: number;
+  spoolMaxMb: number;
+  uploadConcurrency: number;
+  drainTimeout: number;
+  control: boolean;
+  seed?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('sessionrec-agent')
+    .description('Sessionrec session-host agent')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+
+  program
+    .command('enrol')
+    .description(
+      'trade a one-time enrolment token for an agent identity, kept in the state directory',
+    )
+    .requiredOption('--ingest <url>', 'ingest base URL, e.g. http://127.0.0.1:8081', ingestUrl)
+    .requiredOption('--token <token>', 'one-time enrolment token (sessionrec enrol-token create)')
+    .option(
+      '--state-dir <dir>',
+      'state directory (default $SESSIONREC_AGENT_STATE or ./.sessionrec-agent)',
+    )
+    .option('--hostname <name>', 'host name to enrol as (default: this machine)')
+    .action(
+      async (flags: { ingest: string; token: string; stateDir?: string; hostname?: string }) => {
+        const stateDir = resolveStateDir(flags.stateDir, io.env);
+        const identity = await enrol({
+          ingest: flags.ingest,
+          token: flags.token,
+          stateDir,
+          ...(flags.hostname ? { hostname: flags.hostname } : {}),
+        });
+        io.out(`enrolled as agent ${identity.agentId}; identity stored in ${stateDir}\n`);
+      },
+    );
+
+  program
+    .command('simulate')
+    .description('run synthetic desktop and terminal sessions against ingest')
+    .requiredOption('--sessions <n>', 'concurrent sessions', positiveInteger('--sessions', 10_000))
+    .requiredOption(
+      '--duration <seconds>',
+      'simulated length of each session',
+      positiveNumber('--duration', 7 * 24 * 3600),
+    )
+    .requiredOption('--ingest <url>', 'ingest base URL, e.g. http://127.0.0.1:8081', ingestUrl)
+    .option('--token <token>', 'enrolment token (needed once, when no identity is stored)')
+    .option(
+      '--state-dir <dir>',
+      'state directory (default $SESSIONREC_AGENT_STATE or ./.sessionrec-agent)',
+    )
+    .option(
+      '--spool <dir>',
+      'spool directory (default <state-dir>/spool); one subdirectory per agent',
+    )
+    .addOption(
+      new Option('--kind <kind>', 'session kind')
+        .default('mixed')
+        .argParser(choice('--kind', ['desktop', 'terminal', 'mixed'] as const)),
+    )
+    .option(
+      '--segment-seconds <s>',
+      'simulated seconds per segment',
+      positiveNumber('--segment-seconds', 600, 0.49),
+      6,
+    )
+    .option(
+      '--event-rate <n>',
+      'event batches per second per session',
+      positiveNumber('--event-rate', 100),
+      2,
+    )
+    .option(
+      '--speed <x>',
+      'simulated seconds per wall-clock second',
+      positiveNumber('--speed', 10_000),
+      1,
+    )
+    .option(
+      '--spool-max-mb <mb>',
+      'spool size limit in MiB',
+      positiveInteger('--spool-max-mb', 1_048_576),
+      512,
+    )
+    .option(
+      '--upload-concurrency <n>',
+      'requests in flight at once',
+      positiveInteger('--upload-concurrency', 1024),
+      8,
+    )
+    .option(
+      '--drain-timeout <seconds>',
+      'wait this long at the end for the spool to empty',
+      nonNegativeInteger('--drain-timeout'),
+      60,
+    )
+    .option('--no-control', 'do not open the control WebSocket')
+    .option('--seed <n>', 'random seed, to repeat a simulation', nonNegativeInteger('--seed'))
+    .option('--json', 'print the summary as JSON')
+    .option('--quiet', 'no progress lines on stderr')
+    .action(async (flags: SimulateFlags) => {
+      const summary = await runSimulation(
+        {
+          ingest: flags.ingest,
+          token: flags.token,
+          stateDir: resolveStateDir(flags.stateDir, io.env),
+          spoolDir: flags.spool,
+          sessions: flags.sessions,
+          durationSeconds: flags.duration,
+          kind: flags.kind,
+          segmentSeconds: flags.segmentSeconds,
+          eventRate: flags.eventRate,
+          speed: flags.speed,
+          spoolMaxBytes: flags.spoolMaxMb * 1024 * 1024,
+          uploadConcurrency: flags.uploadConcurrency,
+          drainTimeoutSeconds: flags.drainTimeout,
+          control: flags.control,
+          seed: flags.seed,
+          progressIntervalMs: flags.quiet ? 0 : 2000,
+        },
+        { log: (line) => io.err(`${line}\n`), ...(io.signal ? { signal: io.signal } : {}) },
+      );
+      io.out(flags.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+      setExit(summary.errors > 0 ? EXIT_FAILED : EXIT_OK);
+    });
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander too; they exit 0.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.err(`sessionrec-agent: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`sessionrec-agent: ${message}\n`);
+    if (io.env.DEBUG && error instanceof Error) io.err(`${error.stack}\n`);
+    return EXIT_FAILED;
+  }
+}
