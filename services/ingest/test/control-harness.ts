@@ -22,7 +22,7 @@ import {
 } from '@sessionrec/testing';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { newCredential, newEnrolToken, sha256Hex } from '../src/auth/credentials';
+import { newEnrolToken, sha256Hex } from '../src/auth/credentials';
 import { IngestModule } from '../src/ingest.module';
 
 export const CONTROL_URL_PATH = '/agent/v1/control';
@@ -110,28 +110,10 @@ export async function enrolAgent(ingest: Ingest): Promise<EnrolledAgent> {
       agentVersion: '0.0.0-test',
     }),
   });
-  if (res.status === 404) return insertAgentDirectly(ingest); // TEMPORARY until enrol lands
   if (res.status !== 201 && res.status !== 200) {
     throw new Error(`enrolment failed: ${res.status} ${await res.text()}`);
   }
   return agentProtocol.enrolResponse.parse(await res.json());
-}
-
-async function insertAgentDirectly(ingest: Ingest): Promise<EnrolledAgent> {
-  const agentId = randomUUID();
-  const tokenId = randomUUID();
-  const credential = newCredential(agentId);
-  await ingest.pg.query(
-    `INSERT INTO "${ingest.name}_ingest".enrol_tokens (id, token_hash, expires_at)
-     VALUES ($1, $2, now() + interval '1 hour')`,
-    [tokenId, sha256Hex(newEnrolToken())],
-  );
-  await ingest.pg.query(
-    `INSERT INTO "${ingest.name}_ingest".agents (id, credential_hash, hostname, os, agent_version, enrol_token_id)
-     VALUES ($1, $2, 'h', 'o', 'v', $3)`,
-    [agentId, sha256Hex(credential), tokenId],
-  );
-  return { agentId, credential };
 }
 
 export interface Closed {
