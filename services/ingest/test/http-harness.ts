@@ -70,7 +70,7 @@ export async function startHttpIngest(name: string): Promise<HttpIngest> {
       AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
       HOST: '127.0.0.1',
       INGEST_PORT: String(port),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
       METRICS_ENABLED: 'false',
     },
   );
