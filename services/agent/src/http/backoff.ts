@@ -19,6 +19,7 @@ export function parseRetryAfter(
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_RETRY_AFTER_MS);
+  if (!/[a-z]/i.test(trimmed)) return undefined; // neither delta-seconds nor an HTTP date
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.min(Math.max(0, date - now), MAX_RETRY_AFTER_MS);

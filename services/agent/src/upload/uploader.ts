@@ -14,7 +14,7 @@ import { BARRIER_KINDS, type SpoolItem } from '../spool/spool-item';
 import { UploadStats } from './stats';
 
 export interface UploaderOptions {
-  readonly client: IngestClient;
+  readonly client: Pick<IngestClient, 'send'>;
   readonly spool: Spool;
   readonly concurrency: number;
   readonly backoff?: BackoffPolicy;
@@ -136,9 +136,9 @@ export class Uploader {
         : { body: item.body }),
     });
     const elapsed = performance.now() - started;
-    entry.inFlight = false;
-    this.inFlight -= 1;
     if (outcome.kind === 'retry') {
+      entry.inFlight = false;
+      this.inFlight -= 1;
       this.stats.failure(outcome.status === null ? outcome.reason : String(outcome.status));
       entry.notBefore =
         Date.now() +
@@ -163,6 +163,8 @@ export class Uploader {
     try {
       await this.options.spool.remove(item);
     } finally {
+      // Only now does the item stop holding back later items of its session.
+      this.inFlight -= 1;
       this.pending.splice(this.pending.indexOf(entry), 1);
       if (outcome.kind === 'rejected') this.options.onRejected?.(item, outcome);
       if (this.pending.length === 0) this.resolveIdle();

@@ -1,0 +1,155 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { IngestRequest, Outcome } from '../http/ingest-client';
+import { Spool } from '../spool/spool';
+import type { SpoolMeta } from '../spool/spool-item';
+import { Uploader } from './uploader';
+
+/** An ingest stand-in that answers from a script and records what it was asked, in order. */
+class ScriptedIngest {
+  readonly log: string[] = [];
+  readonly inFlight = new Set<string>();
+  maxInFlight = 0;
+  constructor(private readonly answer: (request: IngestRequest, attempt: number) => Outcome) {}
+  private attempts = new Map<string, number>();
+
+  async send(request: IngestRequest): Promise<Outcome> {
+    const attempt = (this.attempts.get(request.path) ?? 0) + 1;
+    this.attempts.set(request.path, attempt);
+    this.inFlight.add(request.path);
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight.size);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    this.inFlight.delete(request.path);
+    this.log.push(request.path);
+    return this.answer(request, attempt);
+  }
+}
+
+const ok: Outcome = { kind: 'ok', status: 201, body: null };
+
+const item = (
+  kind: SpoolMeta['kind'],
+  lane: string,
+  p: string,
+  recordingId?: string,
+): SpoolMeta => ({
+  kind,
+  lane,
+  ...(recordingId ? { recordingId } : {}),
+  method: kind === 'segment' ? 'PUT' : 'POST',
+  path: p,
+  headers: {},
+  json: kind !== 'segment',
+  count: 1,
+  createdAt: new Date(0).toISOString(),
+});
+
+describe('Uploader', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'agent-upload-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function setup(ingest: ScriptedIngest, concurrency = 4) {
+    const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+    const uploader = new Uploader({
+      client: ingest,
+      spool,
+      concurrency,
+      backoff: { baseMs: 1, maxMs: 5 },
+    });
+    const put = async (meta: SpoolMeta) =>
+      uploader.enqueue(await spool.put(meta, Buffer.from(meta.json ? '{}' : 'bytes')));
+    return { spool, uploader, put };
+  }
+
+  it('keeps session order: barriers first and alone, segments of a recording in sequence', async () => {
+    const ingest = new ScriptedIngest(() => ok);
+    const { uploader, put, spool } = await setup(ingest, 8);
+    await put(item('session-start', 's1', '/sessions#s1'));
+    await put(item('recording-start', 's1', '/sessions/s1/recordings'));
+    for (let seq = 0; seq < 4; seq += 1)
+      await put(item('segment', 's1', `/recordings/r1/segments/${seq}`, 'r1'));
+    await put(item('events', 's1', '/sessions/s1/events#1'));
+    await put(item('recording-stop', 's1', '/recordings/r1/stop'));
+    await put(item('session-end', 's1', '/sessions/s1/end'));
+    await uploader.idle();
+    const at = (p: string) => ingest.log.indexOf(p);
+    expect(ingest.log).toHaveLength(9);
+    expect(at('/sessions#s1')).toBe(0);
+    expect(at('/sessions/s1/recordings')).toBe(1);
+    for (let seq = 1; seq < 4; seq += 1) {
+      expect(at(`/recordings/r1/segments/${seq}`)).toBeGreaterThan(
+        at(`/recordings/r1/segments/${seq - 1}`),
+      );
+    }
+    expect(at('/recordings/r1/stop')).toBe(7);
+    expect(at('/sessions/s1/end')).toBe(8);
+    expect(spool.bytes).toBe(0);
+    expect(await readdir(path.join(dir, 'queue'))).toEqual([]);
+    expect(uploader.stats.counts('segment')).toMatchObject({ spooled: 4, acked: 4 });
+  });
+
+  it('retries after 503 and network errors, honouring Retry-After, then removes the item', async () => {
+    const ingest = new ScriptedIngest((request, attempt) => {
+      if (request.path === '/a' && attempt === 1)
+        return { kind: 'retry', status: 503, retryAfterMs: 30, reason: 'busy' };
+      if (request.path === '/a' && attempt === 2)
+        return { kind: 'retry', status: null, reason: 'ECONNREFUSED' };
+      return ok;
+    });
+    const { uploader, put, spool } = await setup(ingest);
+    const started = Date.now();
+    await put(item('events', 's1', '/a'));
+    await uploader.idle();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(30);
+    expect(ingest.log).toEqual(['/a', '/a', '/a']);
+    expect(uploader.stats.retries).toBe(2);
+    expect(Object.fromEntries(uploader.stats.failures)).toEqual({ '503': 1, ECONNREFUSED: 1 });
+    expect(spool.bytes).toBe(0);
+  });
+
+  it('drops an item ingest refuses for good, counting it, without blocking the rest', async () => {
+    const ingest = new ScriptedIngest((request) =>
+      request.path === '/bad'
+        ? { kind: 'rejected', status: 409, code: 'segment-conflict', reason: 'different bytes' }
+        : ok,
+    );
+    const refused: string[] = [];
+    const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+    const uploader = new Uploader({
+      client: ingest,
+      spool,
+      concurrency: 2,
+      onRejected: (i) => refused.push(i.meta.path),
+    });
+    uploader.enqueue(await spool.put(item('segment', 's1', '/bad', 'r1'), Buffer.from('x')));
+    uploader.enqueue(await spool.put(item('segment', 's1', '/good', 'r1'), Buffer.from('y')));
+    await uploader.idle();
+    expect(refused).toEqual(['/bad']);
+    expect(uploader.stats.counts('segment')).toMatchObject({ acked: 1, rejected: 1 });
+    expect(spool.bytes).toBe(0);
+  });
+
+  it('never has more requests in flight than its concurrency', async () => {
+    const ingest = new ScriptedIngest(() => ok);
+    const { uploader, put } = await setup(ingest, 3);
+    for (let i = 0; i < 20; i += 1) await put(item('events', `s${i % 5}`, `/e${i}`));
+    await uploader.idle();
+    expect(ingest.log).toHaveLength(20);
+    expect(ingest.maxInFlight).toBeLessThanOrEqual(3);
+    expect(ingest.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('counts 200 on a segment as already stored', async () => {
+    const ingest = new ScriptedIngest(() => ({ kind: 'ok', status: 200, body: null }));
+    const { uploader, put } = await setup(ingest);
+    await put(item('segment', 's1', '/recordings/r/segments/0', 'r'));
+    await uploader.idle();
+    expect(uploader.stats.counts('segment')).toMatchObject({ acked: 1, alreadyStored: 1 });
+  });
+});
