@@ -32,12 +32,16 @@ export interface FeedHandlers {
 const REPLAY_BATCH = 256;
 const REPLAY_FETCH_EXPIRES_MS = 5_000;
 const REPLAY_CONSUMER_INACTIVE_MS = 30_000;
+/** Replays at once; a mass reconnect (a replica stopped) must not create thousands of consumers together. */
+const MAX_CONCURRENT_REPLAYS = 16;
 
 @Injectable()
 export class CommandFeed {
   private readonly logger = new Logger('ControlFeed');
   private subscriptions: Subscription[] = [];
   private statusWatch?: { stop(): void };
+  private replaysRunning = 0;
+  private readonly replayQueue: (() => void)[] = [];
 
   constructor(
     private readonly connection: MessagingConnection,
@@ -82,7 +86,23 @@ export class CommandFeed {
   }
 
   /** The agent's commands stored within the replay window, oldest first. */
-  async replay(agentId: string, now = Date.now()): Promise<ControlCommand[]> {
+  async replay(agentId: string): Promise<ControlCommand[]> {
+    // A finishing replay hands its slot straight to the next waiter.
+    if (this.replaysRunning >= MAX_CONCURRENT_REPLAYS) {
+      await new Promise<void>((resolve) => this.replayQueue.push(resolve));
+    } else {
+      this.replaysRunning++;
+    }
+    try {
+      return await this.readStored(agentId, Date.now());
+    } finally {
+      const next = this.replayQueue.shift();
+      if (next) next();
+      else this.replaysRunning--;
+    }
+  }
+
+  private async readStored(agentId: string, now: number): Promise<ControlCommand[]> {
     const jsm = await this.connection.jsm();
     const js = await this.connection.js();
     const stream = streamName(this.namespace, STREAMS.CONTROL.name);
