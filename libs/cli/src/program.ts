@@ -1,5 +1,6 @@
 /** The `sessionrec` command line: one commander program, each command a small function. */
 import { Command } from 'commander';
+import { registerAgentCommands } from './agents/commands';
 import { readDatabaseUrl, readLauncherEnv } from './environment';
 import { migrate } from './migrate';
 import { repoRoot } from './paths';
@@ -32,6 +33,8 @@ export function buildProgram(io: ProgramIo): Command {
     .action(async () => {
       io.setExitCode(await startPlatform(platformOptions(readLauncherEnv(io.env), repoRoot())));
     });
+
+  registerAgentCommands(program, io);
 
   return program;
 }
