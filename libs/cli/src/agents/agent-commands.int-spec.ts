@@ -90,7 +90,9 @@ describe('agent administration commands', () => {
     );
     const received: unknown[] = [];
     const sub = nc.subscribe(fullSubject(name, MESSAGES['agent.revoked'].subject), {
-      callback: (_err, msg) => received.push(msg.json()),
+      callback: (_err, msg) => {
+        received.push(msg.json());
+      },
     });
     await nc.flush();
 
