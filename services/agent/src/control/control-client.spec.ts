@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { ControlClient, controlUrl } from './control-client';
 
 /** A real WebSocket server on a random port standing in for ingest's control endpoint. */
