@@ -1,9 +1,10 @@
 import { dropTestSchemas, testDatabaseUrl, uniqueTestName } from '@sessionrec/testing';
 import { Client } from 'pg';
+import { getMetadataArgsStorage } from 'typeorm';
 import { createDataSource } from './data-source';
 import { ensureDatabase } from './ensure-database';
 import { OWNERS, type Owner } from './owners';
-import { OWNER_REGISTRY } from './registry';
+import { entitiesOf, OWNER_REGISTRY } from './registry';
 import { runMigrations } from './run-migrations';
 import { PLATFORM_VERSION } from './version';
 
@@ -41,7 +42,13 @@ describe('runMigrations (real PostgreSQL)', () => {
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
         [schema],
       );
-      expect(tables.rows.map((row) => row.table_name)).toEqual(['migrations', 'schema_info']);
+      // Exactly the owner's entity tables plus the two every schema has: nothing leaks in.
+      const entityTables = getMetadataArgsStorage()
+        .tables.filter((t) => (entitiesOf(owner) as unknown[]).includes(t.target))
+        .map((t) => t.name ?? '');
+      expect(tables.rows.map((row) => row.table_name)).toEqual(
+        [...new Set(['migrations', 'schema_info', ...entityTables])].sort(),
+      );
       const info = await client.query<{ key: string; value: string }>(
         `SELECT key, value FROM "${schema}".schema_info ORDER BY key`,
       );
