@@ -16,3 +16,4 @@ export { ControlClient } from './control/control-client';
 export { DesktopFixtures, DEFAULT_DESKTOP_FIXTURES } from './media/desktop-fixtures';
 export { generateShellSession, castSegment, parseAsciicast } from './media/asciicast';
 export { HashChain, sha256Hex } from './media/hash-chain';
+export type { SpoolItem, SpoolMeta } from './spool/spool-item';

@@ -69,8 +69,8 @@ export class DesktopActivity {
         this.usbInserted = false;
         events.push({ atMs, type: 'usb.remove', attributes: { mountPoint: '/media/usb0' } });
       }
-    } else if (roll < 0.93) {
-      this.idleUntil = atMs + random.int(15_000, 90_000);
+    } else if (roll < 0.923) {
+      this.idleUntil = atMs + random.int(10_000, 40_000);
       events.push({ atMs, type: 'idle.start', attributes: {} });
     } else {
       const app = this.runningApp();

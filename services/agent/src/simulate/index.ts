@@ -12,6 +12,7 @@ import { ensureIdentity } from '../identity/enrol';
 import { DesktopFixtures } from '../media/desktop-fixtures';
 import { Random } from '../random';
 import { Spool } from '../spool/spool';
+import type { SpoolItem } from '../spool/spool-item';
 import { Uploader } from '../upload/uploader';
 import { SimClock } from './clock';
 import { type SimulationOptionsInput, parseSimulationOptions } from './options';
@@ -26,6 +27,8 @@ export interface SimulationHooks {
   readonly log?: (line: string) => void;
   /** Stops the simulation early: sessions end now, the spool drains as usual. */
   readonly signal?: AbortSignal;
+  /** Every request ingest acknowledged, as spooled (tests check what arrived where). */
+  readonly onAcked?: (item: SpoolItem, status: number) => void;
 }
 
 export async function runSimulation(
@@ -53,7 +56,13 @@ export async function runSimulation(
   );
   const { spool, recovered } = await Spool.open({ dir: spoolDir, maxBytes: options.spoolMaxBytes });
   const client = new IngestClient(options.ingest, identity.credential);
-  const uploader = new Uploader({ client, spool, concurrency: options.uploadConcurrency, log });
+  const uploader = new Uploader({
+    client,
+    spool,
+    concurrency: options.uploadConcurrency,
+    log,
+    ...(hooks.onAcked ? { onAcked: hooks.onAcked } : {}),
+  });
 
   const durationMs = options.durationSeconds * 1000;
   const random = new Random(options.seed ?? randomInt(2 ** 31));

@@ -19,6 +19,8 @@ export interface UploaderOptions {
   readonly concurrency: number;
   readonly backoff?: BackoffPolicy;
   readonly log?: (line: string) => void;
+  /** Called when ingest acknowledged an item (before it leaves the spool). */
+  readonly onAcked?: (item: SpoolItem, status: number) => void;
   /** Called when ingest refuses an item for good (after it left the spool). */
   readonly onRejected?: (item: SpoolItem, outcome: Outcome & { kind: 'rejected' }) => void;
 }
@@ -153,6 +155,7 @@ export class Uploader {
       counts.ackedBytes += item.body.length;
       if (meta.kind === 'segment' && outcome.status === 200) counts.alreadyStored += 1;
       this.stats.latency(meta.kind, elapsed);
+      this.options.onAcked?.(item, outcome.status);
     } else {
       counts.rejected += 1;
       this.stats.failure(`${outcome.status} ${outcome.code}`);

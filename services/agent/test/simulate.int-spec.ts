@@ -1,0 +1,291 @@
+/**
+ * The simulator against the real ingest service (spawned from dist, on this suite's own
+ * NATS namespace, PostgreSQL schema and a filesystem store), enrolled with a token from
+ * `sessionrec enrol-token create`: every acknowledged segment is in the store with the
+ * bytes and hash chain the agent sent, every acknowledged event is on the EVENTS stream
+ * exactly once, and a run interrupted by an ingest outage delivers its spool afterwards.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { NatsConnection } from '@nats-io/nats-core';
+import {
+  connectTestNats,
+  createTestSchemas,
+  deleteNamespaceStreams,
+  dropTestSchemas,
+  readStream,
+  testDatabaseUrl,
+  testNatsUrl,
+  uniqueTestName,
+  waitFor,
+} from '@sessionrec/testing';
+import { runSimulation } from '../src/simulate';
+import type { SpoolItem } from '../src/spool/spool-item';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const INGEST_MAIN = path.join(ROOT, 'services/ingest/dist/main.js');
+const CLI_MAIN = path.join(ROOT, 'libs/cli/dist/main.js');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface Segment {
+  recordingId: string;
+  seq: number;
+  sha256: string;
+  prevSha256?: string;
+  kind: string;
+}
+
+/** What ingest acknowledged during a run, decoded from the spooled requests. */
+function collector() {
+  const segments: Segment[] = [];
+  const eventIds: string[] = [];
+  const onAcked = (item: SpoolItem) => {
+    if (item.meta.kind === 'segment') {
+      const match = /^\/recordings\/([^/]+)\/segments\/(\d+)$/.exec(item.meta.path)!;
+      segments.push({
+        recordingId: match[1]!,
+        seq: Number(match[2]),
+        sha256: item.meta.headers['x-segment-sha256']!,
+        prevSha256: item.meta.headers['x-segment-prev-sha256'],
+        kind: item.meta.headers['x-segment-kind']!,
+      });
+      expect(createHash('sha256').update(item.body).digest('hex')).toBe(segments.at(-1)!.sha256);
+    }
+    if (item.meta.kind === 'events') {
+      const batch = JSON.parse(item.body.toString('utf8')) as { events: { eventId: string }[] };
+      eventIds.push(...batch.events.map((event) => event.eventId));
+    }
+  };
+  return { segments, eventIds, onAcked };
+}
+
+describe('sessionrec-agent simulate against the real ingest', () => {
+  const name = uniqueTestName('agent_sim');
+  const env: Record<string, string> = {
+    NATS_URL: testNatsUrl(),
+    NATS_NAMESPACE: name,
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: `${name}_ingest`,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    METRICS_ENABLED: 'false',
+  };
+  let nc: NatsConnection;
+  let work: string;
+  let storeDir: string;
+  let ingestUrl: string;
+  let ingest: { child: ChildProcess; exit: Promise<unknown>; output: () => string } | undefined;
+
+  async function startIngest(port: number): Promise<void> {
+    const child = spawn(process.execPath, [INGEST_MAIN], {
+      env: { ...process.env, ...env, STORAGE_URL: `file://${storeDir}`, INGEST_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const exit = new Promise((resolve) => child.once('exit', resolve));
+    ingest = { child, exit, output: () => out };
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`ingest exited:\n${out}`);
+        const res = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null);
+        return res?.status === 200;
+      },
+      30_000,
+      'ingest ready',
+    );
+  }
+
+  async function stopIngest(): Promise<void> {
+    if (!ingest) return;
+    const { child, exit } = ingest;
+    ingest = undefined;
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exit;
+  }
+
+  async function enrolToken(): Promise<string> {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [CLI_MAIN, 'enrol-token', 'create', '--expires-in', '1h', '--note', 'agent simulator test'],
+      { env: { ...process.env, ...env } },
+    );
+    const token = stdout.split('\n')[0] ?? '';
+    expect(token).toMatch(/^sre_/);
+    return token;
+  }
+
+  async function storedObjects(): Promise<
+    Map<
+      string,
+      { recordingId: string; seq: number; sha256: string; prevSha256?: string; key: string }
+    >
+  > {
+    const messages = await readStream(nc, name, 'SEGMENTS');
+    const stored = new Map<
+      string,
+      { recordingId: string; seq: number; sha256: string; prevSha256?: string; key: string }
+    >();
+    for (const message of messages) {
+      if (!message.subject.endsWith('segment.stored')) continue;
+      const body = message.json<{
+        recordingId: string;
+        seq: number;
+        sha256: string;
+        prevSha256?: string;
+        key: string;
+      }>();
+      stored.set(`${body.recordingId}/${body.seq}`, body);
+    }
+    return stored;
+  }
+
+  async function expectDelivered(run: ReturnType<typeof collector>): Promise<void> {
+    const stored = await storedObjects();
+    expect(run.segments.length).toBeGreaterThan(0);
+    for (const segment of run.segments) {
+      const entry = stored.get(`${segment.recordingId}/${segment.seq}`);
+      expect(entry).toMatchObject({ sha256: segment.sha256 });
+      expect(entry?.prevSha256).toBe(segment.prevSha256);
+      const bytes = await readFile(path.join(storeDir, entry!.key));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(segment.sha256);
+    }
+    const events = await readStream(nc, name, 'EVENTS');
+    const counts = new Map<string, number>();
+    for (const message of events) {
+      const { eventId } = message.json<{ eventId: string }>();
+      counts.set(eventId, (counts.get(eventId) ?? 0) + 1);
+    }
+    expect(run.eventIds.length).toBeGreaterThan(0);
+    expect(run.eventIds.filter((id) => counts.get(id) !== 1)).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    await createTestSchemas(name);
+    nc = await connectTestNats();
+    work = await mkdtemp(path.join(os.tmpdir(), 'agent-sim-'));
+    storeDir = path.join(work, 'store');
+    const port = await freePort();
+    ingestUrl = `http://127.0.0.1:${port}`;
+    await startIngest(port);
+  });
+
+  afterAll(async () => {
+    await stopIngest();
+    await deleteNamespaceStreams(nc, name);
+    await nc.close();
+    await dropTestSchemas(name);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('enrols, records a desktop and a terminal session, and everything arrives once', async () => {
+    const run = collector();
+    const summary = await runSimulation(
+      {
+        ingest: ingestUrl,
+        token: await enrolToken(),
+        stateDir: path.join(work, 'state'),
+        sessions: 2,
+        durationSeconds: 18,
+        kind: 'mixed',
+        segmentSeconds: 6,
+        speed: 10,
+        seed: 42,
+        progressIntervalMs: 0,
+      },
+      { onAcked: run.onAcked },
+    );
+    expect(summary.errors).toBe(0);
+    expect(summary.sessions).toEqual({ started: 2, ended: 2 });
+    expect(summary.recordings).toEqual({ started: 2, stopped: 2 });
+    expect(summary.segments.acked).toBe(summary.segments.sent);
+    expect(summary.events.acked).toBe(summary.events.sent);
+    expect(summary.metrics.acked).toBe(summary.metrics.sent);
+    expect(summary.spool.remaining).toBe(0);
+    expect(run.segments.map((s) => s.kind).sort()).toEqual(
+      expect.arrayContaining(['init', 'media', 'cast']),
+    );
+    // The desktop recording: init as seq 0, then one 6-second fragment per window.
+    expect(run.segments.filter((s) => s.kind === 'media')).toHaveLength(3);
+    await expectDelivered(run);
+  });
+
+  it('keeps what it could not send in the spool while ingest is down, and sends it first on the next run', async () => {
+    const stateDir = path.join(work, 'state-outage');
+    const port = Number(new URL(ingestUrl).port);
+    const first = collector();
+    const token = await enrolToken();
+    const enrolled = await runSimulation(
+      {
+        ingest: ingestUrl,
+        token,
+        stateDir,
+        sessions: 1,
+        durationSeconds: 1,
+        kind: 'terminal',
+        speed: 10,
+        progressIntervalMs: 0,
+        control: false,
+      },
+      { onAcked: first.onAcked },
+    );
+    expect(enrolled.errors).toBe(0);
+    await stopIngest();
+
+    const outage = collector();
+    const interrupted = await runSimulation(
+      {
+        ingest: ingestUrl,
+        stateDir,
+        sessions: 2,
+        durationSeconds: 12,
+        kind: 'mixed',
+        speed: 20,
+        drainTimeoutSeconds: 1,
+        progressIntervalMs: 0,
+        control: false,
+      },
+      { onAcked: outage.onAcked },
+    );
+    expect(interrupted.segments.acked).toBe(0);
+    expect(interrupted.spool.remaining).toBeGreaterThan(0);
+    expect(interrupted.requests.retries).toBeGreaterThan(0);
+
+    await startIngest(port);
+    const resumed = collector();
+    const after = await runSimulation(
+      {
+        ingest: ingestUrl,
+        stateDir,
+        sessions: 1,
+        durationSeconds: 6,
+        kind: 'terminal',
+        speed: 20,
+        progressIntervalMs: 0,
+        control: false,
+      },
+      { onAcked: resumed.onAcked },
+    );
+    expect(after.errors).toBe(0);
+    expect(after.spool.recovered).toBe(interrupted.spool.remaining);
+    expect(after.sessions.started).toBe(3); // the two spooled sessions and the new one
+    expect(after.sessions.ended).toBe(3);
+    await expectDelivered(resumed);
+  });
+});
