@@ -10,4 +10,5 @@ export * from './messages/event';
 export * from './messages/response';
 export * from './messages/audit';
 export * from './messages/policy-rpc';
+export * from './messages/catalog-rpc';
 export * as agentProtocol from './agent-protocol';

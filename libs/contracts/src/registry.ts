@@ -7,6 +7,18 @@ import type { z } from 'zod';
 import { assertToken } from './naming';
 import type { StreamKey } from './streams';
 import { auditRecordedV1 } from './messages/audit';
+import {
+  catalogEventsReplyV1,
+  catalogEventsRequestV1,
+  catalogMetricsReplyV1,
+  catalogMetricsRequestV1,
+  catalogRecordingReplyV1,
+  catalogRecordingRequestV1,
+  catalogSearchReplyV1,
+  catalogSearchRequestV1,
+  catalogSessionReplyV1,
+  catalogSessionRequestV1,
+} from './messages/catalog-rpc';
 import { eventRecordedV1, networkSampleV1 } from './messages/event';
 import { policyEvaluateReplyV1, policyEvaluateRequestV1 } from './messages/policy-rpc';
 import {
@@ -177,6 +189,37 @@ export const REQUESTS = {
     request: policyEvaluateRequestV1,
     reply: policyEvaluateReplyV1,
     description: 'Should this session (and focused application) be recorded, and why',
+  },
+  'catalog.search': {
+    subject: 'rpc.catalog.search',
+    request: catalogSearchRequestV1,
+    reply: catalogSearchReplyV1,
+    description: 'Sessions matching filters and free text, with matching events and facets',
+  },
+  'catalog.session': {
+    subject: 'rpc.catalog.session',
+    request: catalogSessionRequestV1,
+    reply: catalogSessionReplyV1,
+    description: 'One session with its recordings and counts (null when unknown)',
+  },
+  'catalog.events': {
+    subject: 'rpc.catalog.events',
+    request: catalogEventsRequestV1,
+    reply: catalogEventsReplyV1,
+    description: "A page of a session's events: the player's timeline track",
+  },
+  'catalog.recording': {
+    subject: 'rpc.catalog.recording',
+    request: catalogRecordingRequestV1,
+    reply: catalogRecordingReplyV1,
+    description:
+      "A page of a recording's segments (optionally a time range), its gaps and liveness",
+  },
+  'catalog.metrics': {
+    subject: 'rpc.catalog.metrics',
+    request: catalogMetricsRequestV1,
+    reply: catalogMetricsReplyV1,
+    description: "A page of a session's network-quality samples",
   },
 } as const satisfies Record<string, RequestContract>;
 
