@@ -3,16 +3,19 @@
  * NATS namespace, PostgreSQL schema and a filesystem store), enrolled with a token from
  * `sessionrec enrol-token create`: every acknowledged segment is in the store with the
  * bytes and hash chain the agent sent, every acknowledged event is on the EVENTS stream
- * exactly once, and a run interrupted by an ingest outage delivers its spool afterwards.
+ * exactly once, a run interrupted by an ingest outage delivers its spool afterwards,
+ * commands on the control channel stop and start recordings, and a revoked agent stops
+ * with its spool intact.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { Messaging, MessagingConnection, resolveOptions } from '@sessionrec/messaging';
 import {
   connectTestNats,
   createTestSchemas,
@@ -24,7 +27,8 @@ import {
   uniqueTestName,
   waitFor,
 } from '@sessionrec/testing';
-import { runSimulation } from '../src/simulate';
+import { Client } from 'pg';
+import { AgentCredentialError, runSimulation } from '../src/simulate';
 import type { SpoolItem } from '../src/spool/spool-item';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -287,5 +291,122 @@ describe('sessionrec-agent simulate against the real ingest', () => {
     expect(after.sessions.started).toBe(3); // the two spooled sessions and the new one
     expect(after.sessions.ended).toBe(3);
     await expectDelivered(resumed);
+  });
+
+  it('stops and restarts a recording when commanded over the control channel', async () => {
+    const stateDir = path.join(work, 'state-control');
+    const connection = new MessagingConnection(
+      resolveOptions({ url: testNatsUrl(), namespace: name, serviceName: 'agent-test' }),
+    );
+    const messaging = new Messaging(connection);
+    const pg = new Client({ connectionString: testDatabaseUrl() });
+    await pg.connect();
+    let agentId = '';
+    let sessionId = '';
+    const sent: string[] = [];
+    const command = (action: 'stop-recording' | 'start-recording') => {
+      sent.push(action);
+      const now = Date.now();
+      void messaging.publish('control.command', {
+        v: 1,
+        commandId: randomUUID(),
+        agentId,
+        sessionId,
+        action,
+        params: { actor: 'investigator-1' },
+        issuedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 60_000).toISOString(),
+        issuedBy: 'investigator-1',
+      });
+    };
+    try {
+      const run = collector();
+      const token = await enrolToken();
+      const summary = await runSimulation(
+        {
+          ingest: ingestUrl,
+          token,
+          stateDir,
+          sessions: 1,
+          durationSeconds: 60,
+          kind: 'desktop',
+          speed: 4,
+          progressIntervalMs: 0,
+        },
+        {
+          onAcked: (item) => {
+            run.onAcked(item);
+            if (item.meta.kind === 'session-start') {
+              sessionId = (JSON.parse(item.body.toString('utf8')) as { sessionId: string })
+                .sessionId;
+            }
+            const media = run.segments.filter((segment) => segment.kind === 'media').length;
+            if (item.meta.kind === 'segment' && media === 1 && sent.length === 0)
+              command('stop-recording');
+            if (item.meta.kind === 'recording-stop' && sent.length === 1)
+              command('start-recording');
+          },
+          log: (line) => {
+            const match = /agent ([0-9a-f-]{36})/.exec(line);
+            if (match) agentId = match[1]!;
+          },
+        },
+      );
+      expect(sent).toEqual(['stop-recording', 'start-recording']);
+      expect(summary.errors).toBe(0);
+      expect(summary.control).toMatchObject({ commands: 2, acked: 2, failed: 0 });
+      expect(summary.recordings).toEqual({ started: 2, stopped: 2 });
+      const { rows } = await pg.query<{ start_reason: string; stop_reason: string }>(
+        `SELECT start_reason, stop_reason FROM "${name}_ingest".recordings WHERE session_id = $1 ORDER BY started_at`,
+        [sessionId],
+      );
+      expect(rows).toEqual([
+        expect.objectContaining({ stop_reason: 'admin' }),
+        expect.objectContaining({ start_reason: 'admin', stop_reason: 'session-end' }),
+      ]);
+      // Each recording has its own chain starting at its own init segment.
+      expect(run.segments.filter((segment) => segment.kind === 'init').map((s) => s.seq)).toEqual([
+        0, 0,
+      ]);
+      await expectDelivered(run);
+    } finally {
+      await connection.close();
+      await pg.end();
+    }
+  });
+
+  it('stops with its spool intact when the agent is revoked', async () => {
+    const stateDir = path.join(work, 'state-revoked');
+    const first = await runSimulation({
+      ingest: ingestUrl,
+      token: await enrolToken(),
+      stateDir,
+      sessions: 1,
+      durationSeconds: 1,
+      kind: 'terminal',
+      speed: 10,
+      progressIntervalMs: 0,
+      control: false,
+    });
+    await promisify(execFile)(
+      process.execPath,
+      [CLI_MAIN, 'agent', 'revoke', first.agentId, '--reason', 'test'],
+      {
+        env: { ...process.env, ...env },
+      },
+    );
+    const revoked = runSimulation({
+      ingest: ingestUrl,
+      stateDir,
+      sessions: 1,
+      durationSeconds: 30,
+      kind: 'terminal',
+      speed: 10,
+      progressIntervalMs: 0,
+      control: false,
+    });
+    await expect(revoked).rejects.toThrow(AgentCredentialError);
+    const spoolQueue = path.join(first.spool.dir, 'queue');
+    expect((await readdir(spoolQueue)).length).toBeGreaterThan(0);
   });
 });

@@ -20,6 +20,11 @@ import { SimulatedSession, type Submit } from './session';
 import { type SimulationSummary, buildSummary } from './summary';
 
 export * from './options';
+
+/** Ingest no longer accepts the agent's credential (revoked, or the identity is stale). */
+export class AgentCredentialError extends Error {
+  override readonly name = 'AgentCredentialError';
+}
 export * from './summary';
 
 export interface SimulationHooks {
@@ -56,12 +61,28 @@ export async function runSimulation(
   );
   const { spool, recovered } = await Spool.open({ dir: spoolDir, maxBytes: options.spoolMaxBytes });
   const client = new IngestClient(options.ingest, identity.credential);
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort();
+  hooks.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let fatal: Error | undefined;
+  // Set from callbacks (spool full, credential refused); read through a function so the
+  // compiler does not assume it stays unset.
+  const throwIfFatal = () => {
+    if (fatal) throw fatal;
+  };
   const uploader = new Uploader({
     client,
     spool,
     concurrency: options.uploadConcurrency,
     log,
     ...(hooks.onAcked ? { onAcked: hooks.onAcked } : {}),
+    onUnauthorized: (reason) => {
+      fatal ??= new AgentCredentialError(
+        `ingest refused this agent's credential (${reason}); the spool is kept in ${spool.dir}. ` +
+          'Enrol again (a revoked agent needs a new token).',
+      );
+      abort.abort();
+    },
   });
 
   const durationMs = options.durationSeconds * 1000;
@@ -75,10 +96,6 @@ export async function runSimulation(
         onCommand: (command) => handleCommand(command, sessions, log),
       })
     : undefined;
-  const abort = new AbortController();
-  const onOuterAbort = () => abort.abort();
-  hooks.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  let fatal: Error | undefined;
   const submit: Submit = async (meta, body) => {
     try {
       const item = await spool.put(
@@ -105,6 +122,7 @@ export async function runSimulation(
       log(`spool: sending ${recovered.length} items left by an earlier run first`);
       for (const item of recovered) uploader.enqueue(item, true);
       await withTimeout(uploader.idle(), options.drainTimeoutSeconds * 1000);
+      throwIfFatal();
     }
     control?.start();
     const clock = new SimClock(options.speed, durationMs);
@@ -127,10 +145,12 @@ export async function runSimulation(
       runs.push(session.run(abort.signal));
     }
     const results = await Promise.allSettled(runs);
-    if (fatal) throw fatal;
+    throwIfFatal();
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    if (!(await withTimeout(uploader.idle(), options.drainTimeoutSeconds * 1000))) {
+    const drained = await withTimeout(uploader.idle(), options.drainTimeoutSeconds * 1000);
+    throwIfFatal();
+    if (!drained) {
       log(
         `spool: ${uploader.queued} items still unacknowledged after ${options.drainTimeoutSeconds} s; they stay in ${spool.dir}`,
       );

@@ -152,4 +152,28 @@ describe('Uploader', () => {
     await uploader.idle();
     expect(uploader.stats.counts('segment')).toMatchObject({ acked: 1, alreadyStored: 1 });
   });
+
+  it('stops and keeps the spool when ingest refuses the credential', async () => {
+    const ingest = new ScriptedIngest((request) =>
+      request.path === '/second'
+        ? { kind: 'rejected', status: 401, code: 'unauthorized', reason: 'agent revoked' }
+        : ok,
+    );
+    const reasons: string[] = [];
+    const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+    const uploader = new Uploader({
+      client: ingest,
+      spool,
+      concurrency: 1,
+      onUnauthorized: (r) => reasons.push(r),
+    });
+    uploader.enqueue(await spool.put(item('events', 's1', '/first'), Buffer.from('{}')));
+    uploader.enqueue(await spool.put(item('events', 's1', '/second'), Buffer.from('{}')));
+    uploader.enqueue(await spool.put(item('events', 's1', '/third'), Buffer.from('{}')));
+    await uploader.idle();
+    expect(reasons).toEqual(['agent revoked']);
+    expect(ingest.log).toEqual(['/first', '/second']);
+    const reopened = await Spool.open({ dir, maxBytes: 1 << 20 });
+    expect(reopened.recovered.map((i) => i.meta.path)).toEqual(['/second', '/third']);
+  });
 });

@@ -21,6 +21,11 @@ export interface UploaderOptions {
   readonly log?: (line: string) => void;
   /** Called when ingest acknowledged an item (before it leaves the spool). */
   readonly onAcked?: (item: SpoolItem, status: number) => void;
+  /**
+   * Called when ingest no longer accepts the agent's credential (401): nothing can be
+   * sent any more, so the uploader stops and keeps every item in the spool.
+   */
+  readonly onUnauthorized?: (reason: string) => void;
   /** Called when ingest refuses an item for good (after it left the spool). */
   readonly onRejected?: (item: SpoolItem, outcome: Outcome & { kind: 'rejected' }) => void;
 }
@@ -146,6 +151,14 @@ export class Uploader {
         Date.now() +
         retryDelay(entry.attempts, outcome.retryAfterMs, this.options.backoff ?? DEFAULT_BACKOFF);
       this.pump();
+      return;
+    }
+    if (outcome.kind === 'rejected' && outcome.status === 401) {
+      entry.inFlight = false;
+      this.inFlight -= 1;
+      this.stats.failure(`401 ${outcome.code}`);
+      this.stop();
+      this.options.onUnauthorized?.(outcome.reason);
       return;
     }
     const counts = this.stats.counts(meta.kind);
