@@ -3,6 +3,7 @@
  * the spool, the uploader and the control channel, returning what ingest acknowledged.
  * The CLI (`sessionrec-agent simulate`) and the benchmark both call this.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
@@ -62,6 +63,7 @@ export async function runSimulation(
   const { spool, recovered } = await Spool.open({ dir: spoolDir, maxBytes: options.spoolMaxBytes });
   const client = new IngestClient(options.ingest, identity.credential);
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // every session waits on it
   const onOuterAbort = () => abort.abort();
   hooks.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let fatal: Error | undefined;

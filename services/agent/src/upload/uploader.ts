@@ -82,28 +82,31 @@ export class Uploader {
     this.resolveIdle();
   }
 
-  /** Whether the item may go now, given everything queued before it. */
-  private eligible(index: number): boolean {
-    const candidate = this.pending[index]!;
-    const { kind, lane, recordingId } = candidate.item.meta;
-    for (let i = 0; i < index; i += 1) {
-      const earlier = this.pending[i]!.item.meta;
-      if (earlier.lane !== lane) continue;
-      if (BARRIER_KINDS.has(kind) || BARRIER_KINDS.has(earlier.kind)) return false;
-      if (kind === 'segment' && earlier.kind === 'segment' && earlier.recordingId === recordingId) {
-        return false;
-      }
-    }
-    return true;
-  }
-
+  /**
+   * Starts every item that may go now, oldest first, in one pass: an item may go when
+   * nothing earlier in its session is a barrier (a barrier: when nothing earlier in its
+   * session is queued at all) and, for a segment, no earlier segment of its recording
+   * is queued.
+   */
   private pump(): void {
     if (this.stopped) return;
     const now = Date.now();
     let nextWake = Infinity;
-    for (let i = 0; i < this.pending.length && this.inFlight < this.options.concurrency; i += 1) {
-      const entry = this.pending[i]!;
-      if (entry.inFlight || !this.eligible(i)) continue;
+    const lanesSeen = new Set<string>();
+    const lanesBlocked = new Set<string>();
+    const recordingsSeen = new Set<string>();
+    for (const entry of this.pending) {
+      if (this.inFlight >= this.options.concurrency) break;
+      const { kind, lane, recordingId } = entry.item.meta;
+      const barrier = BARRIER_KINDS.has(kind);
+      const segmentKey = kind === 'segment' ? `${lane}/${recordingId ?? ''}` : undefined;
+      const eligible = barrier
+        ? !lanesSeen.has(lane)
+        : !lanesBlocked.has(lane) && (segmentKey === undefined || !recordingsSeen.has(segmentKey));
+      lanesSeen.add(lane);
+      if (barrier) lanesBlocked.add(lane);
+      if (segmentKey !== undefined) recordingsSeen.add(segmentKey);
+      if (!eligible || entry.inFlight) continue;
       if (entry.notBefore > now) {
         nextWake = Math.min(nextWake, entry.notBefore);
         continue;
