@@ -233,7 +233,7 @@ export class SimulatedSession {
       }),
     );
     if (kind === 'screen') {
-      await this.submitSegment(recording, this.settings.fixtures.init, 'init', 0, 0);
+      await this.submitSegment(recording, this.settings.fixtures.init, 'init', atMs, atMs);
     }
   }
 
@@ -300,24 +300,12 @@ export class SimulatedSession {
           first: recording.chain.length === 0,
           originMs: recording.startedAtMs,
         });
-        if (segment)
-          await this.submitSegment(
-            recording,
-            segment.bytes,
-            'cast',
-            segment.startMs,
-            segment.endMs,
-          );
+        // Cast times inside the segment are the recording's; the headers are the session's.
+        if (segment) await this.submitSegment(recording, segment.bytes, 'cast', startMs, endMs);
       } else {
         const media = this.settings.fixtures.segment(recording.mediaIndex);
         recording.mediaIndex += 1;
-        await this.submitSegment(
-          recording,
-          media.bytes,
-          'media',
-          startMs - recording.startedAtMs,
-          endMs - recording.startedAtMs,
-        );
+        await this.submitSegment(recording, media.bytes, 'media', startMs, endMs);
       }
     }
   }
