@@ -1,6 +1,7 @@
 /** Every benchmark `npm run bench` runs, in order. Later issues append their modules here. */
 import { type Benchmark } from './benchmark';
 import { jetstreamPublish } from './benchmarks/jetstream-publish';
+import { ingest } from './benchmarks/ingest';
 import { objectStorePut } from './benchmarks/object-store-put';
 
-export const BENCHMARKS: readonly Benchmark[] = [jetstreamPublish, objectStorePut];
+export const BENCHMARKS: readonly Benchmark[] = [jetstreamPublish, objectStorePut, ingest];

@@ -21,7 +21,7 @@ export class BatchService {
   ) {}
 
   async publishEvents(agentId: string, sessionId: string, batch: EventBatch): Promise<number> {
-    ownSession(await this.records.findSession(sessionId), agentId, sessionId);
+    ownSession(await this.records.sessionIdentity(sessionId), agentId, sessionId);
     await settleAll(
       batch.events.map((event) =>
         this.messaging.publish('event', {
@@ -41,7 +41,7 @@ export class BatchService {
   }
 
   async publishMetrics(agentId: string, sessionId: string, batch: MetricBatch): Promise<number> {
-    ownSession(await this.records.findSession(sessionId), agentId, sessionId);
+    ownSession(await this.records.sessionIdentity(sessionId), agentId, sessionId);
     await settleAll(
       batch.samples.map((sample) =>
         this.messaging.publish('metric.network', { v: 1, sessionId, agentId, ...sample }),

@@ -1,11 +1,14 @@
 /**
  * SQL for what agents report: sessions, recordings, segments and gaps in the ingest
- * schema. Methods take the transaction's manager so a row and its announcement commit
- * together (the row is committed only after JetStream acknowledged the message).
+ * schema. Lifecycle rows take the transaction's manager so a row and its announcement
+ * commit together; segment rows are written after their announcement was acknowledged.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Queryable, selectRows } from '../sql';
+import { BoundedMap, type RecordingIdentity, type SessionIdentity } from './identity-cache';
+
+const IDENTITY_CACHE_ENTRIES = 100_000;
 
 export interface SessionRow {
   id: string;
@@ -76,7 +79,36 @@ export interface NewSegment {
 
 @Injectable()
 export class RecordsRepository {
+  private readonly sessions = new BoundedMap<string, SessionIdentity>(IDENTITY_CACHE_ENTRIES);
+  private readonly recordings = new BoundedMap<string, RecordingIdentity>(IDENTITY_CACHE_ENTRIES);
+
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Owner of a session, from memory when it was seen before (it never changes). */
+  async sessionIdentity(id: string): Promise<SessionIdentity | undefined> {
+    const cached = this.sessions.get(id);
+    if (cached) return cached;
+    const row = await this.findSession(id);
+    if (row) this.sessions.set(id, { id: row.id, agent_id: row.agent_id });
+    return row;
+  }
+
+  /** Owner, kind and start of a recording, from memory when seen before (they never change). */
+  async recordingIdentity(id: string): Promise<RecordingIdentity | undefined> {
+    const cached = this.recordings.get(id);
+    if (cached) return cached;
+    const row = await this.findRecording(id);
+    if (row) {
+      this.recordings.set(id, {
+        id: row.id,
+        session_id: row.session_id,
+        agent_id: row.agent_id,
+        kind: row.kind,
+        started_at: row.started_at,
+      });
+    }
+    return row;
+  }
 
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -184,9 +216,9 @@ export class RecordsRepository {
 
   /** Highest stored sequence other than `seq`, or undefined when none is stored. */
   async highestSeqOtherThan(
-    db: Queryable,
     recordingId: string,
     seq: number,
+    db: Queryable = this.dataSource,
   ): Promise<number | undefined> {
     const rows = await selectRows<{ seq: number | null }>(
       db,
@@ -197,9 +229,9 @@ export class RecordsRepository {
     return value === null || value === undefined ? undefined : Number(value);
   }
 
-  async insertSegment(db: Queryable, s: NewSegment): Promise<boolean> {
+  async insertSegment(db: Queryable | undefined, s: NewSegment): Promise<boolean> {
     const rows = await selectRows<{ seq: number }>(
-      db,
+      db ?? this.dataSource,
       `INSERT INTO segments (recording_id, seq, kind, sha256, prev_sha256, size, key, start_ms, end_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (recording_id, seq) DO NOTHING RETURNING seq`,
       [
@@ -218,12 +250,12 @@ export class RecordsRepository {
   }
 
   async insertGap(
-    db: Queryable,
+    db: Queryable | undefined,
     recordingId: string,
     fromSeq: number,
     toSeq: number,
   ): Promise<void> {
-    await db.query(
+    await (db ?? this.dataSource).query(
       `INSERT INTO segment_gaps (recording_id, from_seq, to_seq) VALUES ($1, $2, $3)
        ON CONFLICT (recording_id, from_seq) DO NOTHING`,
       [recordingId, fromSeq, toSeq],

@@ -1,9 +1,11 @@
 /**
- * Segment upload: verify, store, announce. Order matters for "nothing acknowledged is
- * lost, nothing half-written": the object is stored first (conditional create, so a
- * retry is a no-op and different bytes are a conflict), then the row and the
- * `segment.stored` announcement commit together after JetStream's PubAck. A failure at
- * any step leaves at most an unannounced object that the agent's retry completes.
+ * Segment upload: verify, store, announce, record. Order matters for "nothing
+ * acknowledged is lost, nothing half-written": the object is stored first (conditional
+ * create, so a retry is a no-op and different bytes are a conflict), then `segment.stored`
+ * is published and acknowledged by JetStream, then the row is written. A failure at any
+ * step leaves at most an unannounced object or an unrecorded announcement, which the
+ * agent's retry completes. The common path costs two database round trips and holds no
+ * transaction while it waits on the store or NATS.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { agentProtocol } from '@sessionrec/contracts';
@@ -25,7 +27,8 @@ import { ResourceConflictError, ValidationError } from '../http/api-errors';
 import { StoreUnavailableError, withTimeout } from '../http/store-errors';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest-config';
 import { ownRecording } from './ownership';
-import { type RecordingRow, RecordsRepository } from './records.repository';
+import { type RecordingIdentity } from './identity-cache';
+import { RecordsRepository } from './records.repository';
 import { SecurityEvents } from './security-events';
 
 export type SegmentHeaders = z.output<typeof agentProtocol.segmentUploadHeaders>;
@@ -72,7 +75,7 @@ export class SegmentService {
       );
     }
     const recording = ownRecording(
-      await this.records.findRecording(recordingId),
+      await this.records.recordingIdentity(recordingId),
       agentId,
       recordingId,
     );
@@ -82,71 +85,77 @@ export class SegmentService {
     const known = await this.records.findSegments(recordingId, [seq - 1, seq, seq + 1]);
     const existing = known.get(seq);
     if (existing) {
+      // The row exists only after the announcement was acknowledged: nothing left to do.
       if (existing.sha256 === sha256) return { ...result, created: false };
       await this.conflict(agentId, recordingId, seq, existing.sha256, sha256);
     }
     await this.checkChain(agentId, recordingId, seq, sha256, prevSha256, known);
 
+    // The store decides between concurrent uploads of one sequence: different bytes lose
+    // with a conflict; the same bytes (a retry after an interrupted attempt) go on to
+    // finish the announcement and the row.
     await this.put(agentId, recordingId, seq, key, body, sha256);
 
-    return this.records.transaction(async (em) => {
-      await this.records.findRecording(recordingId, em, true);
-      const inserted = await this.records.insertSegment(em, {
-        recordingId,
-        seq,
-        kind: headers['x-segment-kind'],
-        sha256,
-        prevSha256,
-        size: body.length,
-        key,
-        startMs: headers['x-segment-start-ms'],
-        endMs: headers['x-segment-end-ms'],
-      });
-      if (!inserted) {
-        // A concurrent upload of the same sequence committed first.
-        const row = (await this.records.findSegments(recordingId, [seq], em)).get(seq);
-        if (row?.sha256 === sha256) return { ...result, created: false };
-        throw new ResourceConflictError(
-          `segment ${seq} of recording ${recordingId} is already stored with different content`,
-          'segment_conflict',
-        );
-      }
-      const highest = await this.records.highestSeqOtherThan(em, recordingId, seq);
-      const expectedNext = highest === undefined ? 0 : highest + 1;
-      if (seq > expectedNext) {
-        await this.records.insertGap(em, recordingId, expectedNext, seq - 1);
-        await this.messaging.publish('segment.gap', {
-          v: 1,
-          recordingId,
-          sessionId: recording.session_id,
-          agentId,
-          fromSeq: expectedNext,
-          toSeq: seq - 1,
-          detectedAt: new Date().toISOString(),
-        });
-      }
-      await this.messaging.publish('segment.stored', {
-        v: 1,
-        recordingId,
-        sessionId: recording.session_id,
-        agentId,
-        seq,
-        kind: headers['x-segment-kind'],
-        key,
-        size: body.length,
-        sha256,
-        ...(prevSha256 !== undefined ? { prevSha256 } : {}),
-        startMs: headers['x-segment-start-ms'],
-        endMs: headers['x-segment-end-ms'],
-        storedAt: new Date().toISOString(),
-      });
-      return { ...result, created: true };
+    if (seq > 0 && !known.has(seq - 1)) await this.reportGap(recording, agentId, seq);
+    await this.messaging.publish('segment.stored', {
+      v: 1,
+      recordingId,
+      sessionId: recording.session_id,
+      agentId,
+      seq,
+      kind: headers['x-segment-kind'],
+      key,
+      size: body.length,
+      sha256,
+      ...(prevSha256 !== undefined ? { prevSha256 } : {}),
+      startMs: headers['x-segment-start-ms'],
+      endMs: headers['x-segment-end-ms'],
+      storedAt: new Date().toISOString(),
     });
+    // Announced first, recorded second: a row therefore always means "announced", and a
+    // crash in between is completed by the agent's retry (the publish is de-duplicated).
+    const inserted = await this.records.insertSegment(undefined, {
+      recordingId,
+      seq,
+      kind: headers['x-segment-kind'],
+      sha256,
+      prevSha256,
+      size: body.length,
+      key,
+      startMs: headers['x-segment-start-ms'],
+      endMs: headers['x-segment-end-ms'],
+    });
+    return { ...result, created: inserted };
+  }
+
+  /**
+   * Sequences below `seq` that never arrived: recorded and announced, not hidden. A late
+   * segment inside a known gap (a higher one is stored) adds no new gap; the gap row stays
+   * as the record that it came out of order.
+   */
+  private async reportGap(
+    recording: RecordingIdentity,
+    agentId: string,
+    seq: number,
+  ): Promise<void> {
+    const highest = await this.records.highestSeqOtherThan(recording.id, seq);
+    const expectedNext = highest === undefined ? 0 : highest + 1;
+    if (seq <= expectedNext) return;
+    await this.messaging.publish('segment.gap', {
+      v: 1,
+      recordingId: recording.id,
+      sessionId: recording.session_id,
+      agentId,
+      fromSeq: expectedNext,
+      toSeq: seq - 1,
+      detectedAt: new Date().toISOString(),
+    });
+    await this.records.insertGap(undefined, recording.id, expectedNext, seq - 1);
   }
 
   /** Screen recordings: init.mp4 at 0, media from 1. Terminal recordings: cast from 0. */
   private keyOf(
-    recording: RecordingRow,
+    recording: RecordingIdentity,
     seq: number,
     kind: SegmentHeaders['x-segment-kind'],
   ): string {

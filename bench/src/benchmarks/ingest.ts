@@ -1,0 +1,265 @@
+/**
+ * What one ingest process sustains, beside the raw figures of the same run:
+ *
+ * 1. Saturation: segment uploads (~100 KB, 16 in flight, like the raw PUT baseline)
+ *    through the real protocol — auth, hash checks, putIfAbsent, catalogue row, JetStream
+ *    announcement — compared with raw filesystem putIfAbsent (target ≥ 90 %).
+ * 2. Sustained sessions: the agent simulator (a child process) drives N concurrent
+ *    sessions at realistic rates (a segment every 6 s, two event batches a second,
+ *    metrics), and we report segments/s, MB/s, events/s, p50/p99 acknowledgement latency
+ *    and the ingest process's CPU and peak RSS (target: 2,000 sessions with p99 < 100 ms).
+ *
+ * Sizes: BENCH_INGEST_SESSIONS (comma-separated, default "250,1000,2000") and
+ * BENCH_INGEST_SECONDS (simulated session length, default 30).
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
+import { IngestHarness } from '../harness/ingest-harness';
+import { percentile } from '../harness/quantiles';
+
+const run = promisify(execFile);
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const SEGMENT_BYTES = 100 * 1000;
+const CONCURRENCY = 16;
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+async function call(url: string, credential: string, method: string, body: unknown): Promise<void> {
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+}
+
+/** One worker: its own session and screen recording, segments uploaded in order. */
+async function uploadWorker(
+  harness: IngestHarness,
+  credential: string,
+  deadline: number,
+  bodies: readonly Buffer[],
+  latencies: number[],
+  onSegment: () => void,
+): Promise<number> {
+  const base = `${harness.url}/agent/v1`;
+  const sessionId = randomUUID();
+  const recordingId = randomUUID();
+  const now = new Date().toISOString();
+  await call(`${base}/sessions`, credential, 'POST', {
+    sessionId,
+    user: 'bench',
+    groups: [],
+    host: 'bench-host',
+    protocol: 'desktop',
+    startedAt: now,
+  });
+  await call(`${base}/sessions/${sessionId}/recordings`, credential, 'POST', {
+    recordingId,
+    kind: 'screen',
+    at: now,
+    reason: 'policy',
+  });
+  let prev: string | undefined;
+  let seq = 0;
+  for (; Date.now() < deadline; seq++) {
+    const body = Buffer.from(bodies[seq % bodies.length]!);
+    body.writeUInt32BE(seq, 0);
+    const hash = sha256(body);
+    const started = performance.now();
+    const res = await fetch(`${base}/recordings/${recordingId}/segments/${seq}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${credential}`,
+        'content-type': 'application/octet-stream',
+        'x-segment-sha256': hash,
+        ...(prev ? { 'x-segment-prev-sha256': prev } : {}),
+        'x-segment-kind': seq === 0 ? 'init' : 'media',
+        'x-segment-start-ms': String(Math.max(0, seq - 1) * 6000),
+        'x-segment-end-ms': String(seq * 6000),
+      },
+      body,
+    });
+    if (res.status !== 201) throw new Error(`segment ${seq}: ${res.status} ${await res.text()}`);
+    latencies.push(performance.now() - started);
+    prev = hash;
+    onSegment();
+  }
+  return seq;
+}
+
+async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<ResultRow[]> {
+  const credential = await harness.enrolAgent('bench-saturation');
+  const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
+  const latencies: number[] = [];
+  let done = 0;
+  const started = Date.now();
+  harness.ingest.resetUsage();
+  const counts = await Promise.all(
+    Array.from({ length: CONCURRENCY }, () =>
+      uploadWorker(harness, credential, started + ctx.durationMs, bodies, latencies, () => {
+        done += 1;
+        if (done % 50 === 0) {
+          ctx.progress(
+            `ingest saturation: ${done} segments, ${Math.round(rate(done, Date.now() - started))}/s`,
+          );
+        }
+      }),
+    ),
+  );
+  const elapsed = Date.now() - started;
+  const usage = harness.ingest.usage();
+  const segments = counts.reduce((a, b) => a + b, 0);
+  const perSecond = rate(segments, elapsed);
+  const raw = ctx.previous
+    .get('object-store-put')
+    ?.find((r) => r.figure === 'filesystem PUT rate')?.value;
+  const uploads: ResultRow = {
+    figure: 'saturation: segment uploads',
+    value: perSecond,
+    unit: 'segments/s',
+  };
+  if (raw) {
+    uploads.limit = raw * 0.9;
+    uploads.ratio = perSecond / raw;
+  }
+  return [
+    uploads,
+    {
+      figure: 'saturation: upload throughput',
+      value: (perSecond * SEGMENT_BYTES) / 1e6,
+      unit: 'MB/s',
+    },
+    { figure: 'saturation: ack latency p50', value: percentile(latencies, 50), unit: 'ms' },
+    { figure: 'saturation: ack latency p99', value: percentile(latencies, 99), unit: 'ms' },
+    { figure: 'saturation: ingest CPU', value: usage.cpuPercentOfOneCore, unit: '% of a core' },
+    { figure: 'saturation: ingest peak RSS', value: usage.peakRssMiB, unit: 'MiB' },
+  ];
+}
+
+interface Latency {
+  p50: number;
+  p99: number;
+  count?: number;
+}
+
+interface SimulationSummary {
+  wallMs: number;
+  segments: { acked: number; ackedBytes: number };
+  events: { acked: number; batchesAcked: number };
+  metrics: { acked: number };
+  requests: { retries: number; failures: Record<string, number> };
+  latencyMs: Partial<Record<'segment' | 'events' | 'metrics', Latency>>;
+  errors: number;
+}
+
+async function sustained(
+  ctx: BenchContext,
+  harness: IngestHarness,
+  sessions: number,
+  seconds: number,
+): Promise<ResultRow[]> {
+  const stateDir = await mkdtemp(path.join(ctx.tmpDir, `agent-${sessions}-`));
+  const token = await harness.enrolToken();
+  const agent = path.join(REPO_ROOT, 'services', 'agent', 'bin', 'sessionrec-agent.js');
+  ctx.progress(`ingest: simulating ${sessions} sessions for ${seconds} s`);
+  harness.ingest.resetUsage();
+  const { stdout } = await run(
+    process.execPath,
+    [
+      agent,
+      'simulate',
+      '--sessions',
+      String(sessions),
+      '--duration',
+      String(seconds),
+      '--ingest',
+      harness.url,
+      '--token',
+      token,
+      '--state-dir',
+      stateDir,
+      '--kind',
+      'mixed',
+      '--upload-concurrency',
+      String(Math.min(512, Math.max(16, Math.ceil(sessions / 4)))),
+      '--no-control',
+      '--json',
+      '--quiet',
+    ],
+    { maxBuffer: 16 * 1024 * 1024, timeout: (seconds + 180) * 1000 },
+  ).catch((err: { stdout?: string; stderr?: string; message: string }) => {
+    // Exit code 1 means something was refused or left in the spool: still report it.
+    if (err.stdout) return { stdout: err.stdout };
+    throw new Error(`simulator failed: ${err.message}\n${err.stderr ?? ''}`);
+  });
+  const usage = harness.ingest.usage();
+  const summary = JSON.parse(stdout) as SimulationSummary;
+  const label = `${sessions} sessions`;
+  const wall = summary.wallMs;
+  const p99s = (['segment', 'events', 'metrics'] as const)
+    .map((k) => summary.latencyMs[k]?.p99)
+    .filter((v): v is number => v !== undefined);
+  const p50s = (['segment', 'events', 'metrics'] as const)
+    .map((k) => summary.latencyMs[k]?.p50)
+    .filter((v): v is number => v !== undefined);
+  return [
+    {
+      figure: `${label}: segments acked`,
+      value: rate(summary.segments.acked, wall),
+      unit: 'segments/s',
+    },
+    {
+      figure: `${label}: segment throughput`,
+      value: (summary.segments.ackedBytes / 1e6 / wall) * 1000,
+      unit: 'MB/s',
+    },
+    { figure: `${label}: events acked`, value: rate(summary.events.acked, wall), unit: 'events/s' },
+    { figure: `${label}: ack latency p50 (worst kind)`, value: Math.max(0, ...p50s), unit: 'ms' },
+    {
+      figure: `${label}: ack latency p99 (worst kind)`,
+      value: Math.max(0, ...p99s),
+      unit: 'ms',
+      limit: 100,
+    },
+    { figure: `${label}: retries after 503`, value: summary.requests.retries, unit: 'requests' },
+    {
+      figure: `${label}: errors (refused or unsent)`,
+      value: summary.errors,
+      unit: 'requests',
+      limit: 0,
+    },
+    { figure: `${label}: ingest CPU`, value: usage.cpuPercentOfOneCore, unit: '% of a core' },
+    { figure: `${label}: ingest peak RSS`, value: usage.peakRssMiB, unit: 'MiB' },
+  ];
+}
+
+export const ingest: Benchmark = {
+  name: 'ingest',
+  description: 'segment uploads at saturation, and simulated sessions at realistic rates',
+  async run(ctx) {
+    const sizes = (process.env.BENCH_INGEST_SESSIONS ?? '250,1000,2000')
+      .split(',')
+      .map((s) => Number(s.trim()))
+      .filter((n) => Number.isInteger(n) && n > 0 && n <= 10_000);
+    const seconds = Number(process.env.BENCH_INGEST_SECONDS ?? 30);
+    const harness = await IngestHarness.start({
+      repoRoot: REPO_ROOT,
+      natsUrl: ctx.natsUrl,
+      tmpDir: ctx.tmpDir,
+      env: { INGEST_MAX_INFLIGHT: '4096' },
+    });
+    try {
+      const rows = await saturation(ctx, harness);
+      for (const sessions of sizes)
+        rows.push(...(await sustained(ctx, harness, sessions, seconds)));
+      return rows;
+    } finally {
+      await harness.stop();
+    }
+  },
+};

@@ -1,0 +1,138 @@
+/**
+ * Runs one of the platform's built services (services/<name>/dist/main.js) as a child
+ * process for a benchmark, waits until it is ready, samples its CPU and memory from
+ * /proc, and stops it with SIGTERM, as production would.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export interface ProcessUsage {
+  /** CPU time used since the last reset, as a percentage of one core. */
+  cpuPercentOfOneCore: number;
+  /** Highest resident set size seen while sampling, in MiB. */
+  peakRssMiB: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function cpuTicks(pid: number): number {
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) / 1024 : 0;
+}
+
+export class ServiceProcess {
+  private output = '';
+  private usageStart = { ticks: 0, at: 0 };
+  private peakRss = 0;
+  private sampler?: NodeJS.Timeout;
+  private readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (d: Buffer) => this.keep(d));
+    child.stderr?.on('data', (d: Buffer) => this.keep(d));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static async start(
+    repoRoot: string,
+    service: string,
+    port: number,
+    env: NodeJS.ProcessEnv,
+  ): Promise<ServiceProcess> {
+    const entry = path.join(repoRoot, 'services', service, 'dist', 'main.js');
+    // BENCH_PROFILE_DIR=<dir>: write a V8 CPU profile of each service (open it in Chrome
+    // DevTools or speedscope) to see where a benchmark's time goes.
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawn(process.execPath, [...nodeArgs, entry], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = new ServiceProcess(service, `http://127.0.0.1:${port}`, child);
+    await proc.waitReady(60_000);
+    return proc;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  private keep(chunk: Buffer): void {
+    this.output = (this.output + chunk.toString()).slice(-20_000);
+  }
+
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) {
+        throw new Error(`${this.name} exited during start-up:\n${this.output}`);
+      }
+      try {
+        const res = await fetch(`${this.url}/health/ready`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${this.name} was not ready within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** Starts measuring CPU and peak RSS from now. */
+  resetUsage(): void {
+    this.usageStart = { ticks: cpuTicks(this.pid), at: Date.now() };
+    this.peakRss = rssMiB(this.pid);
+    clearInterval(this.sampler);
+    this.sampler = setInterval(() => {
+      try {
+        this.peakRss = Math.max(this.peakRss, rssMiB(this.pid));
+      } catch {
+        clearInterval(this.sampler);
+      }
+    }, 250);
+    this.sampler.unref();
+  }
+
+  usage(): ProcessUsage {
+    const seconds = (Date.now() - this.usageStart.at) / 1000;
+    const cpuSeconds = (cpuTicks(this.pid) - this.usageStart.ticks) / CLOCK_TICKS_PER_SECOND;
+    return {
+      cpuPercentOfOneCore: seconds > 0 ? (100 * cpuSeconds) / seconds : 0,
+      peakRssMiB: Math.max(this.peakRss, rssMiB(this.pid)),
+    };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sampler);
+    if (this.child.exitCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
