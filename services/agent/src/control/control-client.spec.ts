@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ControlClient, controlUrl } from './control-client';
@@ -35,7 +36,7 @@ describe('ControlClient', () => {
     expect(controlUrl('https://h/base')).toBe('wss://h/base/agent/v1/control');
   });
 
-  it('authenticates, answers pings, acks commands, fails bad ones safely and reconnects', async () => {
+  it('authenticates, answers pings, acks commands once, ignores expired ones, fails bad ones safely and reconnects', async () => {
     const ingest = await startServer();
     const commands: string[] = [];
     const client = new ControlClient({
@@ -59,46 +60,16 @@ describe('ControlClient', () => {
       const logoff = randomUUID();
       const invalid = randomUUID();
       const expired = randomUUID();
+      const frame = (commandId: string, action: string, expiresAt = future) =>
+        JSON.stringify({ type: 'command', commandId, action, params: {}, expiresAt });
       socket.send(JSON.stringify({ type: 'ping', at: new Date().toISOString() }));
-      socket.send(
-        JSON.stringify({
-          type: 'command',
-          commandId: lock,
-          action: 'lock',
-          params: {},
-          expiresAt: future,
-        }),
-      );
-      socket.send(
-        JSON.stringify({
-          type: 'command',
-          commandId: logoff,
-          action: 'logoff',
-          params: {},
-          expiresAt: future,
-        }),
-      );
-      socket.send(
-        JSON.stringify({
-          type: 'command',
-          commandId: invalid,
-          action: 'self-destruct',
-          params: {},
-          expiresAt: future,
-        }),
-      );
-      socket.send(
-        JSON.stringify({
-          type: 'command',
-          commandId: expired,
-          action: 'lock',
-          params: {},
-          expiresAt: new Date(0).toISOString(),
-        }),
-      );
+      socket.send(frame(lock, 'lock'));
+      socket.send(frame(logoff, 'logoff'));
+      socket.send(frame(invalid, 'self-destruct'));
+      socket.send(frame(expired, 'lock', new Date(0).toISOString()));
       socket.send('not json at all');
       socket.send(Buffer.from([1, 2, 3]), { binary: true });
-      await ingest.until(() => ingest.received.length >= 5);
+      await ingest.until(() => ingest.received.length >= 4);
       expect(ingest.received).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ type: 'pong' }),
@@ -110,7 +81,6 @@ describe('ControlClient', () => {
             status: 'failed',
             detail: 'invalid command frame',
           },
-          expect.objectContaining({ commandId: expired, status: 'failed' }),
         ]),
       );
       expect(commands).toEqual(['lock', 'logoff']);
@@ -119,13 +89,88 @@ describe('ControlClient', () => {
       socket.terminate();
       await ingest.until(() => ingest.sockets.length === 2);
       expect(ingest.auth[1]).toBe('Bearer cred-123');
+      // A replay after reconnecting: answered again, the same way, without acting twice.
+      ingest.sockets[1]!.send(frame(logoff, 'logoff'));
       ingest.sockets[1]!.send(JSON.stringify({ type: 'ping', at: new Date().toISOString() }));
       await ingest.until(() => ingest.received.length >= 6);
-      expect(client.stats.pings).toBe(2);
-      expect(client.stats.connects).toBe(2);
+      expect(ingest.received.slice(4)).toEqual(
+        expect.arrayContaining([
+          { type: 'command-result', commandId: logoff, status: 'failed', detail: 'refused' },
+          expect.objectContaining({ type: 'pong' }),
+        ]),
+      );
+      expect(commands).toEqual(['lock', 'logoff']);
+      expect(client.stats).toMatchObject({ pings: 2, connects: 2, repeated: 1, expired: 1 });
+      expect(ingest.received.some((f) => (f as { commandId?: string }).commandId === expired)).toBe(
+        false,
+      );
     } finally {
       await client.stop();
       await new Promise((resolve) => ingest.server.close(resolve));
+    }
+  });
+
+  it('stops for good when revoked (close 4401) and does not fight a newer connection (4000)', async () => {
+    const ingest = await startServer();
+    let unauthorized = 0;
+    const make = () =>
+      new ControlClient({
+        ingest: ingest.url,
+        credential: 'cred',
+        backoff: { baseMs: 5, maxMs: 5 },
+        onCommand: () => ({ status: 'acked' }),
+        onUnauthorized: () => (unauthorized += 1),
+      });
+    const revoked = make();
+    const replaced = make();
+    try {
+      revoked.start();
+      await ingest.until(() => ingest.sockets.length === 1);
+      ingest.sockets[0]!.close(4401, 'revoked');
+      replaced.start();
+      await ingest.until(() => ingest.sockets.length === 2);
+      ingest.sockets[1]!.close(4000, 'replaced');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(ingest.sockets).toHaveLength(2);
+      expect(unauthorized).toBe(1);
+      expect(revoked.connected).toBe(false);
+      expect(replaced.connected).toBe(false);
+    } finally {
+      await revoked.stop();
+      await replaced.stop();
+      await new Promise((resolve) => ingest.server.close(resolve));
+    }
+  });
+
+  it('stops when the upgrade is refused with 401', async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Bearer' });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    let attempts = 0;
+    server.on('upgrade', (_req, socket) => {
+      attempts += 1;
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n',
+      );
+    });
+    let unauthorized = 0;
+    const client = new ControlClient({
+      ingest: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      credential: 'bad',
+      backoff: { baseMs: 5, maxMs: 5 },
+      onCommand: () => ({ status: 'acked' }),
+      onUnauthorized: () => (unauthorized += 1),
+    });
+    try {
+      client.start();
+      while (unauthorized === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(attempts).toBe(1);
+    } finally {
+      await client.stop();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

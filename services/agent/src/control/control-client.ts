@@ -1,7 +1,8 @@
 /**
- * The agent's end of the control WebSocket (/agent/v1/control): answers pings, hands
- * commands to a handler and reports its verdict, survives garbage frames, and
- * reconnects with backoff whenever the connection drops.
+ * The agent's end of the control WebSocket (/agent/v1/control, docs/control-channel.md):
+ * answers pings, hands each command to a handler once and reports its verdict (again,
+ * unchanged, when the command is redelivered), ignores expired commands, survives
+ * garbage frames, and reconnects with backoff unless ingest says not to (401, 4401, 4000).
  */
 import { agentProtocol, id } from '@sessionrec/contracts';
 import WebSocket from 'ws';
@@ -20,6 +21,8 @@ export interface ControlClientOptions {
   readonly onCommand: (command: ControlCommand) => CommandVerdict | Promise<CommandVerdict>;
   readonly log?: (line: string) => void;
   readonly backoff?: BackoffPolicy;
+  /** Ingest refused the credential (401 on upgrade, or close 4401): the client has stopped. */
+  readonly onUnauthorized?: () => void;
 }
 
 export interface ControlStats {
@@ -29,10 +32,19 @@ export interface ControlStats {
   commands: number;
   acked: number;
   failed: number;
+  /** Commands past their expiresAt on arrival: ignored, as the protocol asks. */
+  expired: number;
+  /** Commands delivered again (replay after a reconnect): answered from memory. */
+  repeated: number;
   invalidFrames: number;
 }
 
-const RECONNECT: BackoffPolicy = { baseMs: 500, maxMs: 15_000 };
+const RECONNECT: BackoffPolicy = { baseMs: 1000, maxMs: 60_000 };
+/** How many answered commands are remembered for redeliveries. */
+const REMEMBERED_COMMANDS = 10_000;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_REPLACED = 4000;
+const CLOSE_REVOKED = 4401;
 
 export function controlUrl(ingest: string): string {
   const url = normaliseIngestUrl(ingest);
@@ -60,8 +72,11 @@ export class ControlClient {
     commands: 0,
     acked: 0,
     failed: 0,
+    expired: 0,
+    repeated: 0,
     invalidFrames: 0,
   };
+  private readonly verdicts = new Map<string, Promise<CommandVerdict>>();
   private socket: WebSocket | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -115,19 +130,43 @@ export class ControlClient {
     });
     socket.on('unexpected-response', (_request, response) => {
       this.options.log?.(`control: upgrade refused with HTTP ${response.statusCode ?? '?'}`);
+      if (response.statusCode === 401) this.refuse();
       socket.terminate();
     });
     socket.on('error', (error) => {
       this.options.log?.(`control: ${error.message}`);
     });
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       if (this.socket === socket) this.socket = undefined;
       this.stats.disconnects += 1;
+      if (code === CLOSE_REVOKED) {
+        this.options.log?.('control: closed by ingest, the agent was revoked');
+        this.refuse();
+      }
       if (this.closed) return;
-      this.failures += 1;
-      const delay = retryDelay(this.failures, undefined, this.options.backoff ?? RECONNECT);
+      if (code === CLOSE_REPLACED) {
+        // Another connection with this identity took over; two would only evict each other.
+        this.options.log?.(
+          'control: replaced by a newer connection of this agent; not reconnecting',
+        );
+        this.closed = true;
+        return;
+      }
+      let delay: number;
+      if (code === CLOSE_GOING_AWAY) {
+        delay = Math.round(Math.random() * 250); // ingest is restarting: another replica is up
+      } else {
+        this.failures += 1;
+        delay = retryDelay(this.failures, undefined, this.options.backoff ?? RECONNECT);
+      }
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
     });
+  }
+
+  private refuse(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.options.onUnauthorized?.();
   }
 
   private send(socket: WebSocket, frame: agentProtocol.AgentFrame): void {
@@ -165,23 +204,40 @@ export class ControlClient {
     }
     const command = frame.data;
     this.stats.commands += 1;
-    let verdict: CommandVerdict;
-    if (Date.parse(command.expiresAt) < Date.now()) {
-      verdict = { status: 'failed', detail: 'command expired before it arrived' };
+    let verdict = this.verdicts.get(command.commandId);
+    if (verdict) {
+      this.stats.repeated += 1;
     } else {
-      try {
-        verdict = await this.options.onCommand(command);
-      } catch (error) {
-        verdict = { status: 'failed', detail: (error as Error).message.slice(0, 2000) };
+      if (Date.parse(command.expiresAt) < Date.now()) {
+        this.stats.expired += 1;
+        this.options.log?.(`control: ignored expired command ${command.commandId}`);
+        return;
+      }
+      verdict = this.decide(command);
+      this.verdicts.set(command.commandId, verdict);
+      if (this.verdicts.size > REMEMBERED_COMMANDS) {
+        const oldest = this.verdicts.keys().next().value;
+        if (oldest !== undefined) this.verdicts.delete(oldest);
       }
     }
-    if (verdict.status === 'acked') this.stats.acked += 1;
-    else this.stats.failed += 1;
+    const { status, detail } = await verdict;
     this.send(socket, {
       type: 'command-result',
       commandId: command.commandId,
-      status: verdict.status,
-      ...(verdict.detail ? { detail: verdict.detail } : {}),
+      status,
+      ...(detail ? { detail: detail.slice(0, 2000) } : {}),
     });
+  }
+
+  private async decide(command: ControlCommand): Promise<CommandVerdict> {
+    let verdict: CommandVerdict;
+    try {
+      verdict = await this.options.onCommand(command);
+    } catch (error) {
+      verdict = { status: 'failed', detail: (error as Error).message };
+    }
+    if (verdict.status === 'acked') this.stats.acked += 1;
+    else this.stats.failed += 1;
+    return verdict;
   }
 }
