@@ -141,7 +141,6 @@ export async function runSimulation(
         random,
         clock,
         submit,
-        log,
       });
       sessions.set(session.id, session);
       runs.push(session.run(abort.signal));

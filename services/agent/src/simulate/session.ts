@@ -35,7 +35,6 @@ export interface SessionSettings {
   readonly random: Random;
   readonly clock: SimClock;
   readonly submit: Submit;
-  readonly log: (line: string) => void;
 }
 
 interface Recording {
@@ -157,7 +156,7 @@ export class SimulatedSession {
     });
   }
 
-  /** start-recording from the control channel; false when it cannot apply. */
+  /** start-recording from the control channel: null when done, else why it cannot apply. */
   async commandStart(actor: string | undefined): Promise<string | null> {
     let result: string | null = null;
     await this.serial(async () => {
@@ -168,6 +167,7 @@ export class SimulatedSession {
     return result;
   }
 
+  /** stop-recording from the control channel: null when done, else why it cannot apply. */
   async commandStop(actor: string | undefined): Promise<string | null> {
     let result: string | null = null;
     await this.serial(async () => {
