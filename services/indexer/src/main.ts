@@ -3,6 +3,6 @@ import { IndexerModule } from './indexer.module';
 
 void runService({
   name: 'indexer',
-  module: IndexerModule,
+  module: IndexerModule.forRoot(),
   database: 'catalog',
 });

@@ -67,6 +67,14 @@ export class CatalogSession {
   @Column({ name: 'end_reason', type: 'text', nullable: true })
   endReason!: string | null;
 
+  /** Applications seen in the session, as reported (for facets). */
+  @Column({ type: 'text', array: true })
+  apps!: string[];
+
+  /** Event types seen in the session (for the event filter and facets). */
+  @Column({ name: 'event_types', type: 'text', array: true })
+  eventTypes!: string[];
+
   /** When the indexer last heard anything of this session: the silent-host sweep reads it. */
   @Column({ name: 'last_activity_at', type: 'timestamptz' })
   lastActivityAt!: Date;

@@ -38,6 +38,8 @@ export class CatalogCatalogue1796000000000 implements MigrationInterface {
         start_seen boolean NOT NULL DEFAULT false,
         ended_at timestamptz,
         end_reason text,
+        apps text[] NOT NULL DEFAULT '{}',
+        event_types text[] NOT NULL DEFAULT '{}',
         last_activity_at timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(
@@ -46,6 +48,9 @@ export class CatalogCatalogue1796000000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX sessions_user_idx ON sessions (lower(user_name))`);
     await queryRunner.query(`CREATE INDEX sessions_host_idx ON sessions (lower(host))`);
     await queryRunner.query(`CREATE INDEX sessions_groups_idx ON sessions USING gin (groups)`);
+    await queryRunner.query(
+      `CREATE INDEX sessions_event_types_idx ON sessions USING gin (event_types)`,
+    );
     await queryRunner.query(
       `CREATE INDEX sessions_client_idx ON sessions USING gist (client_address inet_ops)`,
     );

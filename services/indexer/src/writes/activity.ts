@@ -1,0 +1,79 @@
+/**
+ * Every event, segment and metric proves its session (and agent) is alive: this records
+ * that in the same transaction as the rows, creating a placeholder session when the
+ * message arrived before session.started (which fills it in later).
+ */
+import type { EntityManager } from 'typeorm';
+
+export interface Activity {
+  sessionId: string;
+  agentId: string;
+  /** Host time of the fact: the placeholder's provisional start. */
+  at: string;
+  eventType?: string;
+  app?: string | null;
+}
+
+interface SessionTouch {
+  sessionId: string;
+  agentId: string;
+  earliest: string;
+  types: Set<string>;
+  apps: Set<string>;
+}
+
+export async function recordActivity(
+  m: EntityManager,
+  activity: readonly Activity[],
+): Promise<void> {
+  if (activity.length === 0) return;
+  const sessions = new Map<string, SessionTouch>();
+  for (const a of activity) {
+    let s = sessions.get(a.sessionId);
+    if (!s) {
+      s = {
+        sessionId: a.sessionId,
+        agentId: a.agentId,
+        earliest: a.at,
+        types: new Set(),
+        apps: new Set(),
+      };
+      sessions.set(a.sessionId, s);
+    }
+    if (Date.parse(a.at) < Date.parse(s.earliest)) s.earliest = a.at;
+    if (a.eventType) s.types.add(a.eventType);
+    if (a.app) s.apps.add(a.app);
+  }
+  // Sorted, so concurrent batches lock session rows in the same order and never deadlock.
+  const touched = [...sessions.values()].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
+  await m.query(
+    `INSERT INTO sessions AS s (session_id, agent_id, started_at, event_types, apps, last_activity_at)
+     SELECT t.session_id, t.agent_id, t.started_at,
+            ARRAY(SELECT jsonb_array_elements_text(t.types)),
+            ARRAY(SELECT jsonb_array_elements_text(t.apps)), now()
+       FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
+            AS t(session_id, agent_id, started_at, types, apps)
+     ON CONFLICT (session_id) DO UPDATE SET
+       last_activity_at = now(),
+       started_at = CASE WHEN s.start_seen THEN s.started_at
+                         ELSE least(s.started_at, excluded.started_at) END,
+       event_types = CASE WHEN excluded.event_types <@ s.event_types THEN s.event_types
+                          ELSE ARRAY(SELECT DISTINCT unnest(s.event_types || excluded.event_types)) END,
+       apps = CASE WHEN excluded.apps <@ s.apps THEN s.apps
+                   ELSE ARRAY(SELECT DISTINCT unnest(s.apps || excluded.apps)) END`,
+    [
+      touched.map((t) => t.sessionId),
+      touched.map((t) => t.agentId),
+      touched.map((t) => t.earliest),
+      touched.map((t) => JSON.stringify([...t.types])),
+      touched.map((t) => JSON.stringify([...t.apps])),
+    ],
+  );
+  const agents = [...new Set(touched.map((t) => t.agentId))].sort();
+  await m.query(
+    `INSERT INTO agents AS a (agent_id, first_seen_at, last_seen_at)
+     SELECT id, now(), now() FROM unnest($1::uuid[]) AS id
+     ON CONFLICT (agent_id) DO UPDATE SET last_seen_at = now()`,
+    [agents],
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The indexer's durable consumers: one per message type, each acked only after its row is
+ * durable in the catalogue (batched types resolve when their batch commits). Handlers of
+ * the high-volume types keep many messages in flight so a batch can fill.
+ */
+import { Controller } from '@nestjs/common';
+import type { MessageOf } from '@sessionrec/contracts';
+import { OnMessage } from '@sessionrec/messaging';
+import { EventWriter } from './event.writer';
+import { LifecycleWriter } from './lifecycle.writer';
+import { MetricWriter } from './metric.writer';
+import { SegmentWriter } from './segment.writer';
+
+const BATCHED = { maxInFlight: 512 };
+
+@Controller()
+export class CatalogueConsumer {
+  constructor(
+    private readonly lifecycle: LifecycleWriter,
+    private readonly segments: SegmentWriter,
+    private readonly events: EventWriter,
+    private readonly metrics: MetricWriter,
+  ) {}
+
+  @OnMessage('session.started')
+  sessionStarted(p: MessageOf<'session.started'>): Promise<void> {
+    return this.lifecycle.sessionStarted(p);
+  }
+
+  @OnMessage('session.ended')
+  sessionEnded(p: MessageOf<'session.ended'>): Promise<void> {
+    return this.lifecycle.sessionEnded(p);
+  }
+
+  @OnMessage('recording.started')
+  recordingStarted(p: MessageOf<'recording.started'>): Promise<void> {
+    return this.lifecycle.recordingStarted(p);
+  }
+
+  @OnMessage('recording.stopped')
+  recordingStopped(p: MessageOf<'recording.stopped'>): Promise<void> {
+    return this.lifecycle.recordingStopped(p);
+  }
+
+  @OnMessage('segment.stored', BATCHED)
+  segmentStored(p: MessageOf<'segment.stored'>): Promise<void> {
+    return this.segments.add(p);
+  }
+
+  @OnMessage('segment.gap')
+  segmentGap(p: MessageOf<'segment.gap'>): Promise<void> {
+    return this.segments.addGap(p);
+  }
+
+  @OnMessage('event', BATCHED)
+  event(p: MessageOf<'event'>): Promise<void> {
+    return this.events.add(p);
+  }
+
+  @OnMessage('metric.network', BATCHED)
+  metric(p: MessageOf<'metric.network'>): Promise<void> {
+    return this.metrics.add(p);
+  }
+}
