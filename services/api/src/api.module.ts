@@ -1,9 +1,33 @@
 /**
- * The api service: the REST API for people and automation, and the web console.
- * Its features arrive with the issues that build them; the platform around it (config,
- * telemetry, health, NATS, PostgreSQL, object store and graceful shutdown) comes from libs/runtime.
+ * The api service: the REST API for people and automation (sign-in, search, playback,
+ * export, the OpenAPI document), and later the web console. The platform around it
+ * (config, telemetry, health, NATS, PostgreSQL, object store and graceful shutdown)
+ * comes from libs/runtime; catalogue data comes only from the indexer over NATS.
  */
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { ApiConfigModule } from './config/api-config.module';
+import type { ApiConfig } from './config/api-config';
+import { DocsModule } from './docs/docs.module';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { RecordingsModule } from './recordings/recordings.module';
+import { SessionsModule } from './sessions/sessions.module';
 
 @Module({})
-export class ApiModule {}
+export class ApiModule {
+  /** Reads the api settings from the environment unless given (tests). */
+  static forRoot(config?: ApiConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ApiConfigModule.forRoot(config),
+        AuthModule,
+        SessionsModule,
+        RecordingsModule,
+        DocsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+    };
+  }
+}

@@ -3,7 +3,7 @@ import { ApiModule } from './api.module';
 
 void runService({
   name: 'api',
-  module: ApiModule,
+  module: ApiModule.forRoot(),
   database: 'api',
   storage: true,
 });

@@ -1,4 +1,8 @@
 /** The entities (tables) of the api schema; later issues add theirs here. */
 import { SchemaInfo } from '../../shared/schema-info.entity';
+import { ApiToken } from './api-token.entity';
+import { User } from './user.entity';
 
-export const API_ENTITIES = [SchemaInfo];
+export { ApiToken, User };
+
+export const API_ENTITIES = [SchemaInfo, User, ApiToken];

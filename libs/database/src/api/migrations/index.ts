@@ -1,4 +1,5 @@
 /** The api schema's migrations, oldest first: append new ones, never edit released ones. */
 import { ApiSchemaInfo1795578831823 } from './1795578831823-schema-info';
+import { ApiSignIn1795700000000 } from './1795700000000-sign-in';
 
-export const API_MIGRATIONS = [ApiSchemaInfo1795578831823];
+export const API_MIGRATIONS = [ApiSchemaInfo1795578831823, ApiSignIn1795700000000];

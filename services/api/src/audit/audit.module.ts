@@ -1,0 +1,6 @@
+/** The audit publisher, shared by every feature that records who did what. */
+import { Module } from '@nestjs/common';
+import { AuditService } from './audit.service';
+
+@Module({ providers: [AuditService], exports: [AuditService] })
+export class AuditModule {}

@@ -1,0 +1,174 @@
+/**
+ * What the api integration specs share: the real api booted in this process on the
+ * suite's own NATS namespace, PostgreSQL schema and S3 bucket; a catalogue responder on
+ * the same namespace standing in for the indexer (real NATS request/reply); sign-in
+ * helpers.
+ */
+import { createServer } from 'node:net';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { type RunningService, runService } from '@sessionrec/runtime';
+import type { S3ObjectStore } from '@sessionrec/storage';
+import {
+  connectTestNats,
+  createTestBucket,
+  createTestObjectStore,
+  createTestSchemas,
+  deleteNamespaceStreams,
+  deleteTestBucket,
+  dropTestSchemas,
+  testBucketName,
+  testDatabaseUrl,
+  testNatsUrl,
+  testS3Options,
+  uniqueTestName,
+} from '@sessionrec/testing';
+import { Client } from 'pg';
+import { ApiModule } from '../src/api.module';
+import { loadApiConfig } from '../src/config/api-config';
+import { catalogFixtureModule, FixtureCatalog } from './catalog-fixture';
+
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface ApiHarnessOptions {
+  /** Api settings from this environment (SESSIONREC_ADMIN_PASSWORD, API_* ...). */
+  readonly apiEnv?: NodeJS.ProcessEnv;
+  /** Also boot the fixture catalogue responder (default true). */
+  readonly catalog?: boolean;
+}
+
+export interface ApiHarness {
+  readonly name: string;
+  readonly schema: string;
+  readonly bucket: string;
+  readonly pg: Client;
+  readonly nc: NatsConnection;
+  readonly store: S3ObjectStore;
+  readonly catalog: FixtureCatalog;
+  api: RunningService;
+  url: string;
+  /** Stops the api and boots a new one on the same schema, bucket and namespace. */
+  restartApi(apiEnv?: NodeJS.ProcessEnv): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+function serviceEnv(name: string, bucket: string, port: number): NodeJS.ProcessEnv {
+  const s3 = testS3Options();
+  return {
+    NATS_URL: testNatsUrl(),
+    NATS_NAMESPACE: name,
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: `${name}_api`,
+    STORAGE_URL: `s3://${bucket}`,
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region ?? 'us-east-1',
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
+    HOST: '127.0.0.1',
+    API_PORT: String(port),
+    INDEXER_PORT: String(port),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+    METRICS_ENABLED: 'false',
+  };
+}
+
+async function bootApi(name: string, bucket: string, apiEnv: NodeJS.ProcessEnv) {
+  const config = loadApiConfig({ API_CATALOG_TIMEOUT_MS: '2000', ...apiEnv });
+  const api = await runService(
+    { name: 'api', module: ApiModule.forRoot(config), database: 'api', storage: true },
+    serviceEnv(name, bucket, await freePort()),
+  );
+  if (!api) throw new Error('api did not start (see stderr)');
+  return api;
+}
+
+export async function startApi(
+  suite: string,
+  options: ApiHarnessOptions = {},
+): Promise<ApiHarness> {
+  const name = uniqueTestName(suite);
+  await createTestSchemas(name);
+  const bucket = await createTestBucket(name);
+  const catalog = new FixtureCatalog();
+  const indexer =
+    options.catalog === false
+      ? undefined
+      : await runService(
+          { name: 'indexer', module: catalogFixtureModule(catalog) },
+          serviceEnv(name, bucket, await freePort()),
+        );
+  if (options.catalog !== false && !indexer) throw new Error('catalogue fixture did not start');
+  const api = await bootApi(name, bucket, options.apiEnv ?? {});
+  const pg = new Client({ connectionString: testDatabaseUrl() });
+  await pg.connect();
+  const nc = await connectTestNats();
+  const harness: ApiHarness = {
+    name,
+    schema: `${name}_api`,
+    bucket,
+    pg,
+    nc,
+    store: createTestObjectStore(bucket),
+    catalog,
+    api,
+    url: api.url,
+    restartApi: async (apiEnv) => {
+      await harness.api.stop();
+      harness.api = await bootApi(name, bucket, apiEnv ?? options.apiEnv ?? {});
+      harness.url = harness.api.url;
+    },
+    cleanup: async () => {
+      catalog.silent = false;
+      await harness.api.stop();
+      await indexer?.stop();
+      await pg.end();
+      await harness.store.close();
+      await deleteNamespaceStreams(nc, name);
+      await nc.close();
+      await dropTestSchemas(name);
+      await deleteTestBucket(testBucketName(name));
+    },
+  };
+  return harness;
+}
+
+export async function login(
+  harness: ApiHarness,
+  username = 'admin',
+  password = ADMIN_PASSWORD,
+): Promise<Response> {
+  return fetch(`${harness.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+/** Signs in as admin and returns the bearer token. */
+export async function adminToken(harness: ApiHarness): Promise<string> {
+  const res = await login(harness);
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export function get(
+  harness: ApiHarness,
+  path: string,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${harness.url}${path}`, {
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+  });
+}

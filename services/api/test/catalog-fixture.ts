@@ -1,0 +1,106 @@
+/**
+ * A stand-in for the indexer in api tests: answers the real `catalog.*` requests over the
+ * real NATS transport (a separate service booted with runService and @OnRequest), from
+ * data the test puts in. It records every request so a test can check what the api asked.
+ */
+import { Controller, type DynamicModule, Module } from '@nestjs/common';
+import type {
+  CatalogRecordingDetail,
+  CatalogSearchReply,
+  CatalogSessionDetail,
+  CatalogEvent,
+  CatalogMetricSample,
+  ReplyOf,
+  RequestOf,
+  RequestType,
+} from '@sessionrec/contracts';
+import { OnRequest } from '@sessionrec/messaging';
+
+export class FixtureCatalog {
+  readonly requests: { type: RequestType; request: unknown }[] = [];
+  searchReply: Omit<CatalogSearchReply, 'v'> = {
+    sessions: [],
+    facets: { users: [], hosts: [], apps: [], eventTypes: [] },
+  };
+  readonly sessions = new Map<string, CatalogSessionDetail>();
+  readonly events = new Map<string, CatalogEvent[]>();
+  readonly metrics = new Map<string, CatalogMetricSample[]>();
+  readonly recordings = new Map<string, CatalogRecordingDetail>();
+  /** While set, requests are left unanswered (the indexer is "down"). */
+  silent = false;
+
+  lastRequest<T extends RequestType>(type: T): RequestOf<T> | undefined {
+    const found = [...this.requests].reverse().find((r) => r.type === type);
+    return found?.request as RequestOf<T> | undefined;
+  }
+
+  recording(request: RequestOf<'catalog.recording'>): ReplyOf<'catalog.recording'> {
+    const stored = this.recordings.get(request.recordingId);
+    if (!stored) return { v: 1, recording: null };
+    const matching = stored.segments
+      .filter((s) => request.fromMs === undefined || s.endMs >= request.fromMs)
+      .filter((s) => request.toMs === undefined || s.startMs <= request.toMs)
+      .filter((s) => request.afterSeq === undefined || s.seq > request.afterSeq)
+      .sort((a, b) => a.seq - b.seq);
+    const page = matching.slice(0, request.limit);
+    const more = matching.length > page.length;
+    const last = page[page.length - 1];
+    return {
+      v: 1,
+      recording: {
+        ...stored,
+        segments: page,
+        ...(more && last ? { nextAfterSeq: last.seq } : { nextAfterSeq: undefined }),
+      },
+    };
+  }
+}
+
+const never = () => new Promise<never>(() => undefined);
+
+export function catalogFixtureModule(catalog: FixtureCatalog): DynamicModule {
+  @Controller()
+  class CatalogHandlers {
+    private seen<T extends RequestType>(type: T, request: RequestOf<T>): Promise<void> {
+      catalog.requests.push({ type, request });
+      return catalog.silent ? never() : Promise.resolve();
+    }
+
+    @OnRequest('catalog.search')
+    async search(request: RequestOf<'catalog.search'>): Promise<ReplyOf<'catalog.search'>> {
+      await this.seen('catalog.search', request);
+      return { v: 1, ...catalog.searchReply };
+    }
+
+    @OnRequest('catalog.session')
+    async session(request: RequestOf<'catalog.session'>): Promise<ReplyOf<'catalog.session'>> {
+      await this.seen('catalog.session', request);
+      return { v: 1, session: catalog.sessions.get(request.sessionId) ?? null };
+    }
+
+    @OnRequest('catalog.events')
+    async events(request: RequestOf<'catalog.events'>): Promise<ReplyOf<'catalog.events'>> {
+      await this.seen('catalog.events', request);
+      return { v: 1, events: catalog.events.get(request.sessionId) ?? [] };
+    }
+
+    @OnRequest('catalog.metrics')
+    async metrics(request: RequestOf<'catalog.metrics'>): Promise<ReplyOf<'catalog.metrics'>> {
+      await this.seen('catalog.metrics', request);
+      return { v: 1, samples: catalog.metrics.get(request.sessionId) ?? [] };
+    }
+
+    @OnRequest('catalog.recording')
+    async recording(
+      request: RequestOf<'catalog.recording'>,
+    ): Promise<ReplyOf<'catalog.recording'>> {
+      await this.seen('catalog.recording', request);
+      return catalog.recording(request);
+    }
+  }
+
+  @Module({ controllers: [CatalogHandlers] })
+  class CatalogFixtureModule {}
+
+  return { module: CatalogFixtureModule };
+}
