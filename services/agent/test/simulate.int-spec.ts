@@ -375,6 +375,93 @@ describe('sessionrec-agent simulate against the real ingest', () => {
     }
   });
 
+  it('lands everything exactly once across an ingest crash mid-upload and a dropped control socket', async () => {
+    const stateDir = path.join(work, 'state-crash');
+    const port = Number(new URL(ingestUrl).port);
+    const connection = new MessagingConnection(
+      resolveOptions({ url: testNatsUrl(), namespace: name, serviceName: 'agent-crash-test' }),
+    );
+    const messaging = new Messaging(connection);
+    let agentId = '';
+    let crashed: Promise<void> | undefined;
+    let commandSent = false;
+    const run = collector();
+    try {
+      const summary = await runSimulation(
+        {
+          ingest: ingestUrl,
+          token: await enrolToken(),
+          stateDir,
+          sessions: 3,
+          durationSeconds: 60,
+          kind: 'mixed',
+          speed: 6,
+          progressIntervalMs: 0,
+        },
+        {
+          onAcked: (item) => {
+            run.onAcked(item);
+            // Kill ingest without warning while uploads are in flight, then bring it back:
+            // unacknowledged requests stay in the spool and are retried; the control
+            // WebSocket drops and reconnects.
+            if (!crashed && run.segments.length === 4) {
+              crashed = (async () => {
+                const current = ingest!;
+                ingest = undefined;
+                current.child.kill('SIGKILL');
+                await current.exit;
+                await new Promise((resolve) => setTimeout(resolve, 500));
+                await startIngest(port);
+              })();
+            }
+            // A command published after the restart reaches the agent over the new socket.
+            if (crashed && !commandSent && ingest && item.meta.kind === 'events') {
+              commandSent = true;
+              const now = Date.now();
+              void messaging.publish('control.command', {
+                v: 1,
+                commandId: randomUUID(),
+                agentId,
+                action: 'notice',
+                params: { text: 'Recording continues' },
+                issuedAt: new Date(now).toISOString(),
+                expiresAt: new Date(now + 60_000).toISOString(),
+                issuedBy: 'investigator-1',
+              });
+            }
+          },
+          log: (line) => {
+            const match = /agent ([0-9a-f-]{36})/.exec(line);
+            if (match) agentId = match[1]!;
+          },
+        },
+      );
+      await crashed;
+      expect(commandSent).toBe(true);
+      expect(summary.errors).toBe(0);
+      expect(summary.spool.remaining).toBe(0);
+      expect(summary.sessions).toEqual({ started: 3, ended: 3 });
+      expect(summary.segments.acked).toBe(summary.segments.sent);
+      expect(summary.events.acked).toBe(summary.events.sent);
+      expect(summary.control?.disconnects).toBeGreaterThanOrEqual(1);
+      expect(summary.control?.connects).toBeGreaterThanOrEqual(2);
+      expect(summary.control?.acked).toBeGreaterThanOrEqual(1);
+      // Exactly once: one stored announcement per acknowledged segment, one event message
+      // per acknowledged event, every object's bytes as sent.
+      const announced = (await readStream(nc, name, 'SEGMENTS')).filter((m) =>
+        m.subject.endsWith('segment.stored'),
+      );
+      const recordings = new Set(run.segments.map((segment) => segment.recordingId));
+      const ours = announced.filter((m) =>
+        recordings.has(m.json<{ recordingId: string }>().recordingId),
+      );
+      expect(ours).toHaveLength(new Set(run.segments.map((x) => `${x.recordingId}/${x.seq}`)).size);
+      await expectDelivered(run);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('stops with its spool intact when the agent is revoked', async () => {
     const stateDir = path.join(work, 'state-revoked');
     const first = await runSimulation({
