@@ -188,6 +188,8 @@ async function sustained(
       '--upload-concurrency',
       String(Math.min(512, Math.max(16, Math.ceil(sessions / 4)))),
       '--no-control',
+      // One simulator plays every host here: durable spooling would measure its disk.
+      '--no-spool-fsync',
       '--json',
       '--quiet',
     ],

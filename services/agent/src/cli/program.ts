@@ -43,6 +43,7 @@ interface SimulateFlags {
   uploadConcurrency: number;
   drainTimeout: number;
   control: boolean;
+  spoolFsync: boolean;
   seed?: number;
   json?: boolean;
   quiet?: boolean;
@@ -140,6 +141,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       60,
     )
     .option('--no-control', 'do not open the control WebSocket')
+    .option(
+      '--no-spool-fsync',
+      'load generation only: do not fsync spooled items (thousands of sessions on one disk)',
+    )
     .option('--seed <n>', 'random seed, to repeat a simulation', nonNegativeInteger('--seed'))
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines on stderr')
@@ -160,6 +165,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
           uploadConcurrency: flags.uploadConcurrency,
           drainTimeoutSeconds: flags.drainTimeout,
           control: flags.control,
+          spoolFsync: flags.spoolFsync,
           seed: flags.seed,
           progressIntervalMs: flags.quiet ? 0 : 2000,
         },

@@ -60,7 +60,11 @@ export async function runSimulation(
     options.spoolDir ?? path.join(options.stateDir, 'spool'),
     identity.agentId,
   );
-  const { spool, recovered } = await Spool.open({ dir: spoolDir, maxBytes: options.spoolMaxBytes });
+  const { spool, recovered } = await Spool.open({
+    dir: spoolDir,
+    maxBytes: options.spoolMaxBytes,
+    fsync: options.spoolFsync,
+  });
   const client = new IngestClient(options.ingest, identity.credential);
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // every session waits on it

@@ -33,6 +33,8 @@ export const simulationOptions = z.strictObject({
   /** How long to wait after the last session for the spool to empty. */
   drainTimeoutSeconds: z.number().nonnegative().max(86_400).default(60),
   control: z.boolean().default(true),
+  /** fsync spooled items (off only for load generation: see Spool). */
+  spoolFsync: z.boolean().default(true),
   seed: z.number().int().nonnegative().optional(),
   /** Progress line period on the log; 0 turns it off. */
   progressIntervalMs: z.number().int().nonnegative().default(2000),

@@ -36,6 +36,12 @@ export interface SpoolOptions {
   /** Directory of this agent's spool (created if missing). */
   readonly dir: string;
   readonly maxBytes: number;
+  /**
+   * fsync each item before it is sent (default). Only a load generator that simulates
+   * thousands of sessions on one disk turns this off: a real agent must not lose what it
+   * has taken from a session.
+   */
+  readonly fsync?: boolean;
 }
 
 export class Spool {
@@ -103,7 +109,7 @@ export class Spool {
       const handle = await open(temp, 'w', 0o600);
       try {
         await handle.writeFile(encoded);
-        await handle.sync();
+        if (this.options.fsync !== false) await handle.sync();
       } finally {
         await handle.close();
       }
