@@ -9,21 +9,23 @@
 import type { CatalogSearchRequest } from '@sessionrec/contracts';
 import { likePattern, type Params } from './sql';
 
-export interface SearchFilter {
-  /** Conditions on `sessions s`. */
-  readonly sessionWhere: string[];
-  /** Condition on `events e` that makes an event a match, if any event-level filter was given. */
-  readonly eventMatch: string | undefined;
-}
-
 /** Substring search needs three characters for the trigram index to help. */
 const MIN_SUBSTRING = 3;
 
-export function buildSearchFilter(r: CatalogSearchRequest, p: Params): SearchFilter {
+/** Whether the request has a filter that makes single events matches. */
+export function hasEventFilter(r: CatalogSearchRequest): boolean {
+  return r.event !== undefined || r.app !== undefined || r.q !== undefined;
+}
+
+/**
+ * Conditions on `sessions s`. Only parameters the SQL references are added (PostgreSQL
+ * cannot type an unreferenced one).
+ */
+export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] {
   const where: string[] = [];
-  if (r.user !== undefined) where.push(`lower(s.user_name) = lower(${p.add(r.user)})`);
+  if (r.user !== undefined) where.push(`lower(s.user_name) = lower(${p.add(r.user)}::text)`);
   if (r.group !== undefined) where.push(`s.groups @> ARRAY[${p.add(r.group)}::text]`);
-  if (r.host !== undefined) where.push(`lower(s.host) = lower(${p.add(r.host)})`);
+  if (r.host !== undefined) where.push(`lower(s.host) = lower(${p.add(r.host)}::text)`);
   if (r.client !== undefined) where.push(`s.client_address <<= ${p.add(r.client)}::inet`);
   if (r.from !== undefined) {
     where.push(`coalesce(s.ended_at, 'infinity') >= ${p.add(r.from)}::timestamptz`);
@@ -33,35 +35,33 @@ export function buildSearchFilter(r: CatalogSearchRequest, p: Params): SearchFil
   if (r.app !== undefined) {
     where.push(
       `EXISTS (SELECT 1 FROM session_apps a WHERE a.session_id = s.session_id
-                 AND lower(a.name) = lower(${p.add(r.app)}))`,
+                 AND lower(a.name) = lower(${p.add(r.app)}::text))`,
     );
   }
+  // One event-level filter alone is exact at session level; otherwise one event must match all.
+  const single = !r.q && !r.from && !r.to && (r.event === undefined || r.app === undefined);
+  if (hasEventFilter(r) && !single) {
+    where.push(
+      `EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.session_id AND ${eventCondition(r, p)})`,
+    );
+  }
+  return where;
+}
 
+/** The condition on `events e` that makes an event a match (call only with an event filter). */
+export function eventCondition(r: CatalogSearchRequest, p: Params): string {
   const conditions: string[] = [];
-  if (r.event !== undefined) conditions.push(`e.type = ${p.add(r.event)}`);
-  if (r.app !== undefined) conditions.push(`lower(e.app) = lower(${p.add(r.app)})`);
+  if (r.event !== undefined) conditions.push(`e.type = ${p.add(r.event)}::text`);
+  if (r.app !== undefined) conditions.push(`lower(e.app) = lower(${p.add(r.app)}::text)`);
   if (r.q !== undefined) {
-    const words = `e.search_tsv @@ websearch_to_tsquery('simple', ${p.add(r.q)})`;
+    const words = `e.search_tsv @@ websearch_to_tsquery('simple', ${p.add(r.q)}::text)`;
     conditions.push(
       r.q.trim().length >= MIN_SUBSTRING
-        ? `(${words} OR e.search_text ILIKE ${p.add(likePattern(r.q.trim()))})`
+        ? `(${words} OR e.search_text ILIKE ${p.add(likePattern(r.q.trim()))}::text)`
         : words,
     );
   }
-  if (conditions.length === 0) return { sessionWhere: where, eventMatch: undefined };
   if (r.from !== undefined) conditions.push(`e.at >= ${p.add(r.from)}::timestamptz`);
   if (r.to !== undefined) conditions.push(`e.at <= ${p.add(r.to)}::timestamptz`);
-  const eventMatch = conditions.join(' AND ');
-  // One filter alone is already exact at session level; combinations need one event for all.
-  const needsEvent =
-    r.q !== undefined ||
-    (r.event !== undefined && r.app !== undefined) ||
-    r.from !== undefined ||
-    r.to !== undefined;
-  if (needsEvent) {
-    where.push(
-      `EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.session_id AND ${eventMatch})`,
-    );
-  }
-  return { sessionWhere: where, eventMatch };
+  return conditions.join(' AND ');
 }

@@ -12,7 +12,7 @@ import type {
 } from '@sessionrec/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodeTimeCursor, encodeCursor } from './cursor';
-import { buildSearchFilter } from './search-filter';
+import { eventCondition, hasEventFilter, sessionConditions } from './search-filter';
 import { recordingsOf, SESSION_COLUMNS, type SessionRow, toSessionFields } from './session-rows';
 import { iso, num, Params } from './sql';
 
@@ -51,8 +51,7 @@ export class SearchQuery {
     r: CatalogSearchRequest,
   ): Promise<Pick<CatalogSearchReply, 'sessions' | 'nextCursor'>> {
     const p = new Params();
-    const filter = buildSearchFilter(r, p);
-    const where = [...filter.sessionWhere];
+    const where = sessionConditions(r, p);
     if (r.cursor !== undefined) {
       const [startedKey, sessionId] = decodeTimeCursor(r.cursor);
       where.push(
@@ -88,11 +87,10 @@ export class SearchQuery {
     ids: readonly string[],
   ): Promise<Map<string, CatalogMatch[]>> {
     const out = new Map<string, CatalogMatch[]>();
-    if (ids.length === 0) return out;
+    if (ids.length === 0 || !hasEventFilter(r)) return out;
     const p = new Params();
     const idsParam = p.add(ids);
-    const { eventMatch } = buildSearchFilter(r, p);
-    if (eventMatch === undefined) return out;
+    const eventMatch = eventCondition(r, p);
     const rows = await db.query<MatchRow[]>(
       `SELECT x.sid, e.event_id, e.type, e.at, e.offset_ms, e.recording_id,
               left(coalesce(e.title, e.command_line, e.file_path, e.app, e.search_text), 200) AS snippet
@@ -123,7 +121,7 @@ export class SearchQuery {
     r: CatalogSearchRequest,
   ): Promise<CatalogSearchReply['facets']> {
     const p = new Params();
-    const { sessionWhere } = buildSearchFilter(r, p);
+    const sessionWhere = sessionConditions(r, p);
     const top = (facet: string, value: string, from: string) =>
       `(SELECT '${facet}' AS facet, ${value} AS value, count(*) AS count FROM ${from}
          WHERE ${value} IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${FACET_SIZE})`;
