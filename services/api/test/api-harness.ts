@@ -5,6 +5,7 @@
  * helpers.
  */
 import { createServer } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { type RunningService, runService } from '@sessionrec/runtime';
 import type { S3ObjectStore } from '@sessionrec/storage';
@@ -25,7 +26,7 @@ import {
 import { Client } from 'pg';
 import { ApiModule } from '../src/api.module';
 import { loadApiConfig } from '../src/config/api-config';
-import { catalogFixtureModule, FixtureCatalog } from './catalog-fixture';
+import { FixtureCatalog, startCatalogFixture } from './catalog-fixture';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -77,7 +78,6 @@ function serviceEnv(name: string, bucket: string, port: number): NodeJS.ProcessE
     AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
     HOST: '127.0.0.1',
     API_PORT: String(port),
-    INDEXER_PORT: String(port),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
     METRICS_ENABLED: 'false',
   };
@@ -98,21 +98,35 @@ export async function startApi(
   options: ApiHarnessOptions = {},
 ): Promise<ApiHarness> {
   const name = uniqueTestName(suite);
-  await createTestSchemas(name);
-  const bucket = await createTestBucket(name);
-  const catalog = new FixtureCatalog();
-  const indexer =
-    options.catalog === false
-      ? undefined
-      : await runService(
-          { name: 'indexer', module: catalogFixtureModule(catalog) },
-          serviceEnv(name, bucket, await freePort()),
-        );
-  if (options.catalog !== false && !indexer) throw new Error('catalogue fixture did not start');
-  const api = await bootApi(name, bucket, options.apiEnv ?? {});
-  const pg = new Client({ connectionString: testDatabaseUrl() });
-  await pg.connect();
   const nc = await connectTestNats();
+  const bucket = testBucketName(name);
+  const pg = new Client({ connectionString: testDatabaseUrl() });
+  const catalog = new FixtureCatalog();
+  let indexer: INestApplication | undefined;
+  let api: RunningService | undefined;
+  const release = async () => {
+    catalog.silent = false;
+    await api?.stop();
+    await indexer?.close();
+    await pg.end().catch(() => undefined);
+    await deleteNamespaceStreams(nc, name);
+    await nc.close();
+    await dropTestSchemas(name);
+    await deleteTestBucket(bucket);
+  };
+  try {
+    await pg.connect();
+    await createTestSchemas(name);
+    await createTestBucket(name);
+    if (options.catalog !== false) {
+      indexer = await startCatalogFixture(catalog, { url: testNatsUrl(), namespace: name });
+    }
+    api = await bootApi(name, bucket, options.apiEnv ?? {});
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  const running = api;
   const harness: ApiHarness = {
     name,
     schema: `${name}_api`,
@@ -121,23 +135,17 @@ export async function startApi(
     nc,
     store: createTestObjectStore(bucket),
     catalog,
-    api,
-    url: api.url,
+    api: running,
+    url: running.url,
     restartApi: async (apiEnv) => {
       await harness.api.stop();
       harness.api = await bootApi(name, bucket, apiEnv ?? options.apiEnv ?? {});
       harness.url = harness.api.url;
     },
     cleanup: async () => {
-      catalog.silent = false;
-      await harness.api.stop();
-      await indexer?.stop();
-      await pg.end();
+      api = harness.api;
       await harness.store.close();
-      await deleteNamespaceStreams(nc, name);
-      await nc.close();
-      await dropTestSchemas(name);
-      await deleteTestBucket(testBucketName(name));
+      await release();
     },
   };
   return harness;

@@ -3,7 +3,9 @@
  * real NATS transport (a separate service booted with runService and @OnRequest), from
  * data the test puts in. It records every request so a test can check what the api asked.
  */
-import { Controller, type DynamicModule, Module } from '@nestjs/common';
+import { Controller, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type {
   CatalogRecordingDetail,
   CatalogSearchReply,
@@ -14,7 +16,12 @@ import type {
   RequestOf,
   RequestType,
 } from '@sessionrec/contracts';
-import { OnRequest } from '@sessionrec/messaging';
+import {
+  JetStreamServer,
+  MessagingConnection,
+  MessagingModule,
+  OnRequest,
+} from '@sessionrec/messaging';
 
 export class FixtureCatalog {
   readonly requests: { type: RequestType; request: unknown }[] = [];
@@ -58,7 +65,14 @@ export class FixtureCatalog {
 
 const never = () => new Promise<never>(() => undefined);
 
-export function catalogFixtureModule(catalog: FixtureCatalog): DynamicModule {
+/**
+ * Boots the responder as a bare Nest application (no HTTP listener): one process can run
+ * only one runService at a time, and the api is that one.
+ */
+export async function startCatalogFixture(
+  catalog: FixtureCatalog,
+  nats: { url: string; namespace: string },
+): Promise<INestApplication> {
   @Controller()
   class CatalogHandlers {
     private seen<T extends RequestType>(type: T, request: RequestOf<T>): Promise<void> {
@@ -99,8 +113,20 @@ export function catalogFixtureModule(catalog: FixtureCatalog): DynamicModule {
     }
   }
 
-  @Module({ controllers: [CatalogHandlers] })
+  @Module({
+    imports: [MessagingModule.forRoot({ ...nats, serviceName: 'indexer' })],
+    controllers: [CatalogHandlers],
+  })
   class CatalogFixtureModule {}
 
-  return { module: CatalogFixtureModule };
+  const app = await NestFactory.create(CatalogFixtureModule, new FastifyAdapter(), {
+    logger: false,
+  });
+  app.connectMicroservice(
+    { strategy: new JetStreamServer(app.get(MessagingConnection)) },
+    { inheritAppConfig: true },
+  );
+  await app.init();
+  await app.startAllMicroservices();
+  return app;
 }
