@@ -12,6 +12,8 @@ import {
 } from '@nestjs/common';
 import {
   context,
+  type Histogram,
+  metrics,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -26,6 +28,33 @@ const TRACER = '@sessionrec/telemetry';
 const UNTRACED = /^\/(health\/|metrics$)/;
 
 const requestSpans = new WeakMap<IncomingMessage, Span>();
+
+/**
+ * Server-side request duration (OpenTelemetry's http.server.request.duration, seconds),
+ * by method, route and status: what a service's clients wait for, measured where it is
+ * spent, so a benchmark's load generator cannot inflate it.
+ */
+const histograms = new WeakMap<object, Histogram>();
+// Looked up per provider: the metrics API has no proxy, so a meter taken at import time,
+// before startTelemetry registers the provider, would record nothing (and a restarted
+// telemetry gets a new provider).
+function durationHistogram(): Histogram {
+  const provider = metrics.getMeterProvider();
+  let histogram = histograms.get(provider);
+  if (!histogram) {
+    histogram = provider.getMeter(TRACER).createHistogram('http.server.request.duration', {
+      unit: 's',
+      description: 'Duration of HTTP requests handled by this service',
+      advice: {
+        explicitBucketBoundaries: [
+          0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10,
+        ],
+      },
+    });
+    histograms.set(provider, histogram);
+  }
+  return histogram;
+}
 
 /** The server span of a raw request, for the request-completed log line. */
 export function spanOfRequest(request: IncomingMessage): Span | undefined {
@@ -74,6 +103,7 @@ export class HttpTracingInterceptor implements NestInterceptor {
       parent,
     );
     requestSpans.set(rawRequest, span);
+    const started = performance.now();
 
     const end = (): void => {
       rawResponse.off('finish', end);
@@ -82,6 +112,11 @@ export class HttpTracingInterceptor implements NestInterceptor {
       span.setAttribute('http.response.status_code', status);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
+      durationHistogram().record((performance.now() - started) / 1000, {
+        'http.request.method': method,
+        'http.route': route,
+        'http.response.status_code': status,
+      });
     };
     rawResponse.once('finish', end);
     rawResponse.once('close', end);

@@ -137,6 +137,11 @@ describe('TelemetryModule and HealthModule on Fastify', () => {
     expect(text).toContain('# TYPE sessionrec_test_work_total counter');
     expect(text).toMatch(/^process_memory_usage \d+$/m);
     expect(text).toMatch(/^process_cpu_time_total\{cpu_mode="user"\} [\d.]+$/m);
+    // The request above is counted in the server-side duration histogram, by route.
+    expect(text).toMatch(
+      /^http_server_request_duration_count\{[^}]*http_route="\/work"[^}]*\} [1-9]\d*$/m,
+    );
+    expect(text).toMatch(/^http_server_request_duration_bucket\{[^}]*le="0.1"[^}]*\} \d+$/m);
   });
 
   it('logs the request inside a server span continuing the caller trace', async () => {
