@@ -15,7 +15,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@sessionrec/([^/]+)$': '<rootDir>/libs/$1/src/index.ts' },
   testEnvironment: 'node',
-  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test'],
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/bench', '<rootDir>/test'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 module.exports = {

@@ -2,6 +2,7 @@
 import { type Benchmark } from './benchmark';
 import { jetstreamPublish } from './benchmarks/jetstream-publish';
 import { ingest } from './benchmarks/ingest';
+import { indexer } from './benchmarks/indexer';
 import { objectStorePut } from './benchmarks/object-store-put';
 
-export const BENCHMARKS: readonly Benchmark[] = [jetstreamPublish, objectStorePut, ingest];
+export const BENCHMARKS: readonly Benchmark[] = [jetstreamPublish, objectStorePut, ingest, indexer];

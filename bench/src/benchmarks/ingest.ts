@@ -19,12 +19,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
 import { IngestHarness } from '../harness/ingest-harness';
+import { CpuSampler } from '../harness/service-process';
+import { bucketPercentileMs, scrapeDurationBuckets } from '../harness/prometheus';
 import { percentile } from '../harness/quantiles';
 
 const run = promisify(execFile);
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const SEGMENT_BYTES = 100 * 1000;
 const CONCURRENCY = 16;
+/** The agent protocol's routes, enrolment aside (it is not on the hot path). */
+const AGENT_ROUTES = /^\/agent\/v1\/(sessions|recordings)/;
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -168,7 +172,8 @@ async function sustained(
   const agent = path.join(REPO_ROOT, 'services', 'agent', 'bin', 'sessionrec-agent.js');
   ctx.progress(`ingest: simulating ${sessions} sessions for ${seconds} s`);
   harness.ingest.resetUsage();
-  const { stdout } = await run(
+  const before = await scrapeDurationBuckets(harness.url, AGENT_ROUTES);
+  const simulation = run(
     process.execPath,
     [
       agent,
@@ -190,16 +195,24 @@ async function sustained(
       '--no-control',
       // One simulator plays every host here: durable spooling would measure its disk.
       '--no-spool-fsync',
+      '--spool-max-mb',
+      '8192',
       '--json',
       '--quiet',
     ],
     { maxBuffer: 16 * 1024 * 1024, timeout: (seconds + 180) * 1000 },
-  ).catch((err: { stdout?: string; stderr?: string; message: string }) => {
-    // Exit code 1 means something was refused or left in the spool: still report it.
-    if (err.stdout) return { stdout: err.stdout };
-    throw new Error(`simulator failed: ${err.message}\n${err.stderr ?? ''}`);
-  });
+  );
+  const simulatorCpu = new CpuSampler(simulation.child.pid ?? 0);
+  const { stdout } = await simulation.catch(
+    (err: { stdout?: string; stderr?: string; message: string }) => {
+      // Exit code 1 means something was refused or left in the spool: still report it.
+      if (err.stdout) return { stdout: err.stdout };
+      throw new Error(`simulator failed: ${err.message}\n${err.stderr ?? ''}`);
+    },
+  );
   const usage = harness.ingest.usage();
+  const simulatorCpuPercent = simulatorCpu.stop();
+  const after = await scrapeDurationBuckets(harness.url, AGENT_ROUTES);
   const summary = JSON.parse(stdout) as SimulationSummary;
   const label = `${sessions} sessions`;
   const wall = summary.wallMs;
@@ -221,9 +234,24 @@ async function sustained(
       unit: 'MB/s',
     },
     { figure: `${label}: events acked`, value: rate(summary.events.acked, wall), unit: 'events/s' },
-    { figure: `${label}: ack latency p50 (worst kind)`, value: Math.max(0, ...p50s), unit: 'ms' },
     {
-      figure: `${label}: ack latency p99 (worst kind)`,
+      figure: `${label}: ingest-side latency p50 (bucket bound)`,
+      value: bucketPercentileMs(before, after, 50),
+      unit: 'ms',
+    },
+    {
+      figure: `${label}: ingest-side latency p99 (bucket bound)`,
+      value: bucketPercentileMs(before, after, 99),
+      unit: 'ms',
+      limit: 100,
+    },
+    {
+      figure: `${label}: agent-side ack latency p50 (worst kind)`,
+      value: Math.max(0, ...p50s),
+      unit: 'ms',
+    },
+    {
+      figure: `${label}: agent-side ack latency p99 (worst kind)`,
       value: Math.max(0, ...p99s),
       unit: 'ms',
       limit: 100,
@@ -237,6 +265,11 @@ async function sustained(
     },
     { figure: `${label}: ingest CPU`, value: usage.cpuPercentOfOneCore, unit: '% of a core' },
     { figure: `${label}: ingest peak RSS`, value: usage.peakRssMiB, unit: 'MiB' },
+    {
+      figure: `${label}: simulator CPU (same machine)`,
+      value: simulatorCpuPercent,
+      unit: '% of a core',
+    },
   ];
 }
 

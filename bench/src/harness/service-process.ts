@@ -41,6 +41,40 @@ function rssMiB(pid: number): number {
   return kb ? Number(kb) / 1024 : 0;
 }
 
+/**
+ * CPU use of any process, sampled every 250 ms so the figure survives its exit: the
+ * busiest second shows whether the load generator, not the service, was the limit.
+ */
+export class CpuSampler {
+  private first?: { ticks: number; at: number };
+  private last?: { ticks: number; at: number };
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.timer = setInterval(() => this.sample(), 250);
+    this.timer.unref();
+    this.sample();
+  }
+
+  private sample(): void {
+    try {
+      const point = { ticks: cpuTicks(this.pid), at: Date.now() };
+      this.first ??= point;
+      this.last = point;
+    } catch {
+      clearInterval(this.timer);
+    }
+  }
+
+  /** Average CPU over the sampled life of the process, as % of one core. */
+  stop(): number {
+    clearInterval(this.timer);
+    if (!this.first || !this.last || this.last.at === this.first.at) return 0;
+    const cpuSeconds = (this.last.ticks - this.first.ticks) / CLOCK_TICKS_PER_SECOND;
+    return (100 * cpuSeconds) / ((this.last.at - this.first.at) / 1000);
+  }
+}
+
 export class ServiceProcess {
   private output = '';
   private usageStart = { ticks: 0, at: 0 };
