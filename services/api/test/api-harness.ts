@@ -30,6 +30,8 @@ import { FixtureCatalog, startCatalogFixture } from './catalog-fixture';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
+const DEFAULT_API_ENV = { SESSIONREC_ADMIN_PASSWORD: ADMIN_PASSWORD };
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -42,7 +44,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ApiHarnessOptions {
-  /** Api settings from this environment (SESSIONREC_ADMIN_PASSWORD, API_* ...). */
+  /** Api settings from this environment (default: SESSIONREC_ADMIN_PASSWORD=ADMIN_PASSWORD). */
   readonly apiEnv?: NodeJS.ProcessEnv;
   /** Also boot the fixture catalogue responder (default true). */
   readonly catalog?: boolean;
@@ -121,7 +123,7 @@ export async function startApi(
     if (options.catalog !== false) {
       indexer = await startCatalogFixture(catalog, { url: testNatsUrl(), namespace: name });
     }
-    api = await bootApi(name, bucket, options.apiEnv ?? {});
+    api = await bootApi(name, bucket, options.apiEnv ?? DEFAULT_API_ENV);
   } catch (err) {
     await release();
     throw err;
@@ -139,7 +141,7 @@ export async function startApi(
     url: running.url,
     restartApi: async (apiEnv) => {
       await harness.api.stop();
-      harness.api = await bootApi(name, bucket, apiEnv ?? options.apiEnv ?? {});
+      harness.api = await bootApi(name, bucket, apiEnv ?? options.apiEnv ?? DEFAULT_API_ENV);
       harness.url = harness.api.url;
     },
     cleanup: async () => {

@@ -80,7 +80,9 @@ describe('api sign-in (real PostgreSQL, NATS, S3)', () => {
     };
     expect(body.token).toMatch(/^srt_[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now());
-    expect(body.user).toEqual({ id: expect.any(String), username: 'admin', roles: ['admin'] });
+    const { id, ...user } = body.user;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(user).toEqual({ username: 'admin', roles: ['admin'] });
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toContain(`sessionrec_session=${body.token}`);
     expect(cookie).toContain('HttpOnly');
@@ -256,13 +258,13 @@ describe('api first start without SESSIONREC_ADMIN_PASSWORD', () => {
   }
 
   it('prints a generated password once, in a banner, and it signs in', async () => {
-    harness = await startApi('api-auth-generated', { catalog: false });
+    harness = await startApi('api-auth-generated', { catalog: false, apiEnv: {} });
     expect(banners()).toHaveLength(1);
     const password = /password: +(\S+)/.exec(banners()[0] ?? '')?.[1];
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect((await login(harness, 'admin', password)).status).toBe(200);
 
-    await harness.restartApi();
+    await harness.restartApi({});
     expect(banners()).toHaveLength(1);
     const { rows } = await harness.pg.query(
       `SELECT count(*)::int AS n FROM "${harness.schema}".users WHERE username = 'admin'`,

@@ -23,21 +23,26 @@ export class Sha256MismatchError extends Error {
   override readonly name = 'Sha256MismatchError';
 }
 
-/** Passes bytes through and fails at the end when their SHA-256 is not `expected`. */
+/**
+ * Passes bytes through and fails at the end when their SHA-256 is not `expected`. The
+ * last chunk is held back until the hash is known, so altered bytes never arrive whole.
+ */
 export function verifyingStream(expected: string, key: string): Transform {
   const hash = createHash('sha256');
+  let held: Buffer | undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       hash.update(chunk);
-      callback(null, chunk);
+      const previous = held;
+      held = chunk;
+      callback(null, previous);
     },
     flush(callback: TransformCallback) {
-      const actual = hash.digest('hex');
-      callback(
-        actual === expected
-          ? null
-          : new Sha256MismatchError(`object ${key} does not match its catalogued SHA-256`),
-      );
+      if (hash.digest('hex') !== expected) {
+        callback(new Sha256MismatchError(`object ${key} does not match its catalogued SHA-256`));
+        return;
+      }
+      callback(null, held);
     },
   });
 }

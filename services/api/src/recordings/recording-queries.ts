@@ -16,8 +16,9 @@ export function recordingId(value: string): string {
   return decode(uuidParam, value, 'params');
 }
 
+/** `7`, or `7.m4s` / `7.cast` as playlists write it (players check segment extensions). */
 export function segmentSeq(value: string): number {
-  return decode(intParam(MAX_SEQ), value, 'params');
+  return decode(intParam(MAX_SEQ), value.replace(/\.(m4s|cast)$/, ''), 'params');
 }
 
 function checked(q: { from?: number; to?: number }): TimeRange {

@@ -109,7 +109,7 @@ export class RecordingsController {
       hasInit: detail.init !== undefined,
       segments,
       initUri: 'init.mp4',
-      segmentUri: (seq) => `segments/${seq}`,
+      segmentUri: (seq) => `segments/${seq}.m4s`,
     });
     await this.views.viewed(principal, id, { format: 'hls', ...rangeDetails(range) });
     await reply

@@ -1,0 +1,154 @@
+/**
+ * The real recording pipeline for playback tests: ingest and the indexer spawned from
+ * their builds on the suite's namespace, schemas and bucket, an enrolment token from
+ * `sessionrec enrol-token create`, and simulated sessions streamed in by
+ * `sessionrec-agent simulate` (real H.264 fMP4 and asciicast segments).
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { testDatabaseUrl, testNatsUrl, testS3Options, waitFor } from '@sessionrec/testing';
+import { freePort } from './api-harness';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const MAINS = {
+  ingest: path.join(ROOT, 'services/ingest/dist/main.js'),
+  indexer: path.join(ROOT, 'services/indexer/dist/main.js'),
+  cli: path.join(ROOT, 'libs/cli/dist/main.js'),
+  agent: path.join(ROOT, 'services/agent/dist/main.js'),
+};
+
+interface Child {
+  readonly child: ChildProcess;
+  readonly exit: Promise<unknown>;
+  readonly output: () => string;
+}
+
+export interface Pipeline {
+  readonly ingestUrl: string;
+  /** Streams `sessions` simulated sessions of `kind` through ingest; resolves when done. */
+  simulate(kind: 'desktop' | 'terminal', sessions: number, durationSeconds: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function baseEnv(name: string, bucket: string): Record<string, string> {
+  const s3 = testS3Options();
+  return {
+    NATS_URL: testNatsUrl(),
+    NATS_NAMESPACE: name,
+    DATABASE_URL: testDatabaseUrl(),
+    STORAGE_URL: `s3://${bucket}`,
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region ?? 'us-east-1',
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    METRICS_ENABLED: 'false',
+  };
+}
+
+async function startChild(main: string, env: Record<string, string>, readyUrl: string) {
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise((resolve) => child.once('exit', resolve));
+  const started: Child = { child, exit, output: () => out };
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${main} exited:\n${out}`);
+      const res = await fetch(readyUrl).catch(() => null);
+      return res?.status === 200;
+    },
+    30_000,
+    `${path.basename(path.dirname(path.dirname(main)))} ready`,
+  );
+  return started;
+}
+
+async function stopChild(started: Child | undefined): Promise<void> {
+  if (!started) return;
+  if (started.child.exitCode === null) started.child.kill('SIGTERM');
+  await started.exit;
+}
+
+export async function startPipeline(name: string, bucket: string): Promise<Pipeline> {
+  const env = baseEnv(name, bucket);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'api-pipeline-'));
+  const children: Child[] = [];
+  const stop = async () => {
+    for (const child of children.reverse()) await stopChild(child);
+    await rm(work, { recursive: true, force: true });
+  };
+  try {
+    const ingestPort = await freePort();
+    const indexerPort = await freePort();
+    children.push(
+      await startChild(
+        MAINS.indexer,
+        { ...env, DATABASE_SCHEMA: `${name}_catalog`, INDEXER_PORT: String(indexerPort) },
+        `http://127.0.0.1:${indexerPort}/health/ready`,
+      ),
+    );
+    children.push(
+      await startChild(
+        MAINS.ingest,
+        { ...env, DATABASE_SCHEMA: `${name}_ingest`, INGEST_PORT: String(ingestPort) },
+        `http://127.0.0.1:${ingestPort}/health/ready`,
+      ),
+    );
+    const ingestUrl = `http://127.0.0.1:${ingestPort}`;
+    const run = promisify(execFile);
+    const { stdout } = await run(
+      process.execPath,
+      [MAINS.cli, 'enrol-token', 'create', '--expires-in', '1h', '--note', 'api playback test'],
+      { env: { ...process.env, ...env, DATABASE_SCHEMA: `${name}_ingest` } },
+    );
+    const token = stdout.split('\n')[0] ?? '';
+    let enrolled = false;
+    return {
+      ingestUrl,
+      stop,
+      simulate: async (kind, sessions, durationSeconds) => {
+        await run(
+          process.execPath,
+          [
+            MAINS.agent,
+            'simulate',
+            '--sessions',
+            String(sessions),
+            '--duration',
+            String(durationSeconds),
+            '--ingest',
+            ingestUrl,
+            ...(enrolled ? [] : ['--token', token]),
+            '--state-dir',
+            path.join(work, 'agent'),
+            '--kind',
+            kind,
+            '--speed',
+            '50',
+            '--seed',
+            '7',
+            '--no-control',
+            '--quiet',
+            '--json',
+          ],
+          { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+        );
+        enrolled = true;
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
