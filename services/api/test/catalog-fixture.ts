@@ -33,8 +33,24 @@ export class FixtureCatalog {
   readonly events = new Map<string, CatalogEvent[]>();
   readonly metrics = new Map<string, CatalogMetricSample[]>();
   readonly recordings = new Map<string, CatalogRecordingDetail>();
-  /** While set, requests are left unanswered (the indexer is "down"). */
-  silent = false;
+  private held: (() => void)[] = [];
+  private isSilent = false;
+
+  /** While silent, requests are left unanswered (the indexer is "down"). */
+  get silent(): boolean {
+    return this.isSilent;
+  }
+
+  set silent(value: boolean) {
+    this.isSilent = value;
+    if (!value) for (const release of this.held.splice(0)) release();
+  }
+
+  /** Resolves at once, or when the fixture stops being silent. */
+  answerable(): Promise<void> {
+    if (!this.isSilent) return Promise.resolve();
+    return new Promise((resolve) => this.held.push(resolve));
+  }
 
   lastRequest<T extends RequestType>(type: T): RequestOf<T> | undefined {
     const found = [...this.requests].reverse().find((r) => r.type === type);
@@ -63,8 +79,6 @@ export class FixtureCatalog {
   }
 }
 
-const never = () => new Promise<never>(() => undefined);
-
 /**
  * Boots the responder as a bare Nest application (no HTTP listener): one process can run
  * only one runService at a time, and the api is that one.
@@ -77,7 +91,7 @@ export async function startCatalogFixture(
   class CatalogHandlers {
     private seen<T extends RequestType>(type: T, request: RequestOf<T>): Promise<void> {
       catalog.requests.push({ type, request });
-      return catalog.silent ? never() : Promise.resolve();
+      return catalog.answerable();
     }
 
     @OnRequest('catalog.search')
