@@ -15,6 +15,7 @@ export class ApiError extends HttpException {
     message: string,
   ) {
     super({ error: { code, message } } satisfies ApiErrorBody, status);
+    this.message = message;
   }
 }
 
