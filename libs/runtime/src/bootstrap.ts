@@ -10,7 +10,13 @@
  * flight finish or are nak'd for redelivery, then connections close and the process
  * exits 0. A stop that overruns SHUTDOWN_TIMEOUT_MS exits 1.
  */
-import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  type INestApplication,
+  Module,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, type ServiceName } from '@sessionrec/config';
@@ -46,11 +52,27 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/**
+ * The environment the service was started with, for its own settings
+ * (`@Inject(SERVICE_ENV)`): services read the same variables runService validated, also
+ * when a test boots them in-process with an environment of its own.
+ */
+export const SERVICE_ENV = Symbol('SERVICE_ENV');
+
+@Global()
+@Module({})
+class ServiceEnvModule {}
+
 @Module({})
 class ServiceRootModule {}
 
-function rootModule(spec: ServiceSpec, cfg: RuntimeConfig): DynamicModule {
+function rootModule(spec: ServiceSpec, cfg: RuntimeConfig, env: NodeJS.ProcessEnv): DynamicModule {
   const imports: NonNullable<DynamicModule['imports']> = [
+    {
+      module: ServiceEnvModule,
+      providers: [{ provide: SERVICE_ENV, useValue: env }],
+      exports: [SERVICE_ENV],
+    },
     TelemetryModule.forRoot({ serviceName: spec.name, logLevel: cfg.telemetry.LOG_LEVEL }),
     HealthModule.forRoot({}),
     MessagingModule.forRoot({
@@ -105,7 +127,7 @@ export async function runService(
       : {}),
   });
   try {
-    const service = await startService(spec, cfg, telemetry);
+    const service = await startService(spec, cfg, telemetry, env);
     handleSignals(service, cfg);
     return service;
   } catch (err) {
@@ -120,9 +142,10 @@ async function startService(
   spec: ServiceSpec,
   cfg: RuntimeConfig,
   telemetry: TelemetryHandle,
+  env: NodeJS.ProcessEnv,
 ): Promise<RunningService> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    rootModule(spec, cfg),
+    rootModule(spec, cfg, env),
     new FastifyAdapter({ bodyLimit: 32 * 1024 * 1024 }),
     { bufferLogs: true, abortOnError: false },
   );

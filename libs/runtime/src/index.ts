@@ -1,3 +1,3 @@
-export { runService, type RunningService, type ServiceSpec } from './bootstrap';
+export { runService, SERVICE_ENV, type RunningService, type ServiceSpec } from './bootstrap';
 export { loadRuntimeConfig, type RuntimeConfig } from './runtime-config';
 export { OBJECT_STORE, objectStoreFromConfig, StorageModule } from './storage.module';

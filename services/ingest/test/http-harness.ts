@@ -50,7 +50,10 @@ export interface HttpIngest {
   cleanup(): Promise<void>;
 }
 
-export async function startHttpIngest(name: string): Promise<HttpIngest> {
+export async function startHttpIngest(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<HttpIngest> {
   await createTestSchemas(name);
   const bucket = await createTestBucket(name);
   const s3 = testS3Options();
@@ -72,6 +75,7 @@ export async function startHttpIngest(name: string): Promise<HttpIngest> {
       INGEST_PORT: String(port),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
       METRICS_ENABLED: 'false',
+      ...env,
     },
   );
   if (!service) throw new Error('ingest did not start (see stderr)');
