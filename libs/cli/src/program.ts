@@ -1,5 +1,6 @@
 /** The `sessionrec` command line: one commander program, each command a small function. */
 import { Command } from 'commander';
+import { registerAdminCommands } from './admin/admin-create';
 import { registerAgentCommands } from './agents/commands';
 import { readDatabaseUrl, readLauncherEnv } from './environment';
 import { migrate } from './migrate';
@@ -35,6 +36,7 @@ export function buildProgram(io: ProgramIo): Command {
     });
 
   registerAgentCommands(program, io);
+  registerAdminCommands(program, io);
 
   return program;
 }
