@@ -74,6 +74,17 @@ export async function startPlatform(options: StartPlatformOptions): Promise<numb
   // If the launcher itself dies, its children must not outlive it.
   const killAll = () => children.forEach((child) => child.signal('SIGKILL'));
   process.on('exit', killAll);
+  // The services run in their own process group, so a terminal's Ctrl-C reaches only the
+  // launcher. When whoever started us goes away without signalling us (npm killed by a
+  // supervisor or `timeout`), we are re-parented: stop as on SIGTERM.
+  const parent = process.ppid;
+  const orphanWatch =
+    signals === process
+      ? setInterval(() => {
+          if (process.ppid !== parent) onTerm();
+        }, 1000)
+      : undefined;
+  orphanWatch?.unref();
 
   try {
     try {
@@ -122,6 +133,7 @@ export async function startPlatform(options: StartPlatformOptions): Promise<numb
     complain(`Sessionrec stopped because ${ended.message}.`);
     return 1;
   } finally {
+    clearInterval(orphanWatch);
     signals.off('SIGINT', onInt);
     signals.off('SIGTERM', onTerm);
     process.off('exit', killAll);
