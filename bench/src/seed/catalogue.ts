@@ -44,7 +44,33 @@ export class Random {
   }
 }
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'te', 'vu', 'san', 'dor', 'pel', 'qui', 'zen', 'bru'];
+// 24 syllables, 2-3 per word: 14,400 possible words, of which the vocabulary takes 3000.
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ra',
+  'te',
+  'vu',
+  'san',
+  'dor',
+  'pel',
+  'qui',
+  'zen',
+  'bru',
+  'fa',
+  'ge',
+  'hi',
+  'jo',
+  'nu',
+  'po',
+  'si',
+  'tra',
+  'wen',
+  'xo',
+  'yel',
+  'cor',
+];
 const APPS = [
   { name: 'firefox', title: (w: string) => `${w} - Mozilla Firefox` },
   { name: 'libreoffice-calc', title: (w: string) => `${w}.xlsx - LibreOffice Calc` },
@@ -85,6 +111,8 @@ const TYPES_TERMINAL = [
 ] as const;
 
 function words(random: Random, n: number): string[] {
+  if (n * 2 > SYLLABLES.length ** 3)
+    throw new RangeError(`at most ${SYLLABLES.length ** 3 / 2} words`);
   const out = new Set<string>();
   while (out.size < n) {
     out.add(Array.from({ length: random.int(2, 3) }, () => random.pick(SYLLABLES)).join(''));
