@@ -43,6 +43,8 @@ const LEFT_UNSET = new Set<string>([
   'OTEL_SERVICE_NAME',
   // Each service defaults to its owner's schema.
   'DATABASE_SCHEMA',
+  // Read by the api only (optional: without it a generated password is printed once).
+  'SESSIONREC_ADMIN_PASSWORD',
 ]);
 const PORT_VARS = new Set<string>(Object.values(SERVICE_PORT_VARS));
 const INFRA = ['postgres', 'nats', 'minio', 'minio-init', 'mailpit', 'migrate'] as const;

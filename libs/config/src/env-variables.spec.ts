@@ -29,6 +29,7 @@ describe('ENV_VARIABLES', () => {
       'NATS_PASSWORD',
       'NATS_TOKEN',
       'NATS_USER',
+      'SESSIONREC_ADMIN_PASSWORD',
     ]);
   });
 

@@ -8,6 +8,8 @@ import { databaseEnv } from './groups/database';
 import { SERVICE_PORTS, serviceHttpEnv, type ServiceName } from './groups/http';
 import { natsEnv } from './groups/nats';
 import { storageEnv } from './groups/storage';
+import { apiEnv } from './groups/api';
+import { ingestEnv } from './groups/ingest';
 import { serviceEnv } from './groups/service';
 import { telemetryEnv } from './groups/telemetry';
 
@@ -49,6 +51,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = unique([
   ...describeEnv(storageEnv),
   ...describeEnv(telemetryEnv),
   ...describeEnv(serviceEnv),
+  ...describeEnv(ingestEnv),
+  ...describeEnv(apiEnv),
   ...(Object.keys(SERVICE_PORTS) as ServiceName[]).flatMap((service) =>
     describeEnv(serviceHttpEnv(service)),
   ),

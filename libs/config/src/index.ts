@@ -34,6 +34,8 @@ export {
   type StorageLocation,
 } from './groups/storage';
 export { serviceEnv, type ServiceEnv } from './groups/service';
+export { ingestEnv, type IngestEnv } from './groups/ingest';
+export { apiEnv, type ApiEnv } from './groups/api';
 export { LOG_LEVELS, telemetryEnv, type LogLevel, type TelemetryEnv } from './groups/telemetry';
 export { loadConfig } from './load-config';
 export { redactUrlCredentials } from './redact-url';

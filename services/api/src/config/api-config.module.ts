@@ -1,5 +1,6 @@
 /** Makes the api settings injectable (`@Inject(API_CONFIG)`) in every api module. */
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { SERVICE_ENV } from '@sessionrec/runtime';
 import { API_CONFIG, type ApiConfig, loadApiConfig } from './api-config';
 
 @Global()
@@ -10,7 +11,13 @@ export class ApiConfigModule {
     return {
       module: ApiConfigModule,
       global: true,
-      providers: [{ provide: API_CONFIG, useFactory: () => config ?? loadApiConfig() }],
+      providers: [
+        {
+          provide: API_CONFIG,
+          inject: [SERVICE_ENV],
+          useFactory: (env: NodeJS.ProcessEnv) => config ?? loadApiConfig(env),
+        },
+      ],
       exports: [API_CONFIG],
     };
   }
