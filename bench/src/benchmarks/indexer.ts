@@ -30,7 +30,7 @@ import { Random, seedCatalogue, type SeedResult } from '../seed/catalogue';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const SEED_SESSIONS = Number(process.env.BENCH_INDEXER_SESSIONS ?? 100_000);
-const EVENTS_PER_SESSION = 10;
+const EVENTS_PER_SESSION = 11;
 const THROUGHPUT_EVENTS = 100_000;
 const THROUGHPUT_SESSIONS = 1_000;
 const LAG_RATE_PER_S = 2_000;

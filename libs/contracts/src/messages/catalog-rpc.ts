@@ -116,7 +116,10 @@ export const catalogSearchReplyV1 = z.strictObject({
   v: z.literal(1),
   sessions: z.array(catalogSearchResult).max(100),
   nextCursor: catalogCursor.optional(),
-  /** Top 20 values each, counted over the whole result set (not just this page). */
+  /**
+   * Top 20 values each: how many sessions of the result set (not just this page) have the
+   * value. Exact up to 2000 matching sessions; beyond that counted over the newest 2000.
+   */
   facets: z.strictObject({
     users: z.array(facetCount).max(20),
     hosts: z.array(facetCount).max(20),

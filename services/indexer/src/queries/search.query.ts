@@ -18,6 +18,12 @@ import { iso, num, Params } from './sql';
 
 const MATCHES_PER_SESSION = 20;
 const FACET_SIZE = 20;
+/**
+ * Facets are counted over at most this many sessions (the newest matches): exact for
+ * result sets up to this size, a sample of the newest for larger ones, so a search
+ * matching most of the catalogue still answers in tens of milliseconds.
+ */
+export const FACET_SCAN_LIMIT = 2_000;
 
 interface MatchRow {
   sid: string;
@@ -128,7 +134,8 @@ export class SearchQuery {
     const rows = await db.query<FacetRow[]>(
       `WITH m AS MATERIALIZED (
          SELECT s.user_name, s.host, s.apps, s.event_types FROM sessions s
-         ${sessionWhere.length > 0 ? `WHERE ${sessionWhere.join(' AND ')}` : ''})
+         ${sessionWhere.length > 0 ? `WHERE ${sessionWhere.join(' AND ')}` : ''}
+         ORDER BY s.started_at DESC, s.session_id DESC LIMIT ${FACET_SCAN_LIMIT})
        ${top('users', 'user_name', 'm')}
        UNION ALL ${top('hosts', 'host', 'm')}
        UNION ALL ${top('apps', 'a', 'm, unnest(m.apps) AS a')}

@@ -14,6 +14,9 @@ export interface Activity {
   app?: string | null;
 }
 
+/** Activity times are kept to this precision; the silent-host timeout is minutes. */
+export const ACTIVITY_GRANULARITY_S = 5;
+
 interface SessionTouch {
   sessionId: string;
   agentId: string;
@@ -54,13 +57,19 @@ export async function recordActivity(
        FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
             AS t(session_id, agent_id, started_at, types, apps)
      ON CONFLICT (session_id) DO UPDATE SET
-       last_activity_at = now(),
+       last_activity_at = greatest(s.last_activity_at, now()),
        started_at = CASE WHEN s.start_seen THEN s.started_at
                          ELSE least(s.started_at, excluded.started_at) END,
        event_types = CASE WHEN excluded.event_types <@ s.event_types THEN s.event_types
                           ELSE ARRAY(SELECT DISTINCT unnest(s.event_types || excluded.event_types)) END,
        apps = CASE WHEN excluded.apps <@ s.apps THEN s.apps
-                   ELSE ARRAY(SELECT DISTINCT unnest(s.apps || excluded.apps)) END`,
+                   ELSE ARRAY(SELECT DISTINCT unnest(s.apps || excluded.apps)) END
+     -- Most batches change nothing but the activity time: rewrite a busy session's row
+     -- (and its index entries) at most every few seconds, not on every batch.
+     WHERE s.last_activity_at < now() - interval '${ACTIVITY_GRANULARITY_S} seconds'
+        OR NOT excluded.event_types <@ s.event_types
+        OR NOT excluded.apps <@ s.apps
+        OR (NOT s.start_seen AND excluded.started_at < s.started_at)`,
     [
       touched.map((t) => t.sessionId),
       touched.map((t) => t.agentId),
@@ -73,7 +82,8 @@ export async function recordActivity(
   await m.query(
     `INSERT INTO agents AS a (agent_id, first_seen_at, last_seen_at)
      SELECT id, now(), now() FROM unnest($1::uuid[]) AS id
-     ON CONFLICT (agent_id) DO UPDATE SET last_seen_at = now()`,
+     ON CONFLICT (agent_id) DO UPDATE SET last_seen_at = now()
+     WHERE a.last_seen_at < now() - interval '${ACTIVITY_GRANULARITY_S} seconds'`,
     [agents],
   );
 }

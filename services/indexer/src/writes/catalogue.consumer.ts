@@ -11,7 +11,8 @@ import { LifecycleWriter } from './lifecycle.writer';
 import { MetricWriter } from './metric.writer';
 import { SegmentWriter } from './segment.writer';
 
-const BATCHED = { maxInFlight: 512 };
+/** Several batches in flight: one fills while the previous ones are being written. */
+const BATCHED = { maxInFlight: 2048 };
 
 @Controller()
 export class CatalogueConsumer {
