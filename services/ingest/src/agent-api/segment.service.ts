@@ -27,7 +27,7 @@ import { ResourceConflictError, ValidationError } from '../http/api-errors';
 import { StoreUnavailableError, withTimeout } from '../http/store-errors';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest-config';
 import { ownRecording } from './ownership';
-import { type RecordingIdentity } from './identity-cache';
+import { BoundedMap, type RecordingIdentity } from './identity-cache';
 import { RecordsRepository } from './records.repository';
 import { SecurityEvents } from './security-events';
 
@@ -43,8 +43,19 @@ export interface SegmentResult {
   created: boolean;
 }
 
+/** What the chain check needs of a stored segment. */
+interface ChainLink {
+  sha256: string;
+  prev_sha256: string | null;
+}
+
+/** Recordings whose last stored segment this process remembers. */
+const TAIL_ENTRIES = 100_000;
+
 @Injectable()
 export class SegmentService {
+  private readonly tails = new BoundedMap<string, { seq: number; sha256: string }>(TAIL_ENTRIES);
+
   constructor(
     private readonly records: RecordsRepository,
     private readonly messaging: Messaging,
@@ -82,7 +93,7 @@ export class SegmentService {
     const key = this.keyOf(recording, seq, headers['x-segment-kind']);
     const result = { recordingId, seq, key, sha256, size: body.length };
 
-    const known = await this.records.findSegments(recordingId, [seq - 1, seq, seq + 1]);
+    const known = await this.neighbours(recordingId, seq);
     const existing = known.get(seq);
     if (existing) {
       // The row exists only after the announcement was acknowledged: nothing left to do.
@@ -125,7 +136,28 @@ export class SegmentService {
       startMs: headers['x-segment-start-ms'],
       endMs: headers['x-segment-end-ms'],
     });
+    this.rememberTail(recordingId, seq, sha256);
     return { ...result, created: inserted };
+  }
+
+  /**
+   * The stored segments at seq-1, seq and seq+1. An agent uploads in order, so the usual
+   * case is the segment right after the last one this process stored: then the
+   * predecessor's hash is known from memory and the database is not asked. Anything else
+   * (a retry, a gap, another ingest instance's segments) reads the rows. The store's
+   * conditional create still refuses different bytes for a sequence either way.
+   */
+  private async neighbours(recordingId: string, seq: number): Promise<Map<number, ChainLink>> {
+    const tail = this.tails.get(recordingId);
+    if (tail && tail.seq === seq - 1) {
+      return new Map([[tail.seq, { sha256: tail.sha256, prev_sha256: null }]]);
+    }
+    return this.records.findSegments(recordingId, [seq - 1, seq, seq + 1]);
+  }
+
+  private rememberTail(recordingId: string, seq: number, sha256: string): void {
+    const tail = this.tails.get(recordingId);
+    if (!tail || seq > tail.seq) this.tails.set(recordingId, { seq, sha256 });
   }
 
   /**
@@ -186,7 +218,7 @@ export class SegmentService {
     seq: number,
     sha256: string,
     prevSha256: string | undefined,
-    known: Map<number, { sha256: string; prev_sha256: string | null }>,
+    known: Map<number, ChainLink>,
   ): Promise<void> {
     const previous = known.get(seq - 1);
     const next = known.get(seq + 1);
