@@ -4,7 +4,7 @@
  * create, so a retry is a no-op and different bytes are a conflict), then `segment.stored`
  * is published and acknowledged by JetStream, then the row is written. A failure at any
  * step leaves at most an unannounced object or an unrecorded announcement, which the
- * agent's retry completes. The common path costs two database round trips and holds no
+ * agent's retry completes. An in-order upload costs one database round trip and holds no
  * transaction while it waits on the store or NATS.
  */
 import { Inject, Injectable } from '@nestjs/common';
