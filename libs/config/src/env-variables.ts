@@ -9,6 +9,7 @@ import { SERVICE_PORTS, serviceHttpEnv, type ServiceName } from './groups/http';
 import { natsEnv } from './groups/nats';
 import { storageEnv } from './groups/storage';
 import { apiEnv } from './groups/api';
+import { indexerEnv } from './groups/indexer';
 import { ingestEnv } from './groups/ingest';
 import { serviceEnv } from './groups/service';
 import { telemetryEnv } from './groups/telemetry';
@@ -52,6 +53,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = unique([
   ...describeEnv(telemetryEnv),
   ...describeEnv(serviceEnv),
   ...describeEnv(ingestEnv),
+  ...describeEnv(indexerEnv),
   ...describeEnv(apiEnv),
   ...(Object.keys(SERVICE_PORTS) as ServiceName[]).flatMap((service) =>
     describeEnv(serviceHttpEnv(service)),

@@ -36,6 +36,7 @@ export {
 export { serviceEnv, type ServiceEnv } from './groups/service';
 export { ingestEnv, type IngestEnv } from './groups/ingest';
 export { apiEnv, type ApiEnv } from './groups/api';
+export { indexerEnv, type IndexerEnv } from './groups/indexer';
 export { LOG_LEVELS, telemetryEnv, type LogLevel, type TelemetryEnv } from './groups/telemetry';
 export { loadConfig } from './load-config';
 export { redactUrlCredentials } from './redact-url';

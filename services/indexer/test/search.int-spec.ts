@@ -378,7 +378,12 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
     expect(page2.recording!.segments.map((s) => s.seq)).toEqual([5, 8, 9, 10]);
     expect(page2.recording!.nextAfterSeq).toBeUndefined();
     const ranged = await ask({ fromMs: 9_000, toMs: 16_000 });
-    expect(ranged.recording!.segments.map((s) => s.seq)).toEqual([3, 4, 5]);
+    expect(ranged.recording!.segments.map((s) => s.seq)).toEqual([3, 4]);
+    // Segment boundaries: [8000, 12000) is exactly segment 3, not its neighbours.
+    const exact = await ask({ fromMs: 8_000, toMs: 12_000 });
+    expect(exact.recording!.segments.map((s) => [s.seq, s.startMs, s.endMs])).toEqual([
+      [3, 8000, 12000],
+    ]);
 
     await indexer.messaging.publish('recording.stopped', {
       v: 1,

@@ -150,8 +150,13 @@ export class TimelineQuery {
     const p = new Params();
     const where = [`recording_id = ${p.add(r.recordingId)}`, `kind <> 'init'`];
     if (r.afterSeq !== undefined) where.push(`seq > ${p.add(r.afterSeq)}`);
-    if (r.fromMs !== undefined) where.push(`end_ms >= ${p.add(r.fromMs)}`);
-    if (r.toMs !== undefined) where.push(`start_ms <= ${p.add(r.toMs)}`);
+    // Half-open ranges: a segment that ends exactly where the range starts (or starts
+    // where it ends) is not in it, so a clip of whole segments gets exactly those.
+    if (r.fromMs !== undefined) where.push(`end_ms > ${p.add(r.fromMs)}`);
+    if (r.toMs !== undefined) {
+      const to = r.fromMs !== undefined ? Math.max(r.toMs, r.fromMs + 1) : r.toMs;
+      where.push(`start_ms < ${p.add(to)}`);
+    }
     const [segmentRows, initRows, gapRows] = await Promise.all([
       db.query<SegmentRow[]>(
         `SELECT seq, kind, key, size, sha256, prev_sha256, start_ms, end_ms FROM segments
