@@ -10,5 +10,7 @@ export * from './messages/event';
 export * from './messages/response';
 export * from './messages/audit';
 export * from './messages/policy-rpc';
+export * from './messages/policy-document';
+export * from './messages/policy-admin-rpc';
 export * from './messages/catalog-rpc';
 export * as agentProtocol from './agent-protocol';

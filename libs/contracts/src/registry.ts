@@ -20,6 +20,16 @@ import {
   catalogSessionRequestV1,
 } from './messages/catalog-rpc';
 import { eventRecordedV1, networkSampleV1 } from './messages/event';
+import {
+  policyGetReplyV1,
+  policyGetRequestV1,
+  policyListVersionsReplyV1,
+  policyListVersionsRequestV1,
+  policyPutReplyV1,
+  policyPutRequestV1,
+  policyTestReplyV1,
+  policyTestRequestV1,
+} from './messages/policy-admin-rpc';
 import { policyEvaluateReplyV1, policyEvaluateRequestV1 } from './messages/policy-rpc';
 import {
   agentRevokedV1,
@@ -189,6 +199,30 @@ export const REQUESTS = {
     request: policyEvaluateRequestV1,
     reply: policyEvaluateReplyV1,
     description: 'Should this session (and focused application) be recorded, and why',
+  },
+  'policy.get': {
+    subject: 'rpc.policy.get',
+    request: policyGetRequestV1,
+    reply: policyGetReplyV1,
+    description: 'The active recording policy and its version (null before the first)',
+  },
+  'policy.list-versions': {
+    subject: 'rpc.policy.list-versions',
+    request: policyListVersionsRequestV1,
+    reply: policyListVersionsReplyV1,
+    description: 'The stored versions of the recording policy, newest first',
+  },
+  'policy.put': {
+    subject: 'rpc.policy.put',
+    request: policyPutRequestV1,
+    reply: policyPutReplyV1,
+    description: 'Validate and publish a new recording policy version (field errors if invalid)',
+  },
+  'policy.test': {
+    subject: 'rpc.policy.test',
+    request: policyTestRequestV1,
+    reply: policyTestReplyV1,
+    description: 'Would this sample session be recorded, and by which rule',
   },
   'catalog.search': {
     subject: 'rpc.catalog.search',

@@ -1,6 +1,7 @@
 /** Request/reply: the policy decision asked at session start and on focus change. */
 import { z } from 'zod';
 import { agentId, hostName, id, ipAddress, text, userName } from '../primitives';
+import { captureSettings, eventTriggers } from './policy-document';
 
 export const policyEvaluateRequestV1 = z.strictObject({
   v: z.literal(1),
@@ -22,5 +23,9 @@ export const policyEvaluateReplyV1 = z.strictObject({
   ruleId: text(128),
   policyVersion: z.number().int().nonnegative(),
   notice: z.string().max(4000).optional(),
+  /** Added with issue 7; optional so older askers and answerers keep working. */
+  capture: captureSettings.optional(),
+  triggers: eventTriggers.optional(),
+  retentionClass: text(64).optional(),
 });
 export type PolicyEvaluateReply = z.infer<typeof policyEvaluateReplyV1>;
