@@ -41,9 +41,10 @@ export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] 
   // One event-level filter alone is exact at session level; otherwise one event must match all.
   const single = !r.q && !r.from && !r.to && (r.event === undefined || r.app === undefined);
   if (hasEventFilter(r) && !single) {
-    where.push(
-      `EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.session_id AND ${eventCondition(r, p)})`,
-    );
+    // Matching events first (free text through its GIN/trigram indexes), then their
+    // sessions: probing each candidate session's events instead is slow for sessions with
+    // thousands of events that do not match.
+    where.push(`s.session_id IN (SELECT e.session_id FROM events e WHERE ${eventCondition(r, p)})`);
   }
   return where;
 }
