@@ -11,6 +11,7 @@ import { storageEnv } from './groups/storage';
 import { apiEnv } from './groups/api';
 import { indexerEnv } from './groups/indexer';
 import { ingestEnv } from './groups/ingest';
+import { policyEnv } from './groups/policy';
 import { serviceEnv } from './groups/service';
 import { telemetryEnv } from './groups/telemetry';
 
@@ -55,6 +56,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = unique([
   ...describeEnv(ingestEnv),
   ...describeEnv(indexerEnv),
   ...describeEnv(apiEnv),
+  ...describeEnv(policyEnv),
   ...(Object.keys(SERVICE_PORTS) as ServiceName[]).flatMap((service) =>
     describeEnv(serviceHttpEnv(service)),
   ),

@@ -37,6 +37,7 @@ export { serviceEnv, type ServiceEnv } from './groups/service';
 export { ingestEnv, type IngestEnv } from './groups/ingest';
 export { apiEnv, type ApiEnv } from './groups/api';
 export { indexerEnv, type IndexerEnv } from './groups/indexer';
+export { policyEnv, type PolicyEnv } from './groups/policy';
 export { LOG_LEVELS, telemetryEnv, type LogLevel, type TelemetryEnv } from './groups/telemetry';
 export { loadConfig } from './load-config';
 export { redactUrlCredentials } from './redact-url';

@@ -12,5 +12,6 @@ export * from './messages/audit';
 export * from './messages/policy-rpc';
 export * from './messages/policy-document';
 export * from './messages/policy-admin-rpc';
+export * from './messages/policy-failure-mode';
 export * from './messages/catalog-rpc';
 export * as agentProtocol from './agent-protocol';

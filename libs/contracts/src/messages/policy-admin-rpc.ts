@@ -91,3 +91,10 @@ export const policyChangedV1 = z.strictObject({
   changedAt: isoTime,
 });
 export type PolicyChanged = z.infer<typeof policyChangedV1>;
+
+/**
+ * Relative core-NATS subject on which a policy change is announced to every policy
+ * instance; captured by no stream on purpose (a missed announcement is repaired by the
+ * next one or a restart, and no durable state is needed).
+ */
+export const POLICY_CHANGED_SUBJECT = 'notify.policy.changed';

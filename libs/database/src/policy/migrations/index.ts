@@ -1,4 +1,8 @@
 /** The policy schema's migrations, oldest first: append new ones, never edit released ones. */
 import { PolicySchemaInfo1795578831823 } from './1795578831823-schema-info';
+import { PolicyRecordingPolicy1796100000000 } from './1796100000000-recording-policy';
 
-export const POLICY_MIGRATIONS = [PolicySchemaInfo1795578831823];
+export const POLICY_MIGRATIONS = [
+  PolicySchemaInfo1795578831823,
+  PolicyRecordingPolicy1796100000000,
+];
