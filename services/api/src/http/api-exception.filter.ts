@@ -22,7 +22,7 @@ import {
   ServiceUnavailableError,
   TooManyRequestsError,
 } from './api-errors';
-import { isTransientInfrastructureError } from './transient';
+import { isTransientInfrastructureError } from '@sessionrec/runtime';
 
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'validation',

@@ -1,6 +1,7 @@
 /**
- * Failures that waiting can fix (PostgreSQL or the object store unreachable): the api
- * answers them with 503 and Retry-After instead of 500.
+ * Database and network failures that waiting can fix (PostgreSQL or the object store
+ * unreachable, restarting or overloaded): services answer them with 503 and Retry-After
+ * rather than 500, so clients retry instead of giving up.
  */
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
@@ -9,7 +10,8 @@ const TRANSIENT_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
-  // PostgreSQL: connection failures, shutdown in progress, too many connections.
+  // PostgreSQL: connection failures, shutdown in progress, too many connections,
+  // serialization failure and deadlock (a retry of the whole request succeeds).
   '08000',
   '08001',
   '08003',
@@ -18,8 +20,11 @@ const TRANSIENT_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
+  '40001',
+  '40P01',
 ]);
 
+/** True for database and network errors that a retry later may get past. */
 export function isTransientInfrastructureError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
