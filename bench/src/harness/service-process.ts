@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '@sessionrec/testing';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -15,17 +15,6 @@ export interface ProcessUsage {
   cpuPercentOfOneCore: number;
   /** Highest resident set size seen while sampling, in MiB. */
   peakRssMiB: number;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function cpuTicks(pid: number): number {
@@ -170,3 +159,5 @@ export class ServiceProcess {
     clearTimeout(timer);
   }
 }
+
+export { freePort };

@@ -6,3 +6,4 @@ export * from './namespace';
 export * from './nats';
 export * from './postgres';
 export * from './s3';
+export * from './ports';

@@ -10,7 +10,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +25,7 @@ import {
   testNatsUrl,
   uniqueTestName,
   waitFor,
+  freePort,
 } from '@sessionrec/testing';
 import { Client } from 'pg';
 import { AgentCredentialError, runSimulation } from '../src/simulate';
@@ -34,17 +34,6 @@ import type { SpoolItem } from '../src/spool/spool-item';
 const ROOT = path.resolve(__dirname, '../../..');
 const INGEST_MAIN = path.join(ROOT, 'services/ingest/dist/main.js');
 const CLI_MAIN = path.join(ROOT, 'libs/cli/dist/main.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Segment {
   recordingId: string;

@@ -4,7 +4,6 @@
  * the same namespace standing in for the indexer (real NATS request/reply); sign-in
  * helpers.
  */
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { type RunningService, runService } from '@sessionrec/runtime';
@@ -22,6 +21,7 @@ import {
   testNatsUrl,
   testS3Options,
   uniqueTestName,
+  freePort,
 } from '@sessionrec/testing';
 import { Client } from 'pg';
 import { ApiModule } from '../src/api.module';
@@ -31,17 +31,6 @@ import { FixtureCatalog, startCatalogFixture } from './catalog-fixture';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
 const DEFAULT_API_ENV = { SESSIONREC_ADMIN_PASSWORD: ADMIN_PASSWORD };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface ApiHarnessOptions {
   /** Api settings from this environment (default: SESSIONREC_ADMIN_PASSWORD=ADMIN_PASSWORD). */
@@ -182,3 +171,5 @@ export function get(
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
   });
 }
+
+export { freePort };

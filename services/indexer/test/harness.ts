@@ -4,7 +4,6 @@
  * builders for realistic messages, and waits on the catalogue and on consumers.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { type MessageInput, type MessageType, STREAMS, streamName } from '@sessionrec/contracts';
@@ -18,21 +17,11 @@ import {
   testDatabaseUrl,
   testNatsUrl,
   waitFor,
+  freePort,
 } from '@sessionrec/testing';
 import { Client } from 'pg';
 import type { IndexerConfig } from '../src/indexer-config';
 import { IndexerModule } from '../src/indexer.module';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface Indexer {
   readonly name: string;

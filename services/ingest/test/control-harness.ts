@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -19,6 +18,7 @@ import {
   testDatabaseUrl,
   testNatsUrl,
   waitFor,
+  freePort,
 } from '@sessionrec/testing';
 import { Client } from 'pg';
 import WebSocket from 'ws';
@@ -26,17 +26,6 @@ import { newEnrolToken, sha256Hex } from '../src/auth/credentials';
 import { IngestModule } from '../src/ingest.module';
 
 export const CONTROL_URL_PATH = '/agent/v1/control';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface Ingest {
   readonly name: string;

@@ -4,7 +4,6 @@
  * written the way the CLI writes them, and small request helpers.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { HEADERS } from '@sessionrec/contracts';
 import { MessagingConnection } from '@sessionrec/messaging';
@@ -22,22 +21,12 @@ import {
   testDatabaseUrl,
   testNatsUrl,
   testS3Options,
+  freePort,
 } from '@sessionrec/testing';
 import type { S3ObjectStore } from '@sessionrec/storage';
 import { Client } from 'pg';
 import { newEnrolToken, sha256Hex } from '../src/auth/credentials';
 import { IngestModule } from '../src/ingest.module';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface HttpIngest {
   readonly name: string;
