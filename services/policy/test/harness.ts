@@ -2,7 +2,6 @@
  * What the policy integration specs share: real policy service instances booted in this
  * process on the suite's own NATS namespace and PostgreSQL schema.
  */
-import { createServer } from 'node:net';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Messaging } from '@sessionrec/messaging';
 import { type RunningService, runService } from '@sessionrec/runtime';
@@ -11,21 +10,11 @@ import {
   createTestSchemas,
   deleteNamespaceStreams,
   dropTestSchemas,
+  freePort,
   testDatabaseUrl,
   testNatsUrl,
 } from '@sessionrec/testing';
 import { PolicyModule } from '../src/policy.module';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function startPolicyService(name: string): Promise<RunningService> {
   const service = await runService(
@@ -53,12 +42,11 @@ export interface PolicyHarness {
   cleanup(): Promise<void>;
 }
 
-export async function startPolicyHarness(name: string, instances = 1): Promise<PolicyHarness> {
+/** One instance per process: runService starts process-wide telemetry. */
+export async function startPolicyHarness(name: string): Promise<PolicyHarness> {
   await createTestSchemas(name);
-  const services: RunningService[] = [];
-  for (let i = 0; i < instances; i++) services.push(await startPolicyService(name));
-  const first = services[0];
-  if (!first) throw new Error('no instance');
+  const first = await startPolicyService(name);
+  const services = [first];
   const nc = await connectTestNats('policy-test');
   return {
     name,
