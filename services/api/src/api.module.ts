@@ -11,6 +11,7 @@ import { ApiConfigModule } from './config/api-config.module';
 import type { ApiConfig } from './config/api-config';
 import { DocsModule } from './docs/docs.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { PoliciesModule } from './policies/policies.module';
 import { RecordingsModule } from './recordings/recordings.module';
 import { SessionsModule } from './sessions/sessions.module';
 
@@ -25,6 +26,7 @@ export class ApiModule {
         AuthModule,
         SessionsModule,
         RecordingsModule,
+        PoliciesModule,
         DocsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
