@@ -13,6 +13,7 @@ import { DocsModule } from './docs/docs.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { PoliciesModule } from './policies/policies.module';
 import { RecordingsModule } from './recordings/recordings.module';
+import { RecordingControlModule } from './sessions/recording-control.module';
 import { SessionsModule } from './sessions/sessions.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class ApiModule {
         SessionsModule,
         RecordingsModule,
         PoliciesModule,
+        RecordingControlModule,
         DocsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

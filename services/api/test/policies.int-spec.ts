@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Subscription } from '@nats-io/nats-core';
 import {
   fullSubject,
+  HEADERS,
   REQUESTS,
   type RequestType,
   validateRecordingPolicy,
 } from '@sessionrec/contracts';
 import { hashPassword } from '../src/auth/secrets';
+import { readStream } from '@sessionrec/testing';
 import { adminToken, type ApiHarness, get, login, startApi } from './api-harness';
 
 /**
@@ -177,5 +179,68 @@ describe('api recording policy routes (real NATS and PostgreSQL)', () => {
       body: JSON.stringify({ ...sample, user: 5 }),
     });
     expect(bad.status).toBe(400);
+  });
+
+  it('sends start and stop recording commands to the session agent, audited', async () => {
+    const sessionId = randomUUID();
+    const agentId = randomUUID();
+    harness.catalog.sessions.set(sessionId, {
+      sessionId,
+      agentId,
+      user: 'alice',
+      groups: [],
+      host: 'db-01',
+      protocol: 'desktop',
+      startedAt: new Date().toISOString(),
+      recordings: [],
+      counts: { events: 0, segments: 0, bytes: 0 },
+    });
+    const send = (token: string | undefined, body: unknown, id = sessionId) =>
+      fetch(`${harness.url}/api/v1/sessions/${id}/recording`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await send(undefined, { action: 'start' })).status).toBe(401);
+    expect((await send(helpdesk, { action: 'start' })).status).toBe(403);
+    expect((await send(admin, { action: 'pause' })).status).toBe(400);
+    expect((await send(admin, { action: 'start' }, randomUUID())).status).toBe(404);
+
+    const started = await send(admin, { action: 'start', reason: 'ticket 42' });
+    expect(started.status).toBe(202);
+    const { commandId } = (await started.json()) as { commandId: string };
+    const stopped = await send(admin, { action: 'stop' });
+    expect(stopped.status).toBe(202);
+
+    const commands = (await readStream(harness.nc, harness.name, 'CONTROL'))
+      .filter((m) => m.header?.get(HEADERS.messageType) === 'control.command')
+      .map((m) => ({ subject: m.subject, body: m.json<Record<string, unknown>>() }));
+    expect(commands).toEqual([
+      {
+        subject: fullSubject(harness.name, `control.agent.${agentId}`),
+        body: expect.objectContaining({
+          commandId,
+          agentId,
+          sessionId,
+          action: 'start-recording',
+          issuedBy: 'admin',
+          params: { reason: 'ticket 42' },
+        }) as unknown,
+      },
+      {
+        subject: fullSubject(harness.name, `control.agent.${agentId}`),
+        body: expect.objectContaining({ action: 'stop-recording', issuedBy: 'admin' }) as unknown,
+      },
+    ]);
+    const audit = (await readStream(harness.nc, harness.name, 'AUDIT'))
+      .map((m) => m.json<{ action: string; actor: { name?: string }; target: { id: string } }>())
+      .filter((a) => a.target.id === sessionId);
+    expect(audit.map((a) => [a.action, a.actor.name])).toEqual([
+      ['recording.start', 'admin'],
+      ['recording.stop', 'admin'],
+    ]);
   });
 });

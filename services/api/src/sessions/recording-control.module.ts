@@ -1,0 +1,8 @@
+/** Dynamic recording of running sessions: commands to agents over the control channel. */
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { RecordingControlController } from './recording-control.controller';
+
+@Module({ imports: [CatalogModule, AuditModule], controllers: [RecordingControlController] })
+export class RecordingControlModule {}
