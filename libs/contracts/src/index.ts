@@ -14,4 +14,6 @@ export * from './messages/policy-document';
 export * from './messages/policy-admin-rpc';
 export * from './messages/policy-failure-mode';
 export * from './messages/catalog-rpc';
+export * from './messages/viewing-policy';
+export * from './policy-glob';
 export * as agentProtocol from './agent-protocol';

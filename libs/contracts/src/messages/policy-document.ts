@@ -55,11 +55,11 @@ export function parseCidr(
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-const glob = z
+export const policyGlob = z
   .string()
   .max(POLICY_LIMITS.pattern)
   .refine(isValidGlob, { message: 'invalid glob (allowed: text, * and ?)' });
-const globs = z.array(glob).min(1).max(POLICY_LIMITS.listItems);
+export const policyGlobs = z.array(policyGlob).min(1).max(POLICY_LIMITS.listItems);
 
 const cidr = z
   .string()
@@ -84,10 +84,10 @@ export const timeWindow = z
 export type TimeWindow = z.infer<typeof timeWindow>;
 
 export const ruleMatch = z.strictObject({
-  users: globs.optional(),
-  groups: globs.optional(),
-  hosts: globs.optional(),
-  applications: globs.optional(),
+  users: policyGlobs.optional(),
+  groups: policyGlobs.optional(),
+  hosts: policyGlobs.optional(),
+  applications: policyGlobs.optional(),
   clientNetworks: z.array(cidr).min(1).max(POLICY_LIMITS.listItems).optional(),
   timeWindows: z.array(timeWindow).min(1).max(POLICY_LIMITS.timeWindows).optional(),
 });
@@ -102,7 +102,7 @@ export const captureSettings = z.strictObject({
   frameRate: z.number().int().min(1).max(30),
   quality: z.enum(['low', 'medium', 'high']),
   inputCapture: z.boolean(),
-  excludedApplications: z.array(glob).max(POLICY_LIMITS.listItems),
+  excludedApplications: z.array(policyGlob).max(POLICY_LIMITS.listItems),
 });
 export type CaptureSettings = z.infer<typeof captureSettings>;
 
@@ -110,7 +110,7 @@ export const eventTrigger = z.strictObject({
   eventType: z.enum(EVENT_TYPE_NAMES),
   /** Attribute name → glob its (string) value must match. */
   attributes: z
-    .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/), glob)
+    .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/), policyGlob)
     .refine((r) => Object.keys(r).length <= 20, { message: 'at most 20 attributes' })
     .optional(),
 });
@@ -121,14 +121,14 @@ export const eventTriggers = z.strictObject({
 });
 export type EventTriggers = z.infer<typeof eventTriggers>;
 
-const ruleId = z
+export const policyRuleId = z
   .string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, 'must be 1-128 letters, digits, _ . -');
 const retentionClass = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lower-case slug');
 
 export const recordingRule = z
   .strictObject({
-    id: ruleId,
+    id: policyRuleId,
     description: z.string().max(1000).optional(),
     match: ruleMatch,
     action: recordingDecision,
@@ -227,15 +227,24 @@ function hostileShape(
   return undefined;
 }
 
-export type PolicyValidation =
-  | { readonly ok: true; readonly document: RecordingPolicyDocument }
+export type DocumentValidation<T> =
+  | { readonly ok: true; readonly document: T }
   | { readonly ok: false; readonly errors: readonly PolicyFieldError[] };
 
-/** Validates an untrusted document, naming each bad field (`path: reason`). */
-export function validateRecordingPolicy(input: unknown): PolicyValidation {
+export type PolicyValidation = DocumentValidation<RecordingPolicyDocument>;
+
+/**
+ * Validates an untrusted policy document of any kind against its schema: hostile shapes
+ * (deep nesting, pollution keys, huge arrays) are refused before the schema runs, and
+ * every other problem is named by its field path (`path: reason`, at most 50).
+ */
+export function validatePolicyDocument<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+): DocumentValidation<T> {
   const hostile = hostileShape(input, 0, []);
   if (hostile) return { ok: false, errors: [hostile] };
-  const parsed = recordingPolicyDocument.safeParse(input);
+  const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, document: parsed.data };
   return {
     ok: false,
@@ -244,4 +253,9 @@ export function validateRecordingPolicy(input: unknown): PolicyValidation {
       message: issue.message,
     })),
   };
+}
+
+/** Validates an untrusted recording policy, naming each bad field (`path: reason`). */
+export function validateRecordingPolicy(input: unknown): PolicyValidation {
+  return validatePolicyDocument(recordingPolicyDocument, input);
 }

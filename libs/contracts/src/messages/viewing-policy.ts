@@ -1,0 +1,139 @@
+/**
+ * Viewing policies: which people (by role, user name or group) may watch recordings of
+ * which users, groups, hosts or applications. An allow-list: a person sees a session only
+ * when some rule names them as a viewer and its `recordings` match the session. The api
+ * turns the active document into a viewing scope for the signed-in person and sends it
+ * with every catalogue question, so search, session pages and playback agree.
+ */
+import { z } from 'zod';
+import { compileGlobs } from '../policy-glob';
+import {
+  POLICY_LIMITS,
+  policyGlobs,
+  policyRuleId,
+  validatePolicyDocument,
+  type DocumentValidation,
+} from './policy-document';
+
+/** The roles a person can hold (the api's users table allows only these). */
+export const PERSON_ROLES = [
+  'admin',
+  'policy-admin',
+  'investigator',
+  'helpdesk',
+  'auditor',
+] as const;
+export type PersonRole = (typeof PERSON_ROLES)[number];
+
+export const viewers = z
+  .strictObject({
+    roles: z.array(z.enum(PERSON_ROLES)).min(1).max(PERSON_ROLES.length).optional(),
+    users: policyGlobs.optional(),
+    groups: policyGlobs.optional(),
+  })
+  .refine((v) => v.roles ?? v.users ?? v.groups, {
+    message: 'name at least one of roles, users or groups',
+  });
+
+/** Which sessions a rule covers; every field given must match, an empty object is all. */
+export const viewingSubjects = z.strictObject({
+  users: policyGlobs.optional(),
+  groups: policyGlobs.optional(),
+  hosts: policyGlobs.optional(),
+  applications: policyGlobs.optional(),
+});
+export type ViewingSubjects = z.infer<typeof viewingSubjects>;
+
+export const viewingRule = z.strictObject({
+  id: policyRuleId,
+  description: z.string().max(1000).optional(),
+  viewers,
+  recordings: viewingSubjects,
+});
+export type ViewingRule = z.infer<typeof viewingRule>;
+
+export const viewingPolicyDocument = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    rules: z.array(viewingRule).max(POLICY_LIMITS.rules),
+  })
+  .superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    doc.rules.forEach((rule, i) => {
+      if (seen.has(rule.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'id'],
+          message: `duplicate rule id "${rule.id}"`,
+        });
+      }
+      seen.add(rule.id);
+    });
+  });
+export type ViewingPolicyDocument = z.infer<typeof viewingPolicyDocument>;
+
+/** Validates an untrusted viewing policy, naming each bad field (`path: reason`). */
+export function validateViewingPolicy(input: unknown): DocumentValidation<ViewingPolicyDocument> {
+  return validatePolicyDocument(viewingPolicyDocument, input);
+}
+
+/**
+ * In force until a viewing policy is published: the roles whose work is watching
+ * recordings (admin, investigator, auditor) see everything; helpdesk and policy-admin
+ * see nothing until a policy grants it.
+ */
+export const BUILT_IN_VIEWING_POLICY: ViewingPolicyDocument = {
+  name: 'Built-in viewing policy',
+  rules: [
+    {
+      id: 'built-in-viewers',
+      viewers: { roles: ['admin', 'investigator', 'auditor'] },
+      recordings: {},
+    },
+  ],
+};
+
+/**
+ * What one person may see, sent with catalogue questions: absent means everything;
+ * `anyOf: []` means nothing; otherwise a session is visible when it matches any entry.
+ */
+export const viewingScope = z.strictObject({
+  anyOf: z.array(viewingSubjects).max(POLICY_LIMITS.rules),
+});
+export type ViewingScope = z.infer<typeof viewingScope>;
+
+export interface Viewer {
+  readonly username: string;
+  readonly roles: readonly string[];
+  readonly groups: readonly string[];
+}
+
+function isViewer(rule: ViewingRule, viewer: Viewer): boolean {
+  const { roles, users, groups } = rule.viewers;
+  if (roles?.some((role) => viewer.roles.includes(role))) return true;
+  if (users && compileGlobs(users).test(viewer.username)) return true;
+  if (groups) {
+    const re = compileGlobs(groups);
+    if (viewer.groups.some((g) => re.test(g))) return true;
+  }
+  return false;
+}
+
+function coversEverything(subjects: ViewingSubjects): boolean {
+  return !subjects.users && !subjects.groups && !subjects.hosts && !subjects.applications;
+}
+
+/** The scope of `viewer` under `policy`: undefined when every session is visible. */
+export function viewingScopeFor(
+  policy: ViewingPolicyDocument,
+  viewer: Viewer,
+): ViewingScope | undefined {
+  const anyOf: ViewingSubjects[] = [];
+  for (const rule of policy.rules) {
+    if (!isViewer(rule, viewer)) continue;
+    if (coversEverything(rule.recordings)) return undefined;
+    anyOf.push(rule.recordings);
+  }
+  return { anyOf };
+}
