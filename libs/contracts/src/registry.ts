@@ -19,6 +19,12 @@ import {
   catalogSessionReplyV1,
   catalogSessionRequestV1,
 } from './messages/catalog-rpc';
+import {
+  policyDetectionEvaluateReplyV1,
+  policyDetectionEvaluateRequestV1,
+  policyDetectionTestReplyV1,
+  policyDetectionTestRequestV1,
+} from './messages/detection-policy-rpc';
 import { eventRecordedV1, networkSampleV1 } from './messages/event';
 import {
   policyGetReplyV1,
@@ -31,6 +37,10 @@ import {
   policyTestRequestV1,
 } from './messages/policy-admin-rpc';
 import { policyEvaluateReplyV1, policyEvaluateRequestV1 } from './messages/policy-rpc';
+import {
+  policyResponsesTestReplyV1,
+  policyResponsesTestRequestV1,
+} from './messages/response-rules-rpc';
 import {
   agentRevokedV1,
   commandResultV1,
@@ -223,6 +233,78 @@ export const REQUESTS = {
     request: policyTestRequestV1,
     reply: policyTestReplyV1,
     description: 'Would this sample session be recorded, and by which rule',
+  },
+  'policy.detection.get': {
+    subject: 'rpc.policy.detection.get',
+    request: policyGetRequestV1,
+    reply: policyGetReplyV1,
+    description: 'The active detection policy and its version (null before the first)',
+  },
+  'policy.detection.list-versions': {
+    subject: 'rpc.policy.detection.list-versions',
+    request: policyListVersionsRequestV1,
+    reply: policyListVersionsReplyV1,
+    description: 'The stored versions of the detection policy, newest first',
+  },
+  'policy.detection.put': {
+    subject: 'rpc.policy.detection.put',
+    request: policyPutRequestV1,
+    reply: policyPutReplyV1,
+    description: 'Validate and publish a new detection policy version (field errors if invalid)',
+  },
+  'policy.detection.evaluate': {
+    subject: 'rpc.policy.detection.evaluate',
+    request: policyDetectionEvaluateRequestV1,
+    reply: policyDetectionEvaluateReplyV1,
+    description: 'Which events a host reports, and how, for this user on this host',
+  },
+  'policy.detection.test': {
+    subject: 'rpc.policy.detection.test',
+    request: policyDetectionTestRequestV1,
+    reply: policyDetectionTestReplyV1,
+    description: 'What a host would detect for this sample, under the active policy or a draft',
+  },
+  'policy.responses.get': {
+    subject: 'rpc.policy.responses.get',
+    request: policyGetRequestV1,
+    reply: policyGetReplyV1,
+    description: 'The active response rules and their version (null before the first)',
+  },
+  'policy.responses.list-versions': {
+    subject: 'rpc.policy.responses.list-versions',
+    request: policyListVersionsRequestV1,
+    reply: policyListVersionsReplyV1,
+    description: 'The stored versions of the response rules, newest first',
+  },
+  'policy.responses.put': {
+    subject: 'rpc.policy.responses.put',
+    request: policyPutRequestV1,
+    reply: policyPutReplyV1,
+    description: 'Validate and publish a new response rules version (field errors if invalid)',
+  },
+  'policy.responses.test': {
+    subject: 'rpc.policy.responses.test',
+    request: policyResponsesTestRequestV1,
+    reply: policyResponsesTestReplyV1,
+    description: 'Which response rules a sample event matches, under the active rules or a draft',
+  },
+  'policy.viewing.get': {
+    subject: 'rpc.policy.viewing.get',
+    request: policyGetRequestV1,
+    reply: policyGetReplyV1,
+    description: 'The active viewing policy and its version (null before the first)',
+  },
+  'policy.viewing.list-versions': {
+    subject: 'rpc.policy.viewing.list-versions',
+    request: policyListVersionsRequestV1,
+    reply: policyListVersionsReplyV1,
+    description: 'The stored versions of the viewing policy, newest first',
+  },
+  'policy.viewing.put': {
+    subject: 'rpc.policy.viewing.put',
+    request: policyPutRequestV1,
+    reply: policyPutReplyV1,
+    description: 'Validate and publish a new viewing policy version (field errors if invalid)',
   },
   'catalog.search': {
     subject: 'rpc.catalog.search',

@@ -84,9 +84,16 @@ export const policyTestReplyV1 = z.discriminatedUnion('ok', [
   }),
 ]);
 
+/** The kinds of stored, versioned policy documents (one active version of each). */
+export const POLICY_KINDS = ['recording', 'detection', 'responses', 'viewing'] as const;
+export const policyKind = z.enum(POLICY_KINDS);
+export type PolicyKind = z.infer<typeof policyKind>;
+
 /** Published on every change (core NATS, all instances reload); see docs/policies.md. */
 export const policyChangedV1 = z.strictObject({
   v: z.literal(1),
+  /** Which kind changed; absent from older publishers (then every kind reloads). */
+  kind: policyKind.optional(),
   version: z.number().int().positive(),
   changedAt: isoTime,
 });
