@@ -93,6 +93,33 @@ describe('catalog.search reply', () => {
     ).toBe(true);
   });
 
+  it('accepts terminal-output matches beside event matches, and only whole ones', () => {
+    const terminal = {
+      kind: 'terminal-output',
+      recordingId,
+      at: '2026-01-01T10:06:00Z',
+      offsetMs: 360000,
+      snippet: 'rsync -av /srv/payroll backup:',
+    };
+    const matches = [...result.matches, terminal];
+    expect(
+      catalogSearchReplyV1.safeParse({ v: 1, sessions: [{ ...result, matches }], facets }).success,
+    ).toBe(true);
+    for (const broken of [
+      { ...terminal, snippet: undefined },
+      { ...terminal, kind: 'screen-text' },
+      { ...terminal, eventId: randomUUID() },
+    ]) {
+      expect(
+        catalogSearchReplyV1.safeParse({
+          v: 1,
+          sessions: [{ ...result, matches: [broken] }],
+          facets,
+        }).success,
+      ).toBe(false);
+    }
+  });
+
   it('bounds matches per session and facet lengths', () => {
     const many = Array.from({ length: 21 }, () => result.matches[0]);
     expect(

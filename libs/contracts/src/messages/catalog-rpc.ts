@@ -72,7 +72,7 @@ export const catalogRecordingSummary = z.strictObject({
 });
 export type CatalogRecordingSummary = z.infer<typeof catalogRecordingSummary>;
 
-export const catalogMatch = z.strictObject({
+export const catalogEventMatch = z.strictObject({
   eventId: id,
   type: eventType,
   at: isoTime,
@@ -82,6 +82,22 @@ export const catalogMatch = z.strictObject({
   /** The matched text (title, command line, file name), shortened. */
   snippet: z.string().max(512).optional(),
 });
+export type CatalogEventMatch = z.infer<typeof catalogEventMatch>;
+
+/** Free text found in a terminal recording's output (not an event: it has no eventId). */
+export const catalogTerminalMatch = z.strictObject({
+  kind: z.literal('terminal-output'),
+  recordingId: id,
+  at: isoTime,
+  /** Session-relative time of the output line that matched: where the player jumps. */
+  offsetMs,
+  /** The output line that matched, shortened. */
+  snippet: z.string().max(512),
+});
+export type CatalogTerminalMatch = z.infer<typeof catalogTerminalMatch>;
+
+/** An event that matched the event filters, or (free text only) a line of terminal output. */
+export const catalogMatch = z.union([catalogEventMatch, catalogTerminalMatch]);
 export type CatalogMatch = z.infer<typeof catalogMatch>;
 
 const sessionFields = {

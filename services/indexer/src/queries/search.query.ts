@@ -5,6 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type {
+  CatalogEventMatch,
   CatalogMatch,
   CatalogSearchReply,
   CatalogSearchRequest,
@@ -28,7 +29,7 @@ export const FACET_SCAN_LIMIT = 2_000;
 interface MatchRow {
   sid: string;
   event_id: string;
-  type: CatalogMatch['type'];
+  type: CatalogEventMatch['type'];
   at: Date;
   offset_ms: string;
   recording_id: string | null;
