@@ -2,13 +2,12 @@
  * The policy service's request/reply API: evaluate from memory, read and list versions,
  * publish a new version (validated, audited, announced) and test a sample session.
  */
-import { randomUUID } from 'node:crypto';
 import { Controller } from '@nestjs/common';
 import { type ReplyOf, type RequestOf, validateRecordingPolicy } from '@sessionrec/contracts';
-import { Messaging, OnRequest } from '@sessionrec/messaging';
+import { OnRequest } from '@sessionrec/messaging';
 import { ActivePolicy } from './engine/active-policy';
 import { CompiledPolicy } from './engine/compiled-policy';
-import { changedRuleIds, diffPolicies } from './engine/diff';
+import { PolicyPublisher } from './engine/policy-publisher';
 import { PolicyStore } from './store/policy.store';
 
 @Controller()
@@ -16,7 +15,7 @@ export class PolicyRpcController {
   constructor(
     private readonly active: ActivePolicy,
     private readonly store: PolicyStore,
-    private readonly messaging: Messaging,
+    private readonly publisher: PolicyPublisher,
   ) {}
 
   @OnRequest('policy.evaluate')
@@ -26,14 +25,14 @@ export class PolicyRpcController {
 
   @OnRequest('policy.get')
   async get(): Promise<ReplyOf<'policy.get'>> {
-    return { v: 1, active: await this.store.active() };
+    return { v: 1, active: await this.store.active('recording') };
   }
 
   @OnRequest('policy.list-versions')
   async listVersions(
     r: RequestOf<'policy.list-versions'>,
   ): Promise<ReplyOf<'policy.list-versions'>> {
-    const { active, versions } = await this.store.versions(r.limit);
+    const { active, versions } = await this.store.versions('recording', r.limit);
     return { v: 1, activeVersion: active, versions };
   }
 
@@ -41,30 +40,11 @@ export class PolicyRpcController {
   async put(r: RequestOf<'policy.put'>): Promise<ReplyOf<'policy.put'>> {
     const valid = validateRecordingPolicy(r.document);
     if (!valid.ok) return { v: 1, ok: false, errors: [...valid.errors] };
-    const { version, previous } = await this.store.publish(valid.document, r.actor, r.comment);
-    const diff = diffPolicies(previous, valid.document);
-    const changed = changedRuleIds(diff);
-    await this.messaging.publish('audit', {
-      v: 1,
-      auditId: randomUUID(),
-      at: new Date().toISOString(),
-      actor: { type: 'user', id: r.actor.id, name: r.actor.name },
-      action: 'policy.update',
-      target: { type: 'recording-policy', id: 'recording' },
-      details: {
-        version,
-        previousVersion: version - 1,
-        addedRules: diff.added.join(',').slice(0, 8000),
-        removedRules: diff.removed.join(',').slice(0, 8000),
-        changedRules: diff.changed.join(',').slice(0, 8000),
-        reordered: diff.reordered,
-        defaultChanged: diff.defaultChanged,
-        ...(r.comment ? { comment: r.comment } : {}),
-      },
+    return this.publisher.publish(this.active, {
+      document: valid.document,
+      actor: r.actor,
+      comment: r.comment,
     });
-    await this.active.reload();
-    await this.active.announce(version);
-    return { v: 1, ok: true, version, changedRuleIds: changed.slice(0, 2000) };
   }
 
   @OnRequest('policy.test')

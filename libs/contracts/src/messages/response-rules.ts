@@ -20,7 +20,7 @@ import {
 export const RESPONSE_LIMITS = {
   events: 50,
   actions: 10,
-  recipients: 50,
+  recipients: 20,
   count: 1000,
   /** One week: the longest window and throttle, and so the longest kept state. */
   seconds: 7 * 24 * 60 * 60,
@@ -116,7 +116,7 @@ export const responseRule = z.strictObject({
   actions: z.array(responseRuleAction).min(1).max(RESPONSE_LIMITS.actions),
   /** At most one request per (rule, session or user, action) within this many seconds. */
   throttleSeconds: z.number().int().min(0).max(RESPONSE_LIMITS.seconds).optional(),
-  /** When this rule fires, later rules are not evaluated for the same event. */
+  /** When an event matches this rule, later rules are not evaluated for it. */
   final: z.boolean().optional(),
 });
 export type ResponseRule = z.infer<typeof responseRule>;

@@ -1,5 +1,8 @@
-/** A short summary of what a new policy version changed, for the audit trail. */
-import type { RecordingPolicyDocument } from '@sessionrec/contracts';
+/**
+ * A short summary of what a new policy version changed, for the audit trail. Every kind
+ * has ordered `rules` with ids; the default is `defaultAction` (recording) or `defaults`
+ * (detection); whatever else changed (name, description) is `otherChanged`.
+ */
 
 export interface PolicyDiff {
   readonly added: string[];
@@ -7,6 +10,7 @@ export interface PolicyDiff {
   readonly changed: string[];
   readonly reordered: boolean;
   readonly defaultChanged: boolean;
+  readonly otherChanged: boolean;
 }
 
 function rulesById(doc: unknown): Map<string, string> {
@@ -20,7 +24,19 @@ function rulesById(doc: unknown): Map<string, string> {
   return map;
 }
 
-export function diffPolicies(previous: unknown, next: RecordingPolicyDocument): PolicyDiff {
+function field(doc: unknown, key: string): unknown {
+  return doc !== null && typeof doc === 'object'
+    ? (doc as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function others(doc: unknown): string {
+  if (doc === null || typeof doc !== 'object') return '';
+  const { rules: _r, defaultAction: _a, defaults: _d, ...rest } = doc as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+export function diffPolicies(previous: unknown, next: unknown): PolicyDiff {
   const before = rulesById(previous);
   const after = rulesById(next);
   const added = [...after.keys()].filter((id) => !before.has(id));
@@ -30,13 +46,15 @@ export function diffPolicies(previous: unknown, next: RecordingPolicyDocument): 
   );
   const keptBefore = [...before.keys()].filter((id) => after.has(id));
   const keptAfter = [...after.keys()].filter((id) => before.has(id));
-  const prevDefault = (previous as { defaultAction?: unknown } | null)?.defaultAction;
+  const defaultOf = (doc: unknown) =>
+    JSON.stringify(field(doc, 'defaultAction') ?? field(doc, 'defaults'));
   return {
     added,
     removed,
     changed,
     reordered: keptBefore.join('\n') !== keptAfter.join('\n'),
-    defaultChanged: JSON.stringify(prevDefault) !== JSON.stringify(next.defaultAction),
+    defaultChanged: defaultOf(previous) !== defaultOf(next),
+    otherChanged: previous !== null && others(previous) !== others(next),
   };
 }
 

@@ -1,10 +1,11 @@
 /**
- * The policy tables (schema `policy`): immutable versions and the active pointer. A new
- * version is numbered under a row lock on the pointer so concurrent puts never collide.
+ * The policy tables (schema `policy`): immutable versions and the active pointer of every
+ * policy kind (recording, detection, responses, viewing). A new version is numbered under
+ * a row lock on its kind's pointer so concurrent puts never collide.
  */
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { PolicyVersionInfo, RecordingPolicyDocument } from '@sessionrec/contracts';
+import type { PolicyKind, PolicyVersionInfo } from '@sessionrec/contracts';
 import { DataSource } from 'typeorm';
 
 interface VersionRow {
@@ -33,50 +34,66 @@ function toInfo(r: VersionRow): PolicyVersionInfo {
 export class PolicyStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async active(): Promise<StoredPolicy | null> {
+  async active(kind: PolicyKind): Promise<StoredPolicy | null> {
     const rows: VersionRow[] = await this.dataSource.query(
       `SELECT p.version, p.document, p.created_by, p.created_at, p.comment
          FROM active_policies a JOIN policies p ON p.kind = a.kind AND p.version = a.version
-        WHERE a.kind = 'recording'`,
+        WHERE a.kind = $1`,
+      [kind],
     );
     const row = rows[0];
     return row ? { info: toInfo(row), document: row.document } : null;
   }
 
-  async versions(limit: number): Promise<{ active: number | null; versions: PolicyVersionInfo[] }> {
+  async versions(
+    kind: PolicyKind,
+    limit: number,
+  ): Promise<{ active: number | null; versions: PolicyVersionInfo[] }> {
     const rows: VersionRow[] = await this.dataSource.query(
       `SELECT version, document, created_by, created_at, comment FROM policies
-        WHERE kind = 'recording' ORDER BY version DESC LIMIT $1`,
-      [limit],
+        WHERE kind = $1 ORDER BY version DESC LIMIT $2`,
+      [kind, limit],
     );
     const active: { version: number | null }[] = await this.dataSource.query(
-      `SELECT version FROM active_policies WHERE kind = 'recording'`,
+      `SELECT version FROM active_policies WHERE kind = $1`,
+      [kind],
     );
     return { active: active[0]?.version ?? null, versions: rows.map(toInfo) };
   }
 
   /** Stores a new version, makes it active and returns it with the document it replaced. */
   async publish(
-    document: RecordingPolicyDocument,
+    kind: PolicyKind,
+    document: unknown,
     actor: { id: string; name: string },
     comment: string | undefined,
   ): Promise<{ version: number; previous: Record<string, unknown> | null }> {
     return this.dataSource.transaction(async (m) => {
-      await m.query(`SELECT 1 FROM active_policies WHERE kind = 'recording' FOR UPDATE`);
+      await m.query(`SELECT 1 FROM active_policies WHERE kind = $1 FOR UPDATE`, [kind]);
       const prev: { version: number; document: Record<string, unknown> }[] = await m.query(
         `SELECT p.version, p.document FROM active_policies a
-           JOIN policies p ON p.kind = a.kind AND p.version = a.version WHERE a.kind = 'recording'`,
+           JOIN policies p ON p.kind = a.kind AND p.version = a.version WHERE a.kind = $1`,
+        [kind],
       );
       const max: { v: number }[] = await m.query(
-        `SELECT coalesce(max(version), 0)::int AS v FROM policies WHERE kind = 'recording'`,
+        `SELECT coalesce(max(version), 0)::int AS v FROM policies WHERE kind = $1`,
+        [kind],
       );
       const version = (max[0]?.v ?? 0) + 1;
       await m.query(
         `INSERT INTO policies (id, kind, version, document, created_by, created_by_id, comment)
-         VALUES ($1, 'recording', $2, $3::jsonb, $4, $5, $6)`,
-        [randomUUID(), version, JSON.stringify(document), actor.name, actor.id, comment ?? null],
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
+        [
+          randomUUID(),
+          kind,
+          version,
+          JSON.stringify(document),
+          actor.name,
+          actor.id,
+          comment ?? null,
+        ],
       );
-      await m.query(`UPDATE active_policies SET version = $1 WHERE kind = 'recording'`, [version]);
+      await m.query(`UPDATE active_policies SET version = $1 WHERE kind = $2`, [version, kind]);
       return { version, previous: prev[0]?.document ?? null };
     });
   }
