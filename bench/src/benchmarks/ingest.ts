@@ -193,6 +193,9 @@ async function sustained(
       '--upload-concurrency',
       String(Math.min(512, Math.max(16, Math.ceil(sessions / 4)))),
       '--no-control',
+      // The load is what is measured: every session records, whatever a policy says.
+      '--record',
+      'always',
       // One simulator plays every host here: durable spooling would measure its disk.
       '--no-spool-fsync',
       '--spool-max-mb',

@@ -201,6 +201,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
         speed: 10,
         seed: 42,
         progressIntervalMs: 0,
+        record: 'always',
       },
       { onAcked: run.onAcked },
     );
@@ -234,6 +235,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
         kind: 'terminal',
         speed: 10,
         progressIntervalMs: 0,
+        record: 'always',
         control: false,
       },
       { onAcked: first.onAcked },
@@ -252,6 +254,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
         speed: 20,
         drainTimeoutSeconds: 1,
         progressIntervalMs: 0,
+        record: 'always',
         control: false,
       },
       { onAcked: outage.onAcked },
@@ -271,6 +274,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
         kind: 'terminal',
         speed: 20,
         progressIntervalMs: 0,
+        record: 'always',
         control: false,
       },
       { onAcked: resumed.onAcked },
@@ -321,6 +325,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
           kind: 'desktop',
           speed: 4,
           progressIntervalMs: 0,
+          record: 'always',
         },
         {
           onAcked: (item) => {
@@ -386,6 +391,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
           kind: 'mixed',
           speed: 6,
           progressIntervalMs: 0,
+          record: 'always',
         },
         {
           onAcked: (item) => {
@@ -462,6 +468,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
       kind: 'terminal',
       speed: 10,
       progressIntervalMs: 0,
+      record: 'always',
       control: false,
     });
     await promisify(execFile)(
@@ -479,6 +486,7 @@ describe('sessionrec-agent simulate against the real ingest', () => {
       kind: 'terminal',
       speed: 10,
       progressIntervalMs: 0,
+      record: 'always',
       control: false,
     });
     await expect(revoked).rejects.toThrow(AgentCredentialError);

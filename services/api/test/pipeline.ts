@@ -139,6 +139,9 @@ export async function startPipeline(name: string, bucket: string): Promise<Pipel
             '--seed',
             '7',
             '--no-control',
+            // No policy service in this pipeline: every session records.
+            '--record',
+            'always',
             '--quiet',
             '--json',
           ],

@@ -78,6 +78,36 @@ describe('agent batches, hostile input and unavailability', () => {
     expect(metrics.map((m) => m.data.sampleId)).toEqual([samples[0]?.sampleId]);
   });
 
+  it('answers policy questions, with the failure mode when no policy service answers', async () => {
+    const question = {
+      sessionId: randomUUID(),
+      user: 'alice',
+      groups: ['admins'],
+      host: 'db-01',
+      protocol: 'terminal',
+      at: '2030-05-06T07:08:09.000Z',
+    };
+    const unauthenticated = await postJson(ingest, '/policy/evaluate', question);
+    expect(unauthenticated.status).toBe(401);
+    const malformed = await postJson(
+      ingest,
+      '/policy/evaluate',
+      { ...question, user: undefined, decision: 'record' },
+      agent.auth,
+    );
+    expect(malformed.status).toBe(400);
+    const { error } = (await malformed.json()) as ErrorBody;
+    expect(error.message).toMatch(/user|decision/);
+    // This suite runs no policy service: ingest's default failure mode decides, and says so.
+    const answered = await postJson(ingest, '/policy/evaluate', question, agent.auth);
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toEqual({
+      v: 1,
+      decision: 'do-not-record',
+      ruleId: 'failure-mode',
+      policyVersion: 0,
+    });
+  });
   it('answers malformed JSON, wrong types, huge strings and traversal ids with 400 naming the field', async () => {
     const { sessionId, recordingId } = await startSessionWithRecording(ingest, agent);
     const cases: { path: string; body: unknown; field: string }[] = [

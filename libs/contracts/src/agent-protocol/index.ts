@@ -55,6 +55,26 @@ export const sessionStartRequest = z.strictObject({
 });
 export type SessionStartRequest = z.infer<typeof sessionStartRequest>;
 
+/**
+ * POST /agent/v1/policy/evaluate — the recording decision for a session that is starting
+ * or whose focused application changed. Answered by ingest from the policy service, or
+ * with ingest's failure mode when policy cannot answer in time; an agent that cannot reach
+ * ingest at all applies its own configured failure mode.
+ */
+export const policyEvaluateRequest = z.strictObject({
+  sessionId: id,
+  user: userName,
+  groups: z.array(text(256)).max(256).default([]),
+  host: hostName,
+  clientAddress: ipAddress.optional(),
+  protocol: sessionProtocol,
+  /** The focused application (process name), when the question is about a focus change. */
+  application: text(512).optional(),
+  at: isoTime,
+});
+export type PolicyEvaluateRequest = z.infer<typeof policyEvaluateRequest>;
+export { policyEvaluateReplyV1 as policyEvaluateResponse } from '../messages/policy-rpc';
+
 /** POST /agent/v1/sessions/{sessionId}/end */
 export const sessionEndRequest = z.strictObject({
   endedAt: isoTime,

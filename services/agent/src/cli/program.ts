@@ -43,6 +43,9 @@ interface SimulateFlags {
   uploadConcurrency: number;
   drainTimeout: number;
   control: boolean;
+  record: 'policy' | 'always';
+  policyFailureMode: 'record' | 'do-not-record';
+  triggerAt?: number;
   spoolFsync: boolean;
   seed?: number;
   json?: boolean;
@@ -141,6 +144,24 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       60,
     )
     .option('--no-control', 'do not open the control WebSocket')
+    .addOption(
+      new Option(
+        '--record <mode>',
+        'policy: ask policy for each session and obey it; always: record every session',
+      )
+        .default('policy')
+        .argParser(choice('--record', ['policy', 'always'] as const)),
+    )
+    .addOption(
+      new Option('--policy-failure-mode <mode>', 'decision when ingest cannot be asked')
+        .default('do-not-record')
+        .argParser(choice('--policy-failure-mode', ['record', 'do-not-record'] as const)),
+    )
+    .option(
+      '--trigger-at <seconds>',
+      "each session emits, at this session time, an event firing its policy's record-on-event trigger",
+      positiveNumber('--trigger-at', 7 * 24 * 3600),
+    )
     .option(
       '--no-spool-fsync',
       'load generation only: do not fsync spooled items (thousands of sessions on one disk)',
@@ -165,6 +186,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
           uploadConcurrency: flags.uploadConcurrency,
           drainTimeoutSeconds: flags.drainTimeout,
           control: flags.control,
+          record: flags.record,
+          policyFailureMode: flags.policyFailureMode,
+          ...(flags.triggerAt !== undefined ? { triggerAtSeconds: flags.triggerAt } : {}),
           spoolFsync: flags.spoolFsync,
           seed: flags.seed,
           progressIntervalMs: flags.quiet ? 0 : 2000,

@@ -10,6 +10,7 @@ import { randomInt } from 'node:crypto';
 import { type ControlCommand, ControlClient, type CommandVerdict } from '../control/control-client';
 import { IngestClient, normaliseIngestUrl } from '../http/ingest-client';
 import { ensureIdentity } from '../identity/enrol';
+import { PolicyClient } from '../policy/policy-client';
 import { DesktopFixtures } from '../media/desktop-fixtures';
 import { Random } from '../random';
 import { Spool } from '../spool/spool';
@@ -66,6 +67,14 @@ export async function runSimulation(
     fsync: options.spoolFsync,
   });
   const client = new IngestClient(options.ingest, identity.credential);
+  // Policy questions are answered at once or not at all: a session cannot wait on a retry loop.
+  const policy =
+    options.record === 'policy'
+      ? new PolicyClient(
+          new IngestClient(options.ingest, identity.credential, 5_000),
+          options.policyFailureMode,
+        )
+      : undefined;
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // every session waits on it
   const onOuterAbort = () => abort.abort();
@@ -145,6 +154,11 @@ export async function runSimulation(
         random,
         clock,
         submit,
+        log,
+        ...(policy ? { decide: (question) => policy.evaluate(question) } : {}),
+        ...(options.triggerAtSeconds !== undefined
+          ? { triggerAtMs: options.triggerAtSeconds * 1000 }
+          : {}),
       });
       sessions.set(session.id, session);
       runs.push(session.run(abort.signal));
@@ -202,6 +216,11 @@ async function handleCommand(
 ): Promise<CommandVerdict> {
   const actor = typeof command.params.actor === 'string' ? command.params.actor : undefined;
   log(`control: ${command.action} ${command.sessionId ?? '(agent)'} [${command.commandId}]`);
+  if (command.action === 'policy-updated') {
+    const running = [...sessions.values()].filter((session) => !session.isEnded);
+    await Promise.all(running.map((session) => session.policyChanged()));
+    return { status: 'acked', detail: `re-evaluated ${running.length} session(s)` };
+  }
   if (command.action !== 'start-recording' && command.action !== 'stop-recording') {
     if (command.sessionId && !sessions.has(command.sessionId))
       return { status: 'failed', detail: 'unknown session' };

@@ -33,6 +33,16 @@ export const simulationOptions = z.strictObject({
   /** How long to wait after the last session for the spool to empty. */
   drainTimeoutSeconds: z.number().nonnegative().max(86_400).default(60),
   control: z.boolean().default(true),
+  /**
+   * `policy`: ask policy for each session (through ingest) and obey it, as a real agent
+   * does; `always`: record every session whatever policy says (load generation, demos
+   * without a policy).
+   */
+  record: z.enum(['policy', 'always']).default('policy'),
+  /** Decision when ingest cannot be reached to ask policy. */
+  policyFailureMode: z.enum(['record', 'do-not-record']).default('do-not-record'),
+  /** Each session emits, at this session time, an event that fires its record-on-event rule. */
+  triggerAtSeconds: z.number().nonnegative().optional(),
   /** fsync spooled items (off only for load generation: see Spool). */
   spoolFsync: z.boolean().default(true),
   seed: z.number().int().nonnegative().optional(),

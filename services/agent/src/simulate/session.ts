@@ -1,11 +1,19 @@
 /**
- * One simulated user session: starts the session and its recording, then on the
- * simulated clock produces segments (CMAF video or asciicast), event batches and
- * network samples, obeys start/stop-recording commands, and ends cleanly. Every
- * request goes through `submit`, i.e. the spool, never straight to ingest.
+ * One simulated user session: starts the session, asks policy whether to record it (or
+ * records always, when told to ignore policy), then on the simulated clock produces
+ * segments (CMAF video or asciicast), event batches and network samples, obeys
+ * start/stop-recording commands and policy changes, and ends cleanly. Under a
+ * record-on-event decision it keeps a rolling pre-event buffer and, when an event fires
+ * a trigger, starts recording from the oldest buffered moment. Every request goes
+ * through `submit`, i.e. the spool, never straight to ingest.
  */
 import { randomUUID } from 'node:crypto';
-import type { agentProtocol, EventType, RecordingReason } from '@sessionrec/contracts';
+import type {
+  agentProtocol,
+  EventType,
+  PolicyEvaluateReply,
+  RecordingReason,
+} from '@sessionrec/contracts';
 import {
   type ShellTimeline,
   type TimelineEvent,
@@ -14,6 +22,9 @@ import {
 } from '../media/asciicast';
 import type { DesktopFixtures } from '../media/desktop-fixtures';
 import { HashChain } from '../media/hash-chain';
+import { TriggerMatcher } from '../policy/event-triggers';
+import type { PolicyAnswer, PolicyQuestion } from '../policy/policy-client';
+import { PreEventBuffer } from '../policy/pre-event-buffer';
 import type { Random } from '../random';
 import type { SpoolMeta } from '../spool/spool-item';
 import { DESKTOP_HOSTS, TERMINAL_HOSTS, USERS, clientAddress } from './catalogue';
@@ -35,10 +46,36 @@ export interface SessionSettings {
   readonly random: Random;
   readonly clock: SimClock;
   readonly submit: Submit;
+  /** Asks policy; absent when the simulation records every session regardless. */
+  readonly decide?: (question: PolicyQuestion) => Promise<PolicyAnswer>;
+  /** Session time at which the session emits an event that fires its policy's trigger. */
+  readonly triggerAtMs?: number;
+  /** Byte bound of the pre-event buffer (the time bound comes from policy). */
+  readonly preEventMaxBytes?: number;
+  readonly log?: (line: string) => void;
 }
+
+/** What policy said for this session, as the simulator applies it. */
+interface Armed {
+  readonly decision: PolicyEvaluateReply;
+  readonly matcher: TriggerMatcher;
+  /** Session-time windows captured but not uploaded: the simulator's rolling buffer. */
+  readonly buffer: PreEventBuffer<null>;
+  /** Session time up to which the buffer has been filled. */
+  filledToMs: number;
+}
+
+/** The decision a simulation that ignores policy applies to every session. */
+const ALWAYS_RECORD: PolicyEvaluateReply = {
+  v: 1,
+  decision: 'record',
+  ruleId: 'simulator-always',
+  policyVersion: 0,
+};
 
 interface Recording {
   readonly id: string;
+  readonly reason: RecordingReason;
   readonly startedAtMs: number;
   readonly chain: HashChain;
   /** Session time the next segment starts at. */
@@ -59,6 +96,10 @@ export class SimulatedSession {
   private readonly network: NetworkModel;
   private shellEventIndex = 0;
   private ended = false;
+  private decision: PolicyEvaluateReply = ALWAYS_RECORD;
+  private armed: Armed | undefined;
+  private triggerSent = false;
+  private clientAddress = '';
   /** Serialises the session's own steps with commands arriving from the control channel. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -93,6 +134,7 @@ export class SimulatedSession {
     const { settings } = this;
     const { random } = settings;
     this.startSim = Math.floor(settings.clock.now());
+    this.clientAddress = clientAddress(random);
     await this.serial(() =>
       settings.submit(
         {
@@ -108,13 +150,13 @@ export class SimulatedSession {
           user: this.user.name,
           groups: [...this.user.groups],
           host: this.host,
-          clientAddress: clientAddress(random),
+          clientAddress: this.clientAddress,
           protocol: settings.protocol,
           startedAt: this.iso(0),
         }),
       ),
     );
-    await this.serial(() => this.startRecording(0, 'policy'));
+    await this.serial(() => this.applyPolicy(0));
     let nextEvent = settings.eventIntervalMs;
     let nextSegment = settings.segmentMs;
     let aborted = false;
@@ -182,6 +224,106 @@ export class SimulatedSession {
     return result;
   }
 
+  /** A policy changed: ask again and start, stop or arm recording as the answer says. */
+  async policyChanged(): Promise<void> {
+    await this.serial(async () => {
+      if (!this.ended) await this.applyPolicy(this.nowMs());
+    });
+  }
+
+  /** Why this session is (not) recorded: the last decision applied. */
+  get policyDecision(): PolicyEvaluateReply {
+    return this.decision;
+  }
+
+  private async applyPolicy(atMs: number): Promise<void> {
+    const { decide } = this.settings;
+    if (!decide) {
+      if (!this.recording) await this.startRecording(atMs, 'policy');
+      return;
+    }
+    const answer = await decide({
+      sessionId: this.id,
+      user: this.user.name,
+      groups: [...this.user.groups],
+      host: this.host,
+      clientAddress: this.clientAddress,
+      protocol: this.settings.protocol,
+      at: this.iso(atMs),
+    });
+    const previous = this.decision;
+    const decision = answer.reply;
+    this.decision = decision;
+    if (answer.fallbackReason) this.log(`policy: ${answer.fallbackReason}; ${decision.decision}`);
+    if (decision.notice && !previous.notice)
+      this.log(`notice to ${this.user.name}: ${decision.notice}`);
+    if (decision.decision === 'record') {
+      this.armed = undefined;
+      if (!this.recording) await this.startRecording(atMs, 'policy');
+      return;
+    }
+    // Only what policy started is stopped by policy; an administrator's recording stays.
+    if (this.recording?.reason === 'policy' || this.recording?.reason === 'event') {
+      await this.flushSegments(atMs, true);
+      await this.stopRecording(atMs, 'policy');
+    }
+    if (decision.decision === 'record-on-event' && decision.triggers && !this.recording) {
+      const matcher = new TriggerMatcher(decision.triggers);
+      this.armed = {
+        decision,
+        matcher,
+        buffer: new PreEventBuffer(matcher.preEventMs, this.settings.preEventMaxBytes ?? 64 << 20),
+        filledToMs: atMs,
+      };
+    } else {
+      this.armed = undefined;
+    }
+  }
+
+  /** Captures into the pre-event buffer up to `untilMs` (whole segment windows only). */
+  private fillBuffer(untilMs: number): void {
+    const armed = this.armed;
+    if (!armed) return;
+    const { segmentMs } = this.settings;
+    while (armed.filledToMs + segmentMs <= untilMs) {
+      const startMs = armed.filledToMs;
+      armed.filledToMs += segmentMs;
+      armed.buffer.push({
+        startMs,
+        endMs: armed.filledToMs,
+        bytes: this.segmentBytes(),
+        item: null,
+      });
+    }
+  }
+
+  /** Rough size of one segment, for the buffer's byte bound. */
+  private segmentBytes(): number {
+    return this.shell ? 4096 : this.settings.fixtures.segment(0).bytes.length;
+  }
+
+  /**
+   * A trigger fired at `atMs`: recording starts at the oldest buffered moment, so the
+   * minutes before the event are uploaded first, then it goes on live.
+   */
+  private async fireTrigger(atMs: number, type: EventType): Promise<void> {
+    const armed = this.armed;
+    if (!armed || this.recording) return;
+    this.fillBuffer(atMs);
+    const fromMs = armed.buffer.oldestMs ?? atMs;
+    armed.buffer.drain();
+    this.armed = undefined;
+    this.log(
+      `${type} fired rule ${armed.decision.ruleId}: recording from ${(fromMs / 1000).toFixed(0)} s (${((atMs - fromMs) / 1000).toFixed(0)} s before the event)`,
+    );
+    await this.startRecording(fromMs, 'event', undefined, { eventType: type, firedAtMs: atMs });
+    await this.flushSegments(atMs, false);
+  }
+
+  private log(line: string): void {
+    this.settings.log?.(`session ${this.id}: ${line}`);
+  }
+
   private nowMs(): number {
     return Math.max(
       0,
@@ -203,9 +345,11 @@ export class SimulatedSession {
     atMs: number,
     reason: RecordingReason,
     actor?: string,
+    trigger?: { eventType: EventType; firedAtMs: number },
   ): Promise<void> {
     const recording: Recording = {
       id: randomUUID(),
+      reason,
       startedAtMs: atMs,
       chain: new HashChain(0),
       nextSegmentMs: atMs,
@@ -228,8 +372,11 @@ export class SimulatedSession {
         kind,
         at: this.iso(atMs),
         reason,
-        ...(reason === 'policy' ? { ruleId: 'simulated-record-all', policyVersion: 1 } : {}),
+        ...(reason === 'policy' || reason === 'event'
+          ? { ruleId: this.decision.ruleId, policyVersion: this.decision.policyVersion }
+          : {}),
         ...(actor ? { actor } : {}),
+        ...(trigger ? { actor: `event:${trigger.eventType}` } : {}),
       }),
     );
     if (kind === 'screen') {
@@ -260,6 +407,7 @@ export class SimulatedSession {
   }
 
   private async segmentTick(atMs: number): Promise<void> {
+    this.fillBuffer(atMs);
     await this.flushSegments(atMs, false);
     const samples = [0, 1, 2].map((i) => {
       const offsetMs = Math.max(0, atMs - Math.round((this.settings.segmentMs * (2 - i)) / 3));
@@ -358,6 +506,15 @@ export class SimulatedSession {
     } else if (this.desktop && !final) {
       happened.push(...this.desktop.step(atMs));
     }
+    const { triggerAtMs } = this.settings;
+    if (triggerAtMs !== undefined && !this.triggerSent && atMs >= triggerAtMs && !final) {
+      this.triggerSent = true;
+      happened.push(this.triggerEvent(triggerAtMs));
+    }
+    if (this.armed) {
+      const fired = happened.find((event) => this.armed?.matcher.matches(event));
+      if (fired) await this.fireTrigger(fired.atMs, fired.type);
+    }
     if (happened.length === 0) return;
     const events = happened.map((event) =>
       this.toAgentEvent(event.type, event.atMs, event.attributes),
@@ -373,6 +530,20 @@ export class SimulatedSession {
       },
       json({ events }),
     );
+  }
+
+  /**
+   * The event `--trigger-at` makes happen: the first trigger of the policy in force (its
+   * attribute globs filled in), or a USB insertion when nothing is armed.
+   */
+  private triggerEvent(atMs: number): TimelineEvent {
+    const trigger = this.armed?.matcher.settings.events[0];
+    const attributes: Record<string, string> = {};
+    for (const [name, glob] of Object.entries(trigger?.attributes ?? {})) {
+      attributes[name] = glob.replaceAll('*', '').replaceAll('?', 'x') || 'x';
+    }
+    if (!trigger) Object.assign(attributes, { device: 'SanDisk Ultra', mountPoint: '/media/usb0' });
+    return { atMs, type: trigger?.eventType ?? 'usb.insert', attributes };
   }
 
   private toAgentEvent(type: EventType, atMs: number, attributes: TimelineEvent['attributes']) {

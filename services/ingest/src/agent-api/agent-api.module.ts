@@ -19,6 +19,8 @@ import { BatchService } from './batch.service';
 import { EnrolController } from './enrol.controller';
 import { EnrolService } from './enrol.service';
 import { LifecycleService } from './lifecycle.service';
+import { PolicyController } from './policy.controller';
+import { PolicyDecisions } from './policy-decisions.service';
 import { RecordingsController } from './recordings.controller';
 import { RecordsRepository } from './records.repository';
 import { SecurityEvents } from './security-events';
@@ -27,11 +29,12 @@ import { SessionsController } from './sessions.controller';
 
 @Module({
   imports: [AuthModule],
-  controllers: [EnrolController, SessionsController, RecordingsController],
+  controllers: [EnrolController, SessionsController, RecordingsController, PolicyController],
   providers: [
     { provide: APP_FILTER, useClass: AgentApiExceptionFilter },
     EnrolService,
     LifecycleService,
+    PolicyDecisions,
     BatchService,
     SegmentService,
     SecurityEvents,
@@ -44,7 +47,7 @@ export class AgentApiModule implements NestModule, OnModuleInit {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(InflightMiddleware)
-      .forRoutes(EnrolController, SessionsController, RecordingsController);
+      .forRoutes(EnrolController, SessionsController, RecordingsController, PolicyController);
   }
 
   onModuleInit(): void {

@@ -4,7 +4,8 @@
  * instance holds its socket, and one to command results, so every instance learns what
  * was answered elsewhere. Catch-up: a bounded replay of one agent's recent commands from
  * the CONTROL stream when it (re)connects, through a short-lived ephemeral consumer with
- * a single filter subject (nats-server 2.9 has no multi-filter consumers).
+ * a single filter subject (nats-server 2.9 has no multi-filter consumers). Also policy
+ * change announcements, which every connected agent is told about.
  */
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos, type Msg, type Subscription } from '@nats-io/nats-core';
@@ -15,6 +16,9 @@ import {
   filterOf,
   fullSubject,
   MESSAGES,
+  POLICY_CHANGED_SUBJECT,
+  type PolicyChanged,
+  policyChangedV1,
   STREAMS,
   streamName,
 } from '@sessionrec/contracts';
@@ -27,6 +31,8 @@ export interface FeedHandlers {
   onAnswered(commandId: string): void;
   /** The NATS connection came back: live commands may have been missed meanwhile. */
   onReconnect(): void;
+  /** A policy changed (announced on core NATS by the policy service). */
+  onPolicyChanged(changed: PolicyChanged): void;
 }
 
 const REPLAY_BATCH = 256;
@@ -68,6 +74,13 @@ export class CommandFeed {
           if (err) return;
           const result = this.decode(msg, MESSAGES['command.result'].schema, 'command.result');
           if (result) handlers.onAnswered(result.commandId);
+        },
+      }),
+      nc.subscribe(fullSubject(this.namespace, POLICY_CHANGED_SUBJECT), {
+        callback: (err, msg) => {
+          if (err) return;
+          const changed = this.decode(msg, policyChangedV1, 'policy change');
+          if (changed) handlers.onPolicyChanged(changed);
         },
       }),
     );

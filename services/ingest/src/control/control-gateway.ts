@@ -5,6 +5,7 @@
  * passes the agent's results to the command tracker, and closes sockets on revocation
  * and on shutdown. Fastify knows nothing of upgrades, so this listens on the Node server.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -17,14 +18,19 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ControlCommand } from '@sessionrec/contracts';
+import type { ControlCommand, PolicyChanged, PolicyKind } from '@sessionrec/contracts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AgentAuthService } from '../auth/agent-auth.service';
 import { AgentRegistry } from './agent-registry';
 import { AgentSocket, type CommandResultFrame } from './agent-socket';
+import { BoundedIdSet } from './bounded-id-set';
 import { CommandFeed } from './command-feed';
 import { CommandTracker } from './command-tracker';
 import { CLOSE_CODES, CONTROL_OPTIONS, CONTROL_PATH, type ControlOptions } from './control-options';
+
+/** The policy kinds agents apply themselves; the others (viewing, responses) stay server-side. */
+const AGENT_POLICY_KINDS: ReadonlySet<PolicyKind> = new Set<PolicyKind>(['recording', 'detection']);
+const POLICY_NOTICE_TTL_MS = 60_000;
 
 @Injectable()
 export class ControlGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +40,8 @@ export class ControlGateway implements OnApplicationBootstrap, BeforeApplication
   private server?: Server;
   private stopping = false;
   private stopRevocations?: () => void;
+  /** Ids of policy-updated notices sent and not yet answered (bounded: see PolicyNotices). */
+  private readonly policyNotices = new BoundedIdSet(10_000);
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -59,6 +67,7 @@ export class ControlGateway implements OnApplicationBootstrap, BeforeApplication
       onReconnect: () => {
         for (const socket of this.registry.all()) void this.replay(socket);
       },
+      onPolicyChanged: (changed) => this.announcePolicy(changed),
     });
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
@@ -173,7 +182,42 @@ export class ControlGateway implements OnApplicationBootstrap, BeforeApplication
     if (sent > 0) this.logger.log(`replayed ${sent} pending command(s) to agent ${socket.agentId}`);
   }
 
+  /**
+   * Tells every agent connected here that a policy it applies changed, so it asks again
+   * for its running sessions. Sent straight to the sockets (each instance tells its own
+   * agents), not through the CONTROL stream: an agent that is offline asks anyway when it
+   * reconnects and at its next session start, so nothing durable is needed.
+   */
+  private announcePolicy(changed: PolicyChanged): void {
+    if (changed.kind !== undefined && !AGENT_POLICY_KINDS.has(changed.kind)) return;
+    const now = Date.now();
+    let told = 0;
+    for (const socket of this.registry.all()) {
+      const command: ControlCommand = {
+        v: 1,
+        commandId: randomUUID(),
+        agentId: socket.agentId,
+        action: 'policy-updated',
+        params: { kind: changed.kind ?? 'all', version: changed.version },
+        issuedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + POLICY_NOTICE_TTL_MS).toISOString(),
+        issuedBy: 'policy',
+      };
+      if (socket.sendCommand(command)) {
+        this.policyNotices.add(command.commandId);
+        told++;
+      }
+    }
+    if (told > 0) {
+      this.logger.log(
+        `told ${told} agent(s) that the ${changed.kind ?? ''} policy changed (version ${changed.version})`,
+      );
+    }
+  }
+
   private onResult(socket: AgentSocket, result: CommandResultFrame): void {
+    // Answers to policy notices are not tracked commands: nobody waits for them.
+    if (this.policyNotices.delete(result.commandId)) return;
     const verdict = this.tracker.acceptResult(socket.agentId, result);
     if (verdict === 'unknown') {
       this.logger.warn(
