@@ -19,8 +19,15 @@ import {
   text,
   userName,
 } from '../primitives';
+import { viewingScope } from './viewing-policy';
 
 /** An opaque page token handed back by the indexer (base64url). */
+/**
+ * Every catalogue question may carry the asker's viewing scope (docs/policies.md, viewing
+ * policies): sessions outside it do not exist for that question. Absent: no restriction.
+ */
+const scope = viewingScope.optional();
+
 export const catalogCursor = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,512}$/, 'must be a cursor returned by a previous page');
@@ -43,6 +50,7 @@ function msRangeOk(v: { fromMs?: number; toMs?: number }): boolean {
 export const catalogSearchRequestV1 = z
   .strictObject({
     v: z.literal(1),
+    scope,
     user: userName.optional(),
     group: text(256).optional(),
     host: hostName.optional(),
@@ -145,7 +153,7 @@ export const catalogSearchReplyV1 = z.strictObject({
 });
 export type CatalogSearchReply = z.infer<typeof catalogSearchReplyV1>;
 
-export const catalogSessionRequestV1 = z.strictObject({ v: z.literal(1), sessionId: id });
+export const catalogSessionRequestV1 = z.strictObject({ v: z.literal(1), scope, sessionId: id });
 export type CatalogSessionRequest = z.infer<typeof catalogSessionRequestV1>;
 
 export const catalogSessionDetail = z.strictObject({
@@ -167,6 +175,7 @@ export type CatalogSessionReply = z.infer<typeof catalogSessionReplyV1>;
 export const catalogEventsRequestV1 = z
   .strictObject({
     v: z.literal(1),
+    scope,
     sessionId: id,
     fromMs: offsetMs.optional(),
     toMs: offsetMs.optional(),
@@ -198,6 +207,7 @@ export type CatalogEventsReply = z.infer<typeof catalogEventsReplyV1>;
 export const catalogRecordingRequestV1 = z
   .strictObject({
     v: z.literal(1),
+    scope,
     recordingId: id,
     /** Only segments overlapping [fromMs, toMs] (session-relative). */
     fromMs: offsetMs.optional(),
@@ -249,6 +259,7 @@ export type CatalogRecordingReply = z.infer<typeof catalogRecordingReplyV1>;
 export const catalogMetricsRequestV1 = z
   .strictObject({
     v: z.literal(1),
+    scope,
     sessionId: id,
     fromMs: offsetMs.optional(),
     toMs: offsetMs.optional(),

@@ -8,6 +8,7 @@
  */
 import type { CatalogSearchRequest } from '@sessionrec/contracts';
 import { likePattern, type Params } from './sql';
+import { viewingCondition } from './viewing-scope';
 
 /** Substring search needs three characters for the trigram index to help. */
 const MIN_SUBSTRING = 3;
@@ -23,6 +24,9 @@ export function hasEventFilter(r: CatalogSearchRequest): boolean {
  */
 export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] {
   const where: string[] = [];
+  // Sessions outside the asker's viewing scope are not there at all, for any filter.
+  const visible = viewingCondition(r.scope, p);
+  if (visible) where.push(visible);
   if (r.user !== undefined) where.push(`lower(s.user_name) = lower(${p.add(r.user)}::text)`);
   if (r.group !== undefined) where.push(`s.groups @> ARRAY[${p.add(r.group)}::text]`);
   if (r.host !== undefined) where.push(`lower(s.host) = lower(${p.add(r.host)}::text)`);

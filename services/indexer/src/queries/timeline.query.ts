@@ -21,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { decodeOffsetCursor, encodeCursor } from './cursor';
 import { recordingsOf, SESSION_COLUMNS, type SessionRow, toSessionFields } from './session-rows';
 import { iso, num, Params, REPLY_BUDGET_BYTES } from './sql';
+import { viewingCondition } from './viewing-scope';
 
 interface EventRow {
   event_id: string;
@@ -80,6 +81,8 @@ export class TimelineQuery {
 
   async session(r: CatalogSessionRequest): Promise<CatalogSessionReply> {
     const db = this.dataSource.manager;
+    const p = new Params();
+    p.add(r.sessionId);
     const rows = await db.query<
       (SessionRow & { events: string; segments: string; bytes: string })[]
     >(
@@ -87,8 +90,8 @@ export class TimelineQuery {
               (SELECT count(*) FROM events e WHERE e.session_id = s.session_id) AS events,
               (SELECT count(*) FROM segments g WHERE g.session_id = s.session_id) AS segments,
               (SELECT coalesce(sum(size), 0) FROM segments g WHERE g.session_id = s.session_id) AS bytes
-         FROM sessions s WHERE s.session_id = $1`,
-      [r.sessionId],
+         FROM sessions s WHERE s.session_id = $1 AND ${viewingCondition(r.scope, p) ?? 'true'}`,
+      p.values,
     );
     const row = rows[0];
     if (!row) return { v: 1, session: null };
@@ -102,7 +105,23 @@ export class TimelineQuery {
     };
   }
 
+  /** Whether the session exists for an asker with this scope (always, without one). */
+  private async visible(
+    sessionId: string,
+    scope: CatalogSessionRequest['scope'],
+  ): Promise<boolean> {
+    const p = new Params();
+    const condition = viewingCondition(scope, p);
+    if (!condition) return true;
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM sessions s WHERE s.session_id = ${p.add(sessionId)} AND ${condition}`,
+      p.values,
+    );
+    return rows.length > 0;
+  }
+
   async events(r: CatalogEventsRequest): Promise<CatalogEventsReply> {
+    if (!(await this.visible(r.sessionId, r.scope))) return { v: 1, events: [] };
     const p = new Params();
     const where = [`session_id = ${p.add(r.sessionId)}`];
     if (r.fromMs !== undefined) where.push(`offset_ms >= ${p.add(r.fromMs)}`);
@@ -138,12 +157,14 @@ export class TimelineQuery {
 
   async recording(r: CatalogRecordingRequest): Promise<CatalogRecordingReply> {
     const db = this.dataSource.manager;
+    const scoped = new Params();
+    scoped.add(r.recordingId);
     const recs = await db.query<RecordingRow[]>(
       `SELECT r.recording_id, r.session_id, r.agent_id, r.kind, r.started_at, r.stopped_at,
               coalesce(s.ended_at IS NOT NULL, false) AS session_ended
          FROM recordings r LEFT JOIN sessions s ON s.session_id = r.session_id
-        WHERE r.recording_id = $1`,
-      [r.recordingId],
+        WHERE r.recording_id = $1 AND ${viewingCondition(r.scope, scoped) ?? 'true'}`,
+      scoped.values,
     );
     const rec = recs[0];
     if (!rec || rec.kind === null) return { v: 1, recording: null };
@@ -210,6 +231,7 @@ export class TimelineQuery {
   }
 
   async metrics(r: CatalogMetricsRequest): Promise<CatalogMetricsReply> {
+    if (!(await this.visible(r.sessionId, r.scope))) return { v: 1, samples: [] };
     const p = new Params();
     const where = [`session_id = ${p.add(r.sessionId)}`];
     if (r.fromMs !== undefined) where.push(`offset_ms >= ${p.add(r.fromMs)}`);
