@@ -8,34 +8,16 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { policyEvaluateRequestV1 } from '@sessionrec/contracts';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/roles';
-import { ApiError, NotFoundError } from '../http/api-errors';
 import { decode } from '../http/validate';
+import {
+  activeOr404,
+  actorOf,
+  InvalidPolicyError,
+  publishedOr400,
+  requirePolicyAdmin,
+  versionsOf,
+} from './policy-http';
 import { PolicyClient } from './policy.client';
-
-/** 403: signed in, but without a role that may change policies. */
-export class PolicyForbiddenError extends ApiError {
-  constructor() {
-    super(403, 'forbidden', 'changing policies needs the policy-admin or admin role');
-  }
-}
-
-/** 400 with every invalid field: `{error:{code:'invalid_policy', message, fields}}`. */
-export class InvalidPolicyError extends ApiError {
-  constructor(readonly fields: readonly { path: string; message: string }[]) {
-    const first = fields[0];
-    super(400, 'invalid_policy', first ? `${first.path}: ${first.message}` : 'invalid policy');
-  }
-
-  override getResponse(): object {
-    return { error: { code: this.code, message: this.message, fields: this.fields } };
-  }
-}
-
-function requirePolicyAdmin(user: Principal): void {
-  if (!user.roles.includes('admin') && !user.roles.includes('policy-admin')) {
-    throw new PolicyForbiddenError();
-  }
-}
 
 @ApiTags('policies')
 @ApiBearerAuth()
@@ -47,11 +29,7 @@ export class PoliciesController {
   @ApiOperation({ summary: 'The active recording policy and its version' })
   async active() {
     const reply = await this.policies.ask('policy.get', { v: 1 });
-    if (!reply.active) throw new NotFoundError('no recording policy yet (nothing is recorded)');
-    return {
-      ...reply.active.info,
-      document: reply.active.document,
-    };
+    return activeOr404(reply, 'no recording policy yet (nothing is recorded)');
   }
 
   @Put()
@@ -61,17 +39,15 @@ export class PoliciesController {
     const reply = await this.policies.ask('policy.put', {
       v: 1,
       document: body,
-      actor: { id: user.userId, name: user.username },
+      actor: actorOf(user),
     });
-    if (!reply.ok) throw new InvalidPolicyError(reply.errors);
-    return { version: reply.version, changedRuleIds: reply.changedRuleIds };
+    return publishedOr400(reply);
   }
 
   @Get('versions')
   @ApiOperation({ summary: 'Stored versions of the recording policy, newest first' })
   async versions() {
-    const reply = await this.policies.ask('policy.list-versions', { v: 1, limit: 100 });
-    return { activeVersion: reply.activeVersion, versions: reply.versions };
+    return versionsOf(await this.policies.ask('policy.list-versions', { v: 1, limit: 100 }));
   }
 
   @Post('test')

@@ -1,7 +1,22 @@
-/** The recording policy REST API, answered by the policy service over NATS. */
+/**
+ * The policy REST API (recording, detection, response and viewing policies), answered by
+ * the policy service over NATS.
+ */
 import { Module } from '@nestjs/common';
+import { DetectionPolicyController } from './detection-policy.controller';
 import { PoliciesController } from './policies.controller';
 import { PolicyClient } from './policy.client';
+import { ResponseRulesController } from './response-rules.controller';
+import { ViewingPolicyController } from './viewing-policy.controller';
 
-@Module({ controllers: [PoliciesController], providers: [PolicyClient] })
+@Module({
+  controllers: [
+    PoliciesController,
+    DetectionPolicyController,
+    ResponseRulesController,
+    ViewingPolicyController,
+  ],
+  providers: [PolicyClient],
+  exports: [PolicyClient],
+})
 export class PoliciesModule {}

@@ -1,5 +1,5 @@
 /**
- * The api's way to the recording policy: questions to the policy service over NATS
+ * The api's way to every policy kind: questions to the policy service over NATS
  * request/reply (`policy.*`), never its tables. No answer in time becomes a 503.
  */
 import { Inject, Injectable } from '@nestjs/common';
