@@ -317,6 +317,8 @@ export const indexer: Benchmark = {
         DATABASE_SCHEMA: schema,
         INDEXER_PORT: String(port),
         METRICS_ENABLED: 'false',
+        // Its terminal-text consumer reads cast segments; this bench publishes none.
+        STORAGE_URL: `file://${path.join(ctx.tmpDir, 'indexer-objects')}`,
       });
       const pub = new Publisher(jetstream(nc), name);
       const random = new Random(7);

@@ -5,4 +5,5 @@ void runService({
   name: 'indexer',
   module: IndexerModule.forRoot(),
   database: 'catalog',
+  storage: true,
 });

@@ -1,21 +1,26 @@
 /**
  * What the indexer integration specs share: the real indexer booted in this process on
- * the suite's own NATS namespace and PostgreSQL schemas, a publisher on that namespace,
- * builders for realistic messages, and waits on the catalogue and on consumers.
+ * the suite's own NATS namespace, PostgreSQL schemas and S3 test bucket, a publisher on
+ * that namespace, builders for realistic messages, and waits on the catalogue and on
+ * consumers.
  */
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { type MessageInput, type MessageType, STREAMS, streamName } from '@sessionrec/contracts';
 import { Messaging } from '@sessionrec/messaging';
-import { type RunningService, runService } from '@sessionrec/runtime';
+import { OBJECT_STORE, type RunningService, runService } from '@sessionrec/runtime';
+import type { ObjectStore } from '@sessionrec/storage';
 import {
   connectTestNats,
+  createTestBucket,
   createTestSchemas,
   deleteNamespaceStreams,
+  deleteTestBucket,
   dropTestSchemas,
   testDatabaseUrl,
   testNatsUrl,
+  testS3Options,
   waitFor,
   freePort,
 } from '@sessionrec/testing';
@@ -30,6 +35,8 @@ export interface Indexer {
   readonly messaging: Messaging;
   readonly pg: Client;
   readonly nc: NatsConnection;
+  /** The indexer's object store (the suite's bucket on the S3 test server). */
+  readonly store: ObjectStore;
   /** Counts rows of a catalogue table (optionally with a condition). */
   count(table: string, where?: string, params?: unknown[]): Promise<number>;
   /** Waits until every consumer of the indexer has nothing pending or unacknowledged. */
@@ -42,6 +49,7 @@ export const DEFAULT_TEST_CONFIG: IndexerConfig = {
   INDEXER_BATCH_DELAY_MS: 20,
   INDEXER_SILENT_AFTER_MS: 15 * 60_000,
   INDEXER_SWEEP_INTERVAL_MS: 60_000,
+  INDEXER_SEARCH_LIST_ROWS: 5_000,
 };
 
 export async function startIndexer(
@@ -49,10 +57,23 @@ export async function startIndexer(
   config: IndexerConfig = DEFAULT_TEST_CONFIG,
 ): Promise<Indexer> {
   await createTestSchemas(name);
+  const bucket = await createTestBucket(name);
+  const s3 = testS3Options();
   const schema = `${name}_catalog`;
   const service = await runService(
-    { name: 'indexer', module: IndexerModule.forRoot(config), database: 'catalog' },
     {
+      name: 'indexer',
+      module: IndexerModule.forRoot(config),
+      database: 'catalog',
+      storage: true,
+    },
+    {
+      STORAGE_URL: `s3://${bucket}`,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region ?? 'us-east-1',
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
       NATS_URL: testNatsUrl(),
       NATS_NAMESPACE: name,
       DATABASE_URL: testDatabaseUrl(),
@@ -75,6 +96,7 @@ export async function startIndexer(
     messaging: service.app.get(Messaging),
     pg,
     nc,
+    store: service.app.get<ObjectStore>(OBJECT_STORE),
     count: async (table, where, params) => {
       const { rows } = await pg.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${schema}".${table}${where ? ` WHERE ${where}` : ''}`,
@@ -101,6 +123,7 @@ export async function startIndexer(
       await deleteNamespaceStreams(nc, name);
       await nc.close();
       await dropTestSchemas(name);
+      await deleteTestBucket(bucket);
     },
   };
 }

@@ -5,10 +5,13 @@
  * catalog.session / catalog.events / catalog.recording / catalog.metrics answer pages.
  */
 import { randomUUID } from 'node:crypto';
-import type { RequestOf } from '@sessionrec/contracts';
+import { catalogSearchRequestV1, type RequestOf } from '@sessionrec/contracts';
 import { RequestFailedError } from '@sessionrec/messaging';
 import { uniqueTestName, waitFor } from '@sessionrec/testing';
+import { DataSource } from 'typeorm';
+import { SearchQuery } from '../src/queries/search.query';
 import {
+  DEFAULT_TEST_CONFIG,
   type Indexer,
   publishAll,
   type SeededSession,
@@ -24,6 +27,8 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
   let s3: SeededSession;
   let s4: SeededSession;
   let totalEvents = 0;
+  /** The same search with every event-level filter probed session by session (a broad search's plan). */
+  let probing: SearchQuery;
 
   async function search(filters: Partial<RequestOf<'catalog.search'>>) {
     return indexer.messaging.request(
@@ -128,6 +133,10 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
     for (const s of all) await publishAll(indexer, s.messages);
     await waitFor(async () => (await indexer.count('events')) === totalEvents, 20_000, 'events');
     await indexer.settled();
+    probing = new SearchQuery(indexer.service.app.get(DataSource), {
+      ...DEFAULT_TEST_CONFIG,
+      INDEXER_SEARCH_LIST_ROWS: 0,
+    });
   });
 
   afterAll(async () => {
@@ -196,6 +205,9 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
     ['nobody', () => ({ user: 'mallory' }), () => []],
   ])('filters by %s', async (_what, filters, expected) => {
     expect(await ids(filters())).toEqual(expected().map((s) => s.sessionId));
+    // Listing the matching sessions first or probing each session gives the same answer.
+    const request = catalogSearchRequestV1.parse({ v: 1, limit: 25, ...filters() });
+    expect(await probing.search(request)).toEqual(await search(filters()));
   });
 
   it('lists the matching events with their session offsets and snippets', async () => {

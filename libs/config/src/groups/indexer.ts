@@ -1,6 +1,6 @@
 /**
- * The indexer's own settings: write batching and the silent-host sweep. Defined here,
- * beside the shared groups, so the README's one table lists every variable.
+ * The indexer's own settings: write batching, the silent-host sweep and the search plan.
+ * Defined here, beside the shared groups, so the README's one table lists every variable.
  */
 import { z } from 'zod';
 import { defaultVar, envInteger } from '../env-var';
@@ -17,6 +17,9 @@ export const indexerEnv = z.object({
   }),
   INDEXER_SWEEP_INTERVAL_MS: defaultVar(envInteger(100, 3_600_000), '60000', {
     description: 'How often the indexer looks for silent sessions',
+  }),
+  INDEXER_SEARCH_LIST_ROWS: defaultVar(envInteger(0, 1_000_000), '5000', {
+    description: 'Matching events a search lists before it probes sessions newest first instead',
   }),
 });
 

@@ -4,7 +4,8 @@
  * application, free text) must all hold for one event, which becomes a match the player
  * can jump to. Free text is PostgreSQL full-text (words, `websearch` syntax) or a
  * case-insensitive substring (trigram-indexed), over titles, command lines, file paths,
- * application names and every string attribute of an event.
+ * application names and every string attribute of an event, and over terminal output
+ * (chunks of lines of asciicast segments) when free text is the only event-level filter.
  */
 import type { CatalogSearchRequest } from '@sessionrec/contracts';
 import { likePattern, type Params } from './sql';
@@ -19,8 +20,28 @@ export function hasEventFilter(r: CatalogSearchRequest): boolean {
 }
 
 /**
- * Conditions on `sessions s`. Only parameters the SQL references are added (PostgreSQL
- * cannot type an unreferenced one).
+ * Whether the session row alone decides the event-level filters: one of event type or
+ * application, without free text or a time range (which one event must satisfy too).
+ */
+export function sessionRowDecides(r: CatalogSearchRequest): boolean {
+  return !r.q && !r.from && !r.to && (r.event === undefined || r.app === undefined);
+}
+
+/** Terminal output has no type or application: it can match free text alone. */
+export function searchesTerminalText(r: CatalogSearchRequest): boolean {
+  return r.q !== undefined && r.event === undefined && r.app === undefined;
+}
+
+/** Whether free text also runs as a substring search (besides words). */
+export function hasSubstring(r: CatalogSearchRequest): boolean {
+  return r.q !== undefined && r.q.trim().length >= MIN_SUBSTRING;
+}
+
+/**
+ * Conditions on `sessions s` from the session-level filters, plus the exact session-level
+ * forms of event type and application (true of every session an event-level match can
+ * be in, and indexed). Only parameters the SQL references are added (PostgreSQL cannot
+ * type an unreferenced one).
  */
 export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] {
   const where: string[] = [];
@@ -37,36 +58,84 @@ export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] 
   if (r.to !== undefined) where.push(`s.started_at <= ${p.add(r.to)}::timestamptz`);
   if (r.event !== undefined) where.push(`s.event_types @> ARRAY[${p.add(r.event)}::text]`);
   if (r.app !== undefined) {
+    // The session row's own list (the names session_apps holds): no lookup per session.
     where.push(
-      `EXISTS (SELECT 1 FROM session_apps a WHERE a.session_id = s.session_id
-                 AND lower(a.name) = lower(${p.add(r.app)}::text))`,
+      `EXISTS (SELECT 1 FROM unnest(s.apps) AS a(name) WHERE lower(a.name) = lower(${p.add(r.app)}::text))`,
     );
-  }
-  // One event-level filter alone is exact at session level; otherwise one event must match all.
-  const single = !r.q && !r.from && !r.to && (r.event === undefined || r.app === undefined);
-  if (hasEventFilter(r) && !single) {
-    // Matching events first (free text through its GIN/trigram indexes), then their
-    // sessions: probing each candidate session's events instead is slow for sessions with
-    // thousands of events that do not match.
-    where.push(`s.session_id IN (SELECT e.session_id FROM events e WHERE ${eventCondition(r, p)})`);
   }
   return where;
 }
 
-/** The condition on `events e` that makes an event a match (call only with an event filter). */
-export function eventCondition(r: CatalogSearchRequest, p: Params): string {
+/** Which free-text forms a condition uses: both (a match), or one branch of a candidate search. */
+export type TextForm = 'any' | 'words' | 'substring';
+
+function textCondition(
+  r: CatalogSearchRequest,
+  p: Params,
+  tsv: string,
+  text: string,
+  form: TextForm,
+): string | undefined {
+  if (r.q === undefined) return undefined;
+  const words = () => `${tsv} @@ websearch_to_tsquery('simple', ${p.add(r.q)}::text)`;
+  const substring = () => `${text} ILIKE ${p.add(likePattern(r.q!.trim()))}::text`;
+  if (form === 'words') return words();
+  if (form === 'substring') return substring();
+  return hasSubstring(r) ? `(${words()} OR ${substring()})` : words();
+}
+
+/**
+ * The condition on `events e` that makes an event a match (call only with an event
+ * filter). `form` narrows free text to one of its two forms, so each can use its own index
+ * without rechecking the other.
+ */
+export function eventCondition(r: CatalogSearchRequest, p: Params, form: TextForm = 'any'): string {
   const conditions: string[] = [];
   if (r.event !== undefined) conditions.push(`e.type = ${p.add(r.event)}::text`);
   if (r.app !== undefined) conditions.push(`lower(e.app) = lower(${p.add(r.app)}::text)`);
-  if (r.q !== undefined) {
-    const words = `e.search_tsv @@ websearch_to_tsquery('simple', ${p.add(r.q)}::text)`;
-    conditions.push(
-      r.q.trim().length >= MIN_SUBSTRING
-        ? `(${words} OR e.search_text ILIKE ${p.add(likePattern(r.q.trim()))}::text)`
-        : words,
-    );
-  }
+  const text = textCondition(r, p, 'e.search_tsv', 'e.search_text', form);
+  if (text) conditions.push(text);
   if (r.from !== undefined) conditions.push(`e.at >= ${p.add(r.from)}::timestamptz`);
   if (r.to !== undefined) conditions.push(`e.at <= ${p.add(r.to)}::timestamptz`);
   return conditions.join(' AND ');
+}
+
+/**
+ * The session offset where a terminal chunk `t` starts: its recording's origin (the start
+ * of the first segment, as the player counts) plus the chunk's recording-relative time.
+ */
+export function terminalOffsetSql(t = 't'): string {
+  return `(coalesce((SELECT g.start_ms FROM segments g WHERE g.recording_id = ${t}.recording_id
+                      ORDER BY g.seq LIMIT 1), 0) + ${t}.start_ms)`;
+}
+
+/**
+ * The condition on `terminal_text t` (joined with its `sessions s` when a time range is
+ * given) that makes a chunk of terminal output a match (call only with free text).
+ */
+export function terminalCondition(
+  r: CatalogSearchRequest,
+  p: Params,
+  form: TextForm = 'any',
+): string {
+  const conditions = [textCondition(r, p, 't.text_tsv', 't.text', form)!];
+  const at = `(s.started_at + ${terminalOffsetSql()} * interval '1 millisecond')`;
+  if (r.from !== undefined) conditions.push(`${at} >= ${p.add(r.from)}::timestamptz`);
+  if (r.to !== undefined) conditions.push(`${at} <= ${p.add(r.to)}::timestamptz`);
+  return conditions.join(' AND ');
+}
+
+/**
+ * The session-first form of the event-level filters: a probe of each session's own events
+ * (and terminal output), newest session first. Used when matches are too common to list
+ * (see search-candidates.ts), so a page fills after a few probes. `OFFSET 0` keeps each probe a
+ * per-session index lookup: without it PostgreSQL may turn the EXISTS into a hashed
+ * subplan that first reads every matching event of the catalogue (seconds for a common word).
+ */
+export function matchExistsCondition(r: CatalogSearchRequest, p: Params): string {
+  const events = `EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.session_id
+                            AND ${eventCondition(r, p)} OFFSET 0)`;
+  if (!searchesTerminalText(r)) return events;
+  return `(${events} OR EXISTS (SELECT 1 FROM terminal_text t WHERE t.session_id = s.session_id
+                                  AND ${terminalCondition(r, p)} OFFSET 0))`;
 }

@@ -1,23 +1,20 @@
 /**
- * Answers catalog.search: one keyset page of sessions (newest first), the events that
- * matched in each (at most 20, in session order, with offsets for the player), their
- * recordings, and facet counts over the whole result set.
+ * Answers catalog.search: one keyset page of sessions (newest first), the events and
+ * terminal output that matched in each (at most 20, in session order, with offsets for the
+ * player), their recordings, and facet counts over the whole result set. Which sessions
+ * qualify is decided once (`searchCandidates`) and shared by the page and the facets.
  */
-import { Injectable } from '@nestjs/common';
-import type {
-  CatalogEventMatch,
-  CatalogMatch,
-  CatalogSearchReply,
-  CatalogSearchRequest,
-  FacetCount,
-} from '@sessionrec/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { CatalogSearchReply, CatalogSearchRequest, FacetCount } from '@sessionrec/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { INDEXER_CONFIG, type IndexerConfig } from '../indexer-config';
 import { decodeTimeCursor, encodeCursor } from './cursor';
-import { eventCondition, hasEventFilter, sessionConditions } from './search-filter';
+import { matchExistsCondition, sessionConditions } from './search-filter';
+import { matchesOf } from './search-matches';
+import { type Candidates, searchCandidates } from './search-candidates';
 import { recordingsOf, SESSION_COLUMNS, type SessionRow, toSessionFields } from './session-rows';
-import { iso, num, Params } from './sql';
+import { num, Params } from './sql';
 
-const MATCHES_PER_SESSION = 20;
 const FACET_SIZE = 20;
 /**
  * Facets are counted over at most this many sessions (the newest matches): exact for
@@ -26,58 +23,75 @@ const FACET_SIZE = 20;
  */
 export const FACET_SCAN_LIMIT = 2_000;
 
-interface MatchRow {
-  sid: string;
-  event_id: string;
-  type: CatalogEventMatch['type'];
-  at: Date;
-  offset_ms: string;
-  recording_id: string | null;
-  snippet: string | null;
-}
-
 interface FacetRow {
   facet: 'users' | 'hosts' | 'apps' | 'eventTypes';
   value: string;
   count: string;
 }
 
+function noFacets(): CatalogSearchReply['facets'] {
+  return { users: [], hosts: [], apps: [], eventTypes: [] };
+}
+
+/** The conditions on `sessions s` of a search, its event-level filters as `candidates` says. */
+function searchConditions(r: CatalogSearchRequest, candidates: Candidates, p: Params): string[] {
+  const where = sessionConditions(r, p);
+  if (candidates.kind === 'probe') where.push(matchExistsCondition(r, p));
+  if (candidates.kind === 'ids') {
+    where.push(`s.session_id = ANY(${p.add(candidates.ids)}::uuid[])`);
+  }
+  return where;
+}
+
+function whereClause(where: readonly string[]): string {
+  return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+}
+
 @Injectable()
 export class SearchQuery {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(INDEXER_CONFIG) private readonly config: IndexerConfig,
+  ) {}
 
   async search(r: CatalogSearchRequest): Promise<CatalogSearchReply> {
-    // Page and facets run on two pooled connections at once: latency over strict snapshot.
     const db = this.dataSource.manager;
-    const [page, facets] = await Promise.all([this.page(db, r), this.facets(db, r)]);
+    // Checked before any query, so a forged cursor fails the same way for every search.
+    const after = r.cursor !== undefined ? decodeTimeCursor(r.cursor) : undefined;
+    const candidates = await searchCandidates(db, r, this.config.INDEXER_SEARCH_LIST_ROWS);
+    if (candidates.kind === 'ids' && candidates.ids.length === 0) {
+      return { v: 1, sessions: [], facets: noFacets() };
+    }
+    // Page and facets run on two pooled connections at once: latency over strict snapshot.
+    const [page, facets] = await Promise.all([
+      this.page(db, r, candidates, after),
+      this.facets(db, r, candidates),
+    ]);
     return { v: 1, ...page, facets };
   }
 
   private async page(
     db: EntityManager,
     r: CatalogSearchRequest,
+    candidates: Candidates,
+    after: [string, string] | undefined,
   ): Promise<Pick<CatalogSearchReply, 'sessions' | 'nextCursor'>> {
     const p = new Params();
-    const where = sessionConditions(r, p);
-    if (r.cursor !== undefined) {
-      const [startedKey, sessionId] = decodeTimeCursor(r.cursor);
+    const where = searchConditions(r, candidates, p);
+    if (after !== undefined) {
       where.push(
-        `(s.started_at, s.session_id) < (${p.add(startedKey)}::timestamptz, ${p.add(sessionId)}::uuid)`,
+        `(s.started_at, s.session_id) < (${p.add(after[0])}::timestamptz, ${p.add(after[1])}::uuid)`,
       );
     }
     const rows = await db.query<SessionRow[]>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions s
-        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${SESSION_COLUMNS} FROM sessions s ${whereClause(where)}
         ORDER BY s.started_at DESC, s.session_id DESC LIMIT ${p.add(r.limit + 1)}`,
       p.values,
     );
     const more = rows.length > r.limit;
     const pageRows = rows.slice(0, r.limit);
     const ids = pageRows.map((s) => s.session_id);
-    const [recordings, matches] = await Promise.all([
-      recordingsOf(db, ids),
-      this.matches(db, r, ids),
-    ]);
+    const [recordings, matches] = await Promise.all([recordingsOf(db, ids), matchesOf(db, r, ids)]);
     const last = pageRows[pageRows.length - 1];
     return {
       sessions: pageRows.map((s) => ({
@@ -88,54 +102,20 @@ export class SearchQuery {
     };
   }
 
-  private async matches(
-    db: EntityManager,
-    r: CatalogSearchRequest,
-    ids: readonly string[],
-  ): Promise<Map<string, CatalogMatch[]>> {
-    const out = new Map<string, CatalogMatch[]>();
-    if (ids.length === 0 || !hasEventFilter(r)) return out;
-    const p = new Params();
-    const idsParam = p.add(ids);
-    const eventMatch = eventCondition(r, p);
-    const rows = await db.query<MatchRow[]>(
-      `SELECT x.sid, e.event_id, e.type, e.at, e.offset_ms, e.recording_id,
-              left(coalesce(e.title, e.command_line, e.file_path, e.app, e.search_text), 200) AS snippet
-         FROM unnest(${idsParam}::uuid[]) AS x(sid)
-         CROSS JOIN LATERAL (
-           SELECT * FROM events e WHERE e.session_id = x.sid AND ${eventMatch}
-            ORDER BY e.offset_ms, e.event_id LIMIT ${MATCHES_PER_SESSION}) e`,
-      p.values,
-    );
-    for (const m of rows) {
-      const list = out.get(m.sid) ?? [];
-      list.push({
-        eventId: m.event_id,
-        type: m.type,
-        at: iso(m.at),
-        offsetMs: num(m.offset_ms),
-        ...(m.recording_id ? { recordingId: m.recording_id } : {}),
-        ...(m.snippet ? { snippet: m.snippet } : {}),
-      });
-      out.set(m.sid, list);
-    }
-    return out;
-  }
-
   /** Per facet, how many sessions of the whole result set have each value (top 20). */
   private async facets(
     db: EntityManager,
     r: CatalogSearchRequest,
+    candidates: Candidates,
   ): Promise<CatalogSearchReply['facets']> {
     const p = new Params();
-    const sessionWhere = sessionConditions(r, p);
+    const where = searchConditions(r, candidates, p);
     const top = (facet: string, value: string, from: string) =>
       `(SELECT '${facet}' AS facet, ${value} AS value, count(*) AS count FROM ${from}
          WHERE ${value} IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${FACET_SIZE})`;
     const rows = await db.query<FacetRow[]>(
       `WITH m AS MATERIALIZED (
-         SELECT s.user_name, s.host, s.apps, s.event_types FROM sessions s
-         ${sessionWhere.length > 0 ? `WHERE ${sessionWhere.join(' AND ')}` : ''}
+         SELECT s.user_name, s.host, s.apps, s.event_types FROM sessions s ${whereClause(where)}
          ORDER BY s.started_at DESC, s.session_id DESC LIMIT ${FACET_SCAN_LIMIT})
        ${top('users', 'user_name', 'm')}
        UNION ALL ${top('hosts', 'host', 'm')}

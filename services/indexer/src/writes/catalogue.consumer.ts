@@ -6,6 +6,7 @@
 import { Controller } from '@nestjs/common';
 import type { MessageOf } from '@sessionrec/contracts';
 import { OnMessage } from '@sessionrec/messaging';
+import { TerminalTextIndexer } from '../terminal/terminal-text.indexer';
 import { EventWriter } from './event.writer';
 import { LifecycleWriter } from './lifecycle.writer';
 import { MetricWriter } from './metric.writer';
@@ -13,6 +14,11 @@ import { SegmentWriter } from './segment.writer';
 
 /** Several batches in flight: one fills while the previous ones are being written. */
 const BATCHED = { maxInFlight: 2048 };
+/**
+ * Terminal text has its own consumer of segment.stored: reading objects never holds up the
+ * catalogue rows, and a segment that cannot be read is dead-lettered on its own.
+ */
+const TERMINAL_TEXT = { durable: 'indexer-terminal-text', maxInFlight: 16 };
 
 @Controller()
 export class CatalogueConsumer {
@@ -21,6 +27,7 @@ export class CatalogueConsumer {
     private readonly segments: SegmentWriter,
     private readonly events: EventWriter,
     private readonly metrics: MetricWriter,
+    private readonly terminalText: TerminalTextIndexer,
   ) {}
 
   @OnMessage('session.started')
@@ -46,6 +53,11 @@ export class CatalogueConsumer {
   @OnMessage('segment.stored', BATCHED)
   segmentStored(p: MessageOf<'segment.stored'>): Promise<void> {
     return this.segments.add(p);
+  }
+
+  @OnMessage('segment.stored', TERMINAL_TEXT)
+  segmentText(p: MessageOf<'segment.stored'>): Promise<void> {
+    return this.terminalText.index(p);
   }
 
   @OnMessage('segment.gap')
