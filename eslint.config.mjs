@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
@@ -36,6 +37,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The web console runs in the browser: its globals, and the rules of React hooks.
+    files: ['services/console/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**'],

@@ -1,6 +1,6 @@
 /**
  * The api service: the REST API for people and automation (sign-in, search, playback,
- * export, the OpenAPI document), and later the web console. The platform around it
+ * export, share links, the OpenAPI document) and the web console. The platform around it
  * (config, telemetry, health, NATS, PostgreSQL, object store and graceful shutdown)
  * comes from libs/runtime; catalogue data comes only from the indexer over NATS.
  */
@@ -8,6 +8,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ApiConfigModule } from './config/api-config.module';
+import { ConsoleModule } from './console/console.module';
 import type { ApiConfig } from './config/api-config';
 import { DocsModule } from './docs/docs.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -30,6 +31,7 @@ export class ApiModule {
         PoliciesModule,
         RecordingControlModule,
         DocsModule,
+        ConsoleModule.forRoot(),
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

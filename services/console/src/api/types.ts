@@ -1,0 +1,126 @@
+/** The shapes the api answers with (docs/api.md); only what the console reads. */
+export type Role = 'admin' | 'policy-admin' | 'investigator' | 'helpdesk' | 'auditor';
+
+export interface User {
+  id: string;
+  username: string;
+  roles: Role[];
+}
+
+export interface RecordingSummary {
+  recordingId: string;
+  kind: 'screen' | 'terminal';
+  startedAt: string;
+  stoppedAt?: string;
+  reason: string | null;
+}
+
+export interface Match {
+  eventId: string;
+  type: string;
+  at: string;
+  offsetMs: number;
+  recordingId?: string;
+  snippet?: string;
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  agentId: string;
+  user: string | null;
+  groups: string[];
+  host: string | null;
+  clientAddress?: string;
+  protocol: string | null;
+  startedAt: string;
+  endedAt?: string;
+  endReason?: string;
+  recordings: RecordingSummary[];
+}
+
+export interface SearchResult extends SessionSummary {
+  matches: Match[];
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface SearchReply {
+  sessions: SearchResult[];
+  facets: {
+    users: FacetCount[];
+    hosts: FacetCount[];
+    apps: FacetCount[];
+    eventTypes: FacetCount[];
+  };
+  nextCursor: string | null;
+}
+
+export interface SessionDetail extends SessionSummary {
+  counts: { events: number; segments: number; bytes: number };
+}
+
+export type Attributes = Record<string, string | number | boolean | null>;
+
+export interface SessionEvent {
+  eventId: string;
+  type: string;
+  at: string;
+  offsetMs: number;
+  recordingId?: string;
+  attributes: Attributes;
+}
+
+export interface MetricSample {
+  at: string;
+  offsetMs: number;
+  rttMs: number;
+  jitterMs: number;
+  retransmits: number;
+  throughputBps: number;
+}
+
+export interface Segment {
+  seq: number;
+  startMs: number;
+  endMs: number;
+  size: number;
+}
+
+export interface RecordingDetail {
+  recordingId: string;
+  sessionId: string;
+  kind: 'screen' | 'terminal';
+  startedAt: string;
+  stoppedAt?: string;
+  live: boolean;
+  segments: Segment[];
+  nextAfterSeq?: number;
+}
+
+export interface Share {
+  shareId: string;
+  recordingId: string;
+  fromMs: number;
+  toMs: number;
+  expiresAt: string;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  opens: number;
+}
+
+export interface CreatedShare extends Share {
+  token: string;
+  url: string;
+}
+
+/** What a share link reveals to someone who is not signed in: the clip, nothing more. */
+export interface SharedClip {
+  kind: 'screen' | 'terminal';
+  fromMs: number;
+  toMs: number;
+  expiresAt: string;
+}
