@@ -44,7 +44,9 @@ describe('detection and viewing policies (real NATS and PostgreSQL)', () => {
   beforeAll(async () => {
     h = await startPolicyHarness(uniqueTestName('policykinds'));
     h.nc.subscribe(fullSubject(h.name, POLICY_CHANGED_SUBJECT), {
-      callback: (_err, msg: Msg) => notices.push(msg.json<PolicyChanged>()),
+      callback: (_err, msg: Msg) => {
+        notices.push(msg.json<PolicyChanged>());
+      },
     });
   });
 

@@ -7,7 +7,6 @@ import {
   ALWAYS_REPORTED_EVENTS,
   BUILT_IN_DETECTION_OPTIONS,
   BUILT_IN_DETECTION_POLICY,
-  compileGlobs,
   type DetectionOptions,
   type DetectionPolicyDocument,
   EVENT_TYPE_NAMES,
@@ -16,6 +15,7 @@ import {
   type PolicyDetectionEvaluateRequest,
   type ResolvedDetectionOptions,
 } from '@sessionrec/contracts';
+import { compileGlobList, type GlobList } from '../engine/linear-glob';
 
 export const DETECTION_DEFAULT_RULE_ID = 'default';
 export const DETECTION_BUILT_IN_RULE_ID = 'built-in-default';
@@ -28,9 +28,9 @@ interface Outcome {
 
 interface CompiledRule {
   readonly outcome: Outcome;
-  readonly users?: RegExp;
-  readonly groups?: RegExp;
-  readonly hosts?: RegExp;
+  readonly users?: GlobList;
+  readonly groups?: GlobList;
+  readonly hosts?: GlobList;
 }
 
 /** In EVENT_TYPES order, the always-reported ones included, each once. */
@@ -72,9 +72,9 @@ export class CompiledDetectionPolicy {
         events: eventList(r.events ?? defaultEvents),
         options: resolve(defaults, r.options),
       },
-      ...(r.match.users ? { users: compileGlobs(r.match.users) } : {}),
-      ...(r.match.groups ? { groups: compileGlobs(r.match.groups) } : {}),
-      ...(r.match.hosts ? { hosts: compileGlobs(r.match.hosts) } : {}),
+      ...(r.match.users ? { users: compileGlobList(r.match.users) } : {}),
+      ...(r.match.groups ? { groups: compileGlobList(r.match.groups) } : {}),
+      ...(r.match.hosts ? { hosts: compileGlobList(r.match.hosts) } : {}),
     }));
     return new CompiledDetectionPolicy(version, rules, {
       ruleId: fallbackRuleId,

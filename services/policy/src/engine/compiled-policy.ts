@@ -1,5 +1,5 @@
 /**
- * The active recording policy compiled once into matchers (RegExps, BlockLists, time
+ * The active recording policy compiled once into matchers (globs, BlockLists, time
  * windows) so that each evaluation is a few comparisons, answered from memory.
  */
 import { BlockList, isIP } from 'node:net';
@@ -13,7 +13,7 @@ import {
   type EventTriggers,
   type RecordingDecision,
 } from '@sessionrec/contracts';
-import { compileGlobs } from './glob';
+import { compileGlobList, type GlobList } from './linear-glob';
 import { type CompiledWindow, compileWindow, inWindow, localTime } from './time-window';
 
 /** Shown when a rule asks for a notice without its own text. */
@@ -33,10 +33,10 @@ interface Outcome {
 
 interface CompiledRule {
   readonly outcome: Outcome;
-  readonly users?: RegExp;
-  readonly groups?: RegExp;
-  readonly hosts?: RegExp;
-  readonly applications?: RegExp;
+  readonly users?: GlobList;
+  readonly groups?: GlobList;
+  readonly hosts?: GlobList;
+  readonly applications?: GlobList;
   readonly networks?: BlockList;
   readonly windows?: readonly CompiledWindow[];
 }
@@ -89,10 +89,10 @@ export class CompiledPolicy {
       const m = r.match;
       return {
         outcome: outcomeOf(r.id, r),
-        ...(m.users ? { users: compileGlobs(m.users) } : {}),
-        ...(m.groups ? { groups: compileGlobs(m.groups) } : {}),
-        ...(m.hosts ? { hosts: compileGlobs(m.hosts) } : {}),
-        ...(m.applications ? { applications: compileGlobs(m.applications) } : {}),
+        ...(m.users ? { users: compileGlobList(m.users) } : {}),
+        ...(m.groups ? { groups: compileGlobList(m.groups) } : {}),
+        ...(m.hosts ? { hosts: compileGlobList(m.hosts) } : {}),
+        ...(m.applications ? { applications: compileGlobList(m.applications) } : {}),
         ...(m.clientNetworks ? { networks: blockList(m.clientNetworks) } : {}),
         ...(m.timeWindows ? { windows: m.timeWindows.map(compileWindow) } : {}),
       };

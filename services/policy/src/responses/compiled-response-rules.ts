@@ -5,14 +5,13 @@
  * and where (users, groups, hosts), which the engine looks up only for rules that ask.
  */
 import {
-  compileGlobs,
-  globToRegExp,
   DEFAULT_THROTTLE_SECONDS,
   type EventType,
   type ResponseRule,
   type ResponseRuleAction,
   type ResponseRulesDocument,
 } from '@sessionrec/contracts';
+import { compileGlobList, type GlobList } from '../engine/linear-glob';
 import { type CompiledWindow, compileWindow, inWindow, localTime } from '../engine/time-window';
 
 /** What the matchers read of an event. */
@@ -31,7 +30,7 @@ export interface SessionFacts {
 
 interface EventMatcher {
   readonly type: EventType;
-  readonly attributes: readonly (readonly [string, RegExp])[];
+  readonly attributes: readonly (readonly [string, GlobList])[];
 }
 
 export class CompiledResponseRule {
@@ -45,9 +44,9 @@ export class CompiledResponseRule {
   /** Whether matching needs the session's user, groups or host. */
   readonly needsSession: boolean;
   private readonly events: readonly EventMatcher[];
-  private readonly users: RegExp | undefined;
-  private readonly groups: RegExp | undefined;
-  private readonly hosts: RegExp | undefined;
+  private readonly users: GlobList | undefined;
+  private readonly groups: GlobList | undefined;
+  private readonly hosts: GlobList | undefined;
   private readonly inside: readonly CompiledWindow[] | undefined;
   private readonly outside: readonly CompiledWindow[] | undefined;
 
@@ -63,12 +62,12 @@ export class CompiledResponseRule {
     this.events = m.events.map((e) => ({
       type: e.eventType,
       attributes: Object.entries(e.attributes ?? {}).map(
-        ([name, glob]) => [name, globToRegExp(glob)] as const,
+        ([name, glob]) => [name, compileGlobList([glob])] as const,
       ),
     }));
-    this.users = m.users ? compileGlobs(m.users) : undefined;
-    this.groups = m.groups ? compileGlobs(m.groups) : undefined;
-    this.hosts = m.hosts ? compileGlobs(m.hosts) : undefined;
+    this.users = m.users ? compileGlobList(m.users) : undefined;
+    this.groups = m.groups ? compileGlobList(m.groups) : undefined;
+    this.hosts = m.hosts ? compileGlobList(m.hosts) : undefined;
     this.inside = m.timeWindows?.map(compileWindow);
     this.outside = m.outsideHours?.map(compileWindow);
     this.needsSession =
