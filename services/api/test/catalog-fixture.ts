@@ -2,6 +2,8 @@
  * A stand-in for the indexer in api tests: answers the real `catalog.*` requests over the
  * real NATS transport (a separate service booted with runService and @OnRequest), from
  * data the test puts in. It records every request so a test can check what the api asked.
+ * It also answers `policy.viewing.get` for the policy service (no viewing policy unless a
+ * test sets one), since every read of a recording checks the viewing policy.
  */
 import { Controller, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -33,6 +35,10 @@ export class FixtureCatalog {
   readonly events = new Map<string, CatalogEvent[]>();
   readonly metrics = new Map<string, CatalogMetricSample[]>();
   readonly recordings = new Map<string, CatalogRecordingDetail>();
+  /** The viewing policy `policy.viewing.get` answers (null: none published yet). */
+  viewingPolicy: { version: number; document: unknown } | null = null;
+  /** While true, `policy.viewing.get` fails (the policy service is "down"). */
+  viewingUnavailable = false;
   private held: (() => void)[] = [];
   private isSilent = false;
 
@@ -116,6 +122,25 @@ export async function startCatalogFixture(
     async metrics(request: RequestOf<'catalog.metrics'>): Promise<ReplyOf<'catalog.metrics'>> {
       await this.seen('catalog.metrics', request);
       return { v: 1, samples: catalog.metrics.get(request.sessionId) ?? [] };
+    }
+
+    @OnRequest('policy.viewing.get')
+    viewing(): Promise<ReplyOf<'policy.viewing.get'>> {
+      if (catalog.viewingUnavailable) throw new Error('the policy service is down');
+      const policy = catalog.viewingPolicy;
+      return Promise.resolve({
+        v: 1,
+        active: policy
+          ? {
+              info: {
+                version: policy.version,
+                createdBy: 'test',
+                createdAt: new Date().toISOString(),
+              },
+              document: policy.document as Record<string, unknown>,
+            }
+          : null,
+      });
     }
 
     @OnRequest('catalog.recording')

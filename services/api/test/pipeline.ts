@@ -1,6 +1,6 @@
 /**
- * The real recording pipeline for playback tests: ingest and the indexer spawned from
- * their builds on the suite's namespace, schemas and bucket, an enrolment token from
+ * The real recording pipeline for playback tests: ingest, the indexer and the policy
+ * service (viewing policies) spawned from their builds on the suite's namespace, schemas and bucket, an enrolment token from
  * `sessionrec enrol-token create`, and simulated sessions streamed in by
  * `sessionrec-agent simulate` (real H.264 fMP4 and asciicast segments).
  */
@@ -16,6 +16,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const MAINS = {
   ingest: path.join(ROOT, 'services/ingest/dist/main.js'),
   indexer: path.join(ROOT, 'services/indexer/dist/main.js'),
+  policy: path.join(ROOT, 'services/policy/dist/main.js'),
   cli: path.join(ROOT, 'libs/cli/dist/main.js'),
   agent: path.join(ROOT, 'services/agent/dist/main.js'),
 };
@@ -91,6 +92,15 @@ export async function startPipeline(name: string, bucket: string): Promise<Pipel
   try {
     const ingestPort = await freePort();
     const indexerPort = await freePort();
+    const policyPort = await freePort();
+    // The api asks the policy service for the viewing policy on every read.
+    children.push(
+      await startChild(
+        MAINS.policy,
+        { ...env, DATABASE_SCHEMA: `${name}_policy`, POLICY_PORT: String(policyPort) },
+        `http://127.0.0.1:${policyPort}/health/ready`,
+      ),
+    );
     children.push(
       await startChild(
         MAINS.indexer,

@@ -77,6 +77,28 @@ describe('sessionrec admin create', () => {
     expect(await verify(row!.password_hash, 'a long enough password')).toBe(true);
   });
 
+  it('stores the groups a user belongs to', async () => {
+    const file = path.join(work, 'pw-groups');
+    await writeFile(file, 'a long enough password\n');
+    const out = await cli([
+      'admin',
+      'create',
+      'gus',
+      '--role',
+      'helpdesk',
+      '--group',
+      'support-eu,finance',
+      '--password-file',
+      file,
+    ]);
+    expect(out.join('\n')).toMatch(/created with roles helpdesk in groups support-eu, finance\.$/);
+    const { rows } = await pg.query<{ groups: string[] }>(
+      `SELECT groups FROM "${schema}".users WHERE username = $1`,
+      ['gus'],
+    );
+    expect(rows[0]?.groups).toEqual(['support-eu', 'finance']);
+  });
+
   it('refuses a taken name, an unknown role and a short password', async () => {
     const file = path.join(work, 'pw2');
     await writeFile(file, 'another long password');

@@ -1,5 +1,5 @@
 /**
- * `sessionrec admin create <username> [--role ...]`: creates a person who signs in to the
+ * `sessionrec admin create <username> [--role ...] [--group ...]`: creates a person who signs in to the
  * api, for operators (the first administrator is created by the api itself). The password
  * comes from a file or from stdin, never from the command line, where other users of the
  * machine could read it; it is stored as an argon2id hash, the same format the api checks.
@@ -17,6 +17,8 @@ import type { ProgramIo } from '../program';
 /** The api's roles (services/api/src/auth/roles.ts and the users table's check). */
 export const USER_ROLES = ['admin', 'policy-admin', 'investigator', 'helpdesk', 'auditor'] as const;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,255}$/;
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const GROUP = /^[^\u0000-\u001f]{1,256}$/;
 const MIN_PASSWORD = 12;
 const MAX_PASSWORD = 1024;
 
@@ -28,6 +30,7 @@ export interface CreatedUser {
   readonly id: string;
   readonly username: string;
   readonly roles: readonly string[];
+  readonly groups: readonly string[];
 }
 
 export async function createUser(options: {
@@ -36,6 +39,8 @@ export async function createUser(options: {
   username: string;
   password: string;
   roles: readonly string[];
+  /** Groups viewing policies may name (docs/policies.md). */
+  groups?: readonly string[];
 }): Promise<CreatedUser> {
   if (!USERNAME.test(options.username)) {
     throw new AdminCreateError(
@@ -52,6 +57,11 @@ export async function createUser(options: {
     throw new AdminCreateError(`unknown role ${unknown.join(', ')}: use ${USER_ROLES.join(', ')}`);
   }
   const roles = [...new Set(options.roles)];
+  const groups = [...new Set(options.groups ?? [])];
+  const badGroup = groups.find((g) => !GROUP.test(g));
+  if (badGroup !== undefined || groups.length > 256) {
+    throw new AdminCreateError('groups must be 1-256 printable characters each, at most 256');
+  }
   const passwordHash = await hash(options.password, {
     type: argon2id,
     memoryCost: 19_456,
@@ -63,12 +73,12 @@ export async function createUser(options: {
   try {
     const id = randomUUID();
     const { rowCount } = await client.query(
-      `INSERT INTO ${quoteIdentifier(options.schema)}.users (id, username, password_hash, roles)
-       VALUES ($1, $2, $3, $4) ON CONFLICT (username) DO NOTHING`,
-      [id, options.username, passwordHash, roles],
+      `INSERT INTO ${quoteIdentifier(options.schema)}.users (id, username, password_hash, roles, groups)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING`,
+      [id, options.username, passwordHash, roles, groups],
     );
     if (rowCount !== 1) throw new AdminCreateError(`user ${options.username} already exists`);
-    return { id, username: options.username, roles };
+    return { id, username: options.username, roles, groups };
   } finally {
     await client.end();
   }
@@ -104,18 +114,26 @@ export function registerAdminCommands(program: Command, io: ProgramIo): void {
     .description('create a user; the password is read from stdin or --password-file')
     .argument('<username>', 'the user name to sign in with')
     .option('--role <role>', `role, repeatable: ${USER_ROLES.join(', ')}`, collect)
+    .option('--group <group>', 'group the user belongs to, repeatable', collect)
     .option('--password-file <path>', 'read the password from this file')
-    .action(async (username: string, opts: { role?: string[]; passwordFile?: string }) => {
-      const config = loadConfig(z.object({ database: databaseEnv, service: serviceEnv }), io.env);
-      const created = await createUser({
-        databaseUrl: config.database.DATABASE_URL,
-        schema: assertSchemaName(config.service.DATABASE_SCHEMA ?? 'api'),
-        username,
-        password: await readPassword(opts.passwordFile),
-        roles: opts.role ?? ['investigator'],
-      });
-      io.out(
-        `User ${created.username} (${created.id}) created with roles ${created.roles.join(', ')}.`,
-      );
-    });
+    .action(
+      async (
+        username: string,
+        opts: { role?: string[]; group?: string[]; passwordFile?: string },
+      ) => {
+        const config = loadConfig(z.object({ database: databaseEnv, service: serviceEnv }), io.env);
+        const created = await createUser({
+          databaseUrl: config.database.DATABASE_URL,
+          schema: assertSchemaName(config.service.DATABASE_SCHEMA ?? 'api'),
+          username,
+          password: await readPassword(opts.passwordFile),
+          roles: opts.role ?? ['investigator'],
+          groups: opts.group ?? [],
+        });
+        const groups = created.groups.length > 0 ? ` in groups ${created.groups.join(', ')}` : '';
+        io.out(
+          `User ${created.username} (${created.id}) created with roles ${created.roles.join(', ')}${groups}.`,
+        );
+      },
+    );
 }

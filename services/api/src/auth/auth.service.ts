@@ -110,6 +110,7 @@ export class AuthService {
       userId: owner.user_id,
       username: owner.username,
       roles: owner.roles,
+      groups: owner.groups,
       tokenId: owner.token_id,
     };
   }

@@ -14,5 +14,7 @@ export interface Principal {
   readonly userId: string;
   readonly username: string;
   readonly roles: readonly Role[];
+  /** The groups the person belongs to (viewing policies may name them). */
+  readonly groups: readonly string[];
   readonly tokenId: string;
 }

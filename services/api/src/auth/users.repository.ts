@@ -18,6 +18,7 @@ export interface TokenOwner {
   user_id: string;
   username: string;
   roles: Role[];
+  groups: string[];
   last_used_at: Date | null;
 }
 
@@ -76,7 +77,7 @@ export class UsersRepository {
   async findValidToken(tokenHash: string): Promise<TokenOwner | undefined> {
     const rows = await selectRows<TokenOwner>(
       this.dataSource,
-      `SELECT t.id AS token_id, u.id AS user_id, u.username, u.roles, t.last_used_at
+      `SELECT t.id AS token_id, u.id AS user_id, u.username, u.roles, u.groups, t.last_used_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
           AND u.disabled_at IS NULL`,

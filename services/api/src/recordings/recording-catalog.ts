@@ -1,15 +1,27 @@
 /**
  * What playback needs from the catalogue about one recording, asked of the indexer:
- * one page, all pages of a time range, or one segment by sequence number.
+ * one page, all pages of a time range, or one segment by sequence number. Every question
+ * carries the asker's access (their viewing scope, or a share's own authority), so a
+ * recording they may not view is "not in the catalogue".
  */
 import { Injectable } from '@nestjs/common';
 import type {
   CatalogRecordingDetail,
   CatalogRecordingRequest,
   CatalogSegment,
+  ViewingScope,
 } from '@sessionrec/contracts';
 import { CatalogClient } from '../catalog/catalog.client';
 import { NotFoundError, ValidationError } from '../http/api-errors';
+
+/**
+ * On whose authority a recording is read: a signed-in person's viewing scope (from
+ * ViewingAccess.scopeFields; no scope = unrestricted), or `{}` for a share link, which
+ * authorises its one clip itself.
+ */
+export interface Access {
+  readonly scope?: ViewingScope;
+}
 
 export interface TimeRange {
   readonly fromMs?: number;
@@ -45,13 +57,14 @@ export class RecordingCatalog {
     return reply.recording;
   }
 
-  async load(recordingId: string, range: TimeRange = {}): Promise<LoadedRecording> {
+  async load(access: Access, recordingId: string, range: TimeRange = {}): Promise<LoadedRecording> {
     const segments: CatalogSegment[] = [];
     let detail: CatalogRecordingDetail | undefined;
     let afterSeq: number | undefined;
     for (;;) {
       const page = await this.page({
         v: 1,
+        ...access,
         recordingId,
         ...rangeFields(range),
         ...(afterSeq !== undefined ? { afterSeq } : {}),
@@ -72,11 +85,13 @@ export class RecordingCatalog {
 
   /** The recording and its segment `seq` (undefined when the catalogue has no such segment). */
   async segment(
+    access: Access,
     recordingId: string,
     seq: number,
   ): Promise<{ detail: CatalogRecordingDetail; segment: CatalogSegment | undefined }> {
     const detail = await this.page({
       v: 1,
+      ...access,
       recordingId,
       ...(seq > 0 ? { afterSeq: seq - 1 } : {}),
       limit: 1,

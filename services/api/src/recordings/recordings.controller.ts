@@ -24,7 +24,8 @@ import { castEvents, castHeader, type CastWindow } from './asciicast';
 import { ClipExporter } from './clip-exporter';
 import { ObjectStreamer } from './object-streamer';
 import { buildPlaylist } from './playlist';
-import { RecordingCatalog, type TimeRange } from './recording-catalog';
+import { ViewingAccess } from '../viewing/viewing-access';
+import { type Access, RecordingCatalog, type TimeRange } from './recording-catalog';
 import { detailQueryOf, recordingId, segmentSeq, timeRange } from './recording-queries';
 import { ViewAudit } from './view-audit';
 
@@ -74,6 +75,7 @@ export class RecordingsController {
     private readonly exporter: ClipExporter,
     private readonly views: ViewAudit,
     private readonly audit: AuditService,
+    private readonly viewing: ViewingAccess,
   ) {}
 
   @Get()
@@ -81,10 +83,15 @@ export class RecordingsController {
   @WithRange()
   @ApiQuery({ name: 'afterSeq', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  async detail(@Param('recordingId') rawId: string, @Query() query: unknown) {
+  async detail(
+    @Param('recordingId') rawId: string,
+    @Query() query: unknown,
+    @CurrentUser() principal: Principal,
+  ) {
     const id = recordingId(rawId);
     const q = detailQueryOf(query);
-    return this.recordings.page({ v: 1, recordingId: id, ...q, limit: q.limit ?? 1000 });
+    const access = await this.viewing.scopeFields(principal);
+    return this.recordings.page({ v: 1, ...access, recordingId: id, ...q, limit: q.limit ?? 1000 });
   }
 
   @Get('playlist.m3u8')
@@ -99,7 +106,8 @@ export class RecordingsController {
   ): Promise<void> {
     const id = recordingId(rawId);
     const range = timeRange(query);
-    const { detail, segments } = await this.recordings.load(id, range);
+    const access = await this.viewing.scopeFields(principal);
+    const { detail, segments } = await this.recordings.load(access, id, range);
     requireKind(detail, 'screen');
     const last = segments[segments.length - 1];
     // A clip whose end the recording has already passed will not grow any more.
@@ -125,10 +133,12 @@ export class RecordingsController {
   async init(
     @Param('recordingId') rawId: string,
     @Headers('range') range: string | undefined,
+    @CurrentUser() principal: Principal,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const id = recordingId(rawId);
-    const detail = await this.recordings.page({ v: 1, recordingId: id, limit: 1 });
+    const access = await this.viewing.scopeFields(principal);
+    const detail = await this.recordings.page({ v: 1, ...access, recordingId: id, limit: 1 });
     requireKind(detail, 'screen');
     if (!detail.init) throw new NotFoundError('the init segment is not stored yet');
     await this.streamer.send(reply, detail.init, range);
@@ -141,11 +151,13 @@ export class RecordingsController {
     @Param('recordingId') rawId: string,
     @Param('seq') rawSeq: string,
     @Headers('range') range: string | undefined,
+    @CurrentUser() principal: Principal,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const id = recordingId(rawId);
     const seq = segmentSeq(rawSeq);
-    const { segment } = await this.recordings.segment(id, seq);
+    const access = await this.viewing.scopeFields(principal);
+    const { segment } = await this.recordings.segment(access, id, seq);
     if (!segment) throw new NotFoundError(`segment ${seq} of recording ${id} is not catalogued`);
     await this.streamer.send(reply, segment, range);
   }
@@ -162,7 +174,8 @@ export class RecordingsController {
   ): Promise<void> {
     const id = recordingId(rawId);
     const range = timeRange(query);
-    const body = await this.castDocument(id, range);
+    const access = await this.viewing.scopeFields(principal);
+    const body = await this.castDocument(access, id, range);
     await this.views.viewed(principal, id, { format: 'asciicast', ...rangeDetails(range) });
     await reply
       .status(200)
@@ -187,9 +200,10 @@ export class RecordingsController {
     const range = timeRange(query);
     const release = this.exporter.acquire();
     try {
-      const { detail, segments } = await this.recordings.load(id, range);
+      const access = await this.viewing.scopeFields(principal);
+      const { detail, segments } = await this.recordings.load(access, id, range);
       if (detail.kind === 'terminal') {
-        const body = await this.castDocument(id, range, { detail, segments });
+        const body = await this.castDocument(access, id, range, { detail, segments });
         body.once('close', release);
         await this.audit.byUser(
           principal,
@@ -239,14 +253,15 @@ export class RecordingsController {
    * missing or wrong recording still gets a clean error answer.
    */
   private async castDocument(
+    access: Access,
     id: string,
     range: TimeRange,
     loaded?: { detail: CatalogRecordingDetail; segments: readonly CatalogSegment[] },
   ): Promise<Readable> {
-    const { detail, segments } = loaded ?? (await this.recordings.load(id, range));
+    const { detail, segments } = loaded ?? (await this.recordings.load(access, id, range));
     requireKind(detail, 'terminal');
     const first =
-      segments[0]?.seq === 0 ? segments[0] : (await this.recordings.segment(id, 0)).segment;
+      segments[0]?.seq === 0 ? segments[0] : (await this.recordings.segment(access, id, 0)).segment;
     const firstBytes = first ? await this.streamer.readVerified(first) : undefined;
     const window: CastWindow = {
       originMs: first?.startMs ?? segments[0]?.startMs ?? 0,

@@ -1,13 +1,17 @@
 /**
  * Search and session detail: `GET /api/v1/sessions`, `/sessions/{id}`,
  * `/sessions/{id}/events` (the player's timeline track) and `/sessions/{id}/metrics`.
- * Each is one catalogue question to the indexer, answered as JSON without the envelope.
+ * Each is one catalogue question to the indexer, answered as JSON without the envelope,
+ * carrying the person's viewing scope: sessions they may not view are not found.
  */
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { Principal } from '../auth/roles';
 import { CatalogClient } from '../catalog/catalog.client';
 import { NotFoundError } from '../http/api-errors';
 import { decode, uuidParam } from '../http/validate';
+import { ViewingAccess } from '../viewing/viewing-access';
 import { eventsRequest, metricsRequest, searchRequest } from './session-queries';
 
 const offsetQueries = [
@@ -28,7 +32,10 @@ function ApiQueries(queries: { name: string; required: boolean; description?: st
 @ApiBearerAuth()
 @Controller('api/v1/sessions')
 export class SessionsController {
-  constructor(private readonly catalog: CatalogClient) {}
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly viewing: ViewingAccess,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -47,8 +54,11 @@ export class SessionsController {
     { name: 'cursor', required: false },
     { name: 'limit', required: false, description: '1-100, default 25' },
   ])
-  async search(@Query() query: unknown) {
-    const reply = await this.catalog.ask('catalog.search', searchRequest(query));
+  async search(@Query() query: unknown, @CurrentUser() principal: Principal) {
+    const reply = await this.catalog.ask('catalog.search', {
+      ...searchRequest(query),
+      ...(await this.viewing.scopeFields(principal)),
+    });
     return {
       sessions: reply.sessions,
       facets: reply.facets,
@@ -59,9 +69,13 @@ export class SessionsController {
   @Get(':sessionId')
   @ApiOperation({ summary: 'One session with its recordings and counts' })
   @ApiParam({ name: 'sessionId', format: 'uuid' })
-  async session(@Param('sessionId') sessionId: string) {
+  async session(@Param('sessionId') sessionId: string, @CurrentUser() principal: Principal) {
     const id = decode(uuidParam, sessionId, 'params');
-    const reply = await this.catalog.ask('catalog.session', { v: 1, sessionId: id });
+    const reply = await this.catalog.ask('catalog.session', {
+      v: 1,
+      sessionId: id,
+      ...(await this.viewing.scopeFields(principal)),
+    });
     if (!reply.session) throw new NotFoundError(`session ${id} is not in the catalogue`);
     return reply.session;
   }
@@ -73,9 +87,16 @@ export class SessionsController {
     ...offsetQueries,
     { name: 'types', required: false, description: 'comma-separated event types' },
   ])
-  async events(@Param('sessionId') sessionId: string, @Query() query: unknown) {
+  async events(
+    @Param('sessionId') sessionId: string,
+    @Query() query: unknown,
+    @CurrentUser() principal: Principal,
+  ) {
     const id = decode(uuidParam, sessionId, 'params');
-    const reply = await this.catalog.ask('catalog.events', eventsRequest(id, query));
+    const reply = await this.catalog.ask('catalog.events', {
+      ...eventsRequest(id, query),
+      ...(await this.viewing.scopeFields(principal)),
+    });
     return { events: reply.events, nextCursor: reply.nextCursor ?? null };
   }
 
@@ -83,9 +104,16 @@ export class SessionsController {
   @ApiOperation({ summary: "A page of a session's network-quality samples" })
   @ApiParam({ name: 'sessionId', format: 'uuid' })
   @ApiQueries(offsetQueries)
-  async metrics(@Param('sessionId') sessionId: string, @Query() query: unknown) {
+  async metrics(
+    @Param('sessionId') sessionId: string,
+    @Query() query: unknown,
+    @CurrentUser() principal: Principal,
+  ) {
     const id = decode(uuidParam, sessionId, 'params');
-    const reply = await this.catalog.ask('catalog.metrics', metricsRequest(id, query));
+    const reply = await this.catalog.ask('catalog.metrics', {
+      ...metricsRequest(id, query),
+      ...(await this.viewing.scopeFields(principal)),
+    });
     return { samples: reply.samples, nextCursor: reply.nextCursor ?? null };
   }
 }

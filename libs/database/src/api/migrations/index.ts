@@ -1,5 +1,10 @@
 /** The api schema's migrations, oldest first: append new ones, never edit released ones. */
 import { ApiSchemaInfo1795578831823 } from './1795578831823-schema-info';
 import { ApiSignIn1795700000000 } from './1795700000000-sign-in';
+import { ApiUserGroups1796400000000 } from './1796400000000-user-groups';
 
-export const API_MIGRATIONS = [ApiSchemaInfo1795578831823, ApiSignIn1795700000000];
+export const API_MIGRATIONS = [
+  ApiSchemaInfo1795578831823,
+  ApiSignIn1795700000000,
+  ApiUserGroups1796400000000,
+];
