@@ -15,6 +15,7 @@ import {
 import { Messaging } from '@sessionrec/messaging';
 import { readStream, testDatabaseUrl, uniqueTestName, waitFor } from '@sessionrec/testing';
 import { Client } from 'pg';
+import { ResponseStateSweeper } from '../src/responses/response-state.sweeper';
 import { type PolicyHarness, startPolicyHarness, startPolicyService } from './harness';
 
 const actor = { id: '00000000-0000-4000-8000-0000000000aa', name: 'pat' };
@@ -397,6 +398,54 @@ describe('response rules on the event stream (real NATS and PostgreSQL)', () => 
     expect(await requestsFor(a.sessionId)).toEqual([]);
   });
 
+  it('stays responsive with a pathological glob against an 8 KiB attribute', async () => {
+    await putRules({
+      name: 'pathological',
+      rules: [
+        {
+          id: 'many-stars',
+          match: {
+            events: [{ eventType: 'app.start', attributes: { commandLine: '*a*a*a*a*a*a*b' } }],
+          },
+          actions: [{ action: 'lock' }],
+          throttleSeconds: 0,
+        },
+      ],
+    });
+    const s = await startSession();
+    await event(s.sessionId, 'app.start', 0, { commandLine: 'a'.repeat(8192) });
+    const hit = await event(s.sessionId, 'app.start', 1, { commandLine: `${'a'.repeat(8191)}b` });
+    await settled();
+    expect((await requestsFor(s.sessionId)).map((r) => r.eventIds)).toEqual([[hit]]);
+  });
+
+  it('sweeps state no decision can need again', async () => {
+    const schema = `"${h.name}_policy"`;
+    const old = randomUUID();
+    await pg.query(
+      `INSERT INTO ${schema}.response_hits (rule_id, scope_key, event_id, at)
+       VALUES ('gone', 'session:x', $1, now() - interval '9 days'),
+              ('kept', 'session:x', $2, now() - interval '1 day')`,
+      [old, randomUUID()],
+    );
+    await pg.query(
+      `INSERT INTO ${schema}.response_processed_events (event_id, processed_at)
+       VALUES ($1, now() - interval '40 days')`,
+      [old],
+    );
+    const sweeper = h.services.at(-1)?.app.get(ResponseStateSweeper);
+    expect(await sweeper?.sweep()).toBeGreaterThanOrEqual(2);
+    const hits = await pg.query<{ rule_id: string }>(
+      `SELECT rule_id FROM ${schema}.response_hits WHERE rule_id IN ('gone', 'kept')`,
+    );
+    expect(hits.rows).toEqual([{ rule_id: 'kept' }]);
+    const processed = await pg.query(
+      `SELECT 1 FROM ${schema}.response_processed_events WHERE event_id = $1`,
+      [old],
+    );
+    expect(processed.rowCount).toBe(0);
+  });
+
   it('rejects hostile and invalid rule documents naming the field, storing nothing', async () => {
     const before = await messaging().request(
       'policy.responses.list-versions',
@@ -468,7 +517,7 @@ describe('response rules on the event stream (real NATS and PostgreSQL)', () => 
       { timeoutMs: 5000 },
     );
     expect(versions.activeVersion).toBe(versions.versions[0]?.version);
-    expect(versions.versions.length).toBeGreaterThanOrEqual(7);
+    expect(versions.versions.length).toBeGreaterThanOrEqual(8);
     const audit = (await readStream(h.nc, h.name, 'AUDIT'))
       .map((m) =>
         m.json<{ action: string; target: { type: string }; details: { version: number } }>(),
@@ -478,18 +527,50 @@ describe('response rules on the event stream (real NATS and PostgreSQL)', () => 
       versions.versions.map((v) => v.version).reverse(),
     );
 
-    const test = await messaging().request(
+    const active = await messaging().request(
       'policy.responses.test',
       {
         v: 1,
-        event: { type: 'privilege.use', at: at(0), attributes: {} },
-        session: { user: 'frank', groups: [], host: 'db-01' },
+        event: { type: 'app.start', at: at(0), attributes: { commandLine: 'aaaaaab' } },
       },
       { timeoutMs: 5000 },
     );
-    expect(test).toMatchObject({
+    expect(active).toMatchObject({
       ok: true,
+      rulesVersion: versions.activeVersion,
+      matches: [{ ruleId: 'many-stars', actions: ['lock'], count: 1 }],
+    });
+    const draft = {
+      name: 'draft',
+      rules: [
+        {
+          id: 'sudo-per-user',
+          match: { events: [{ eventType: 'privilege.use' }], users: ['frank'] },
+          condition: { count: 3, windowSeconds: 3600, per: 'user' },
+          actions: [{ action: 'logoff' }],
+        },
+      ],
+    };
+    const sudo = { type: 'privilege.use' as const, at: at(0), attributes: {} };
+    const frank = await messaging().request(
+      'policy.responses.test',
+      { v: 1, event: sudo, session: { user: 'frank', groups: [], host: 'db-01' }, document: draft },
+      { timeoutMs: 5000 },
+    );
+    expect(frank).toMatchObject({
+      ok: true,
+      rulesVersion: 0,
       matches: [{ ruleId: 'sudo-per-user', count: 3, windowSeconds: 3600, per: 'user' }],
+    });
+    const nobody = await messaging().request(
+      'policy.responses.test',
+      { v: 1, event: sudo, document: draft },
+      { timeoutMs: 5000 },
+    );
+    expect(nobody).toMatchObject({
+      ok: true,
+      matches: [],
+      explanation: 'no rule matches this event',
     });
   });
 });
