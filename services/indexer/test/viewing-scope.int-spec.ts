@@ -115,6 +115,8 @@ describe('viewing scopes in the catalogue (real indexer, NATS and PostgreSQL)', 
       (await ask('catalog.session', { v: 1, sessionId, scope: inside })).session,
     ).toMatchObject({
       sessionId,
+      // With the rule and policy version that caused each recording.
+      recordings: [{ recordingId, reason: 'policy', ruleId: 'r1', policyVersion: 1 }],
     });
     const recording = (scope: ViewingScope) =>
       ask('catalog.recording', { v: 1, recordingId, limit: 10, scope });

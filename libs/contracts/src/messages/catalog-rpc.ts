@@ -77,6 +77,12 @@ export const catalogRecordingSummary = z.strictObject({
   /** Why it started; null while only its segments have been seen. */
   reason: recordingReason.nullable(),
   stopReason: recordingReason.optional(),
+  /** The policy rule and version that decided it (reason policy or event). */
+  ruleId: text(128).optional(),
+  policyVersion: z.number().int().nonnegative().optional(),
+  /** Who started or stopped it: an administrator's name, or `event:<type>` for a trigger. */
+  startedBy: text(256).optional(),
+  stoppedBy: text(256).optional(),
 });
 export type CatalogRecordingSummary = z.infer<typeof catalogRecordingSummary>;
 

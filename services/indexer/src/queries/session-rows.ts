@@ -32,6 +32,10 @@ interface RecordingRow {
   stopped_at: Date | null;
   start_reason: CatalogRecordingSummary['reason'];
   stop_reason: CatalogRecordingSummary['reason'];
+  rule_id: string | null;
+  policy_version: number | null;
+  actor: string | null;
+  stop_actor: string | null;
 }
 
 type SessionFields = Omit<CatalogSearchResult, 'matches'>;
@@ -44,7 +48,8 @@ export async function recordingsOf(
   const out = new Map<string, CatalogRecordingSummary[]>();
   if (sessionIds.length === 0) return out;
   const rows = await db.query<RecordingRow[]>(
-    `SELECT recording_id, session_id, kind, started_at, stopped_at, start_reason, stop_reason
+    `SELECT recording_id, session_id, kind, started_at, stopped_at, start_reason, stop_reason,
+            rule_id, policy_version, actor, stop_actor
        FROM recordings WHERE session_id = ANY($1::uuid[]) AND kind IS NOT NULL
       ORDER BY started_at, recording_id`,
     [sessionIds],
@@ -59,6 +64,10 @@ export async function recordingsOf(
       ...(r.stopped_at ? { stoppedAt: iso(r.stopped_at) } : {}),
       reason: r.start_reason,
       ...(r.stop_reason ? { stopReason: r.stop_reason } : {}),
+      ...(r.rule_id !== null ? { ruleId: r.rule_id } : {}),
+      ...(r.policy_version !== null ? { policyVersion: r.policy_version } : {}),
+      ...(r.actor !== null ? { startedBy: r.actor } : {}),
+      ...(r.stop_actor !== null ? { stoppedBy: r.stop_actor } : {}),
     });
     out.set(r.session_id, list);
   }
