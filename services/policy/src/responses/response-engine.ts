@@ -129,7 +129,7 @@ export class ResponseEngine {
       rule.count,
     );
     const reached = countReached(hits, rule.count);
-    if (reached) await this.state.consumeHits(m, rule.id, scopeKey, at);
+    if (reached) await this.state.consumeHits(m, rule.id, scopeKey, reached);
     return reached;
   }
 

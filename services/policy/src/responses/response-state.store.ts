@@ -92,13 +92,12 @@ export class ResponseStateStore {
     return rows.map((r) => ({ eventId: r.event_id, at: r.at }));
   }
 
-  /** A count was reached: its hits (and older ones) start the next count from zero. */
-  async consumeHits(m: EntityManager, ruleId: string, scopeKey: string, upTo: Date) {
-    await m.query(`DELETE FROM response_hits WHERE rule_id = $1 AND scope_key = $2 AND at <= $3`, [
-      ruleId,
-      scopeKey,
-      upTo,
-    ]);
+  /** A count was reached: the events that reached it start no other count. */
+  async consumeHits(m: EntityManager, ruleId: string, scopeKey: string, eventIds: string[]) {
+    await m.query(
+      `DELETE FROM response_hits WHERE rule_id = $1 AND scope_key = $2 AND event_id = ANY($3::uuid[])`,
+      [ruleId, scopeKey, eventIds],
+    );
   }
 
   async lastRequest(
