@@ -4,5 +4,12 @@ import { jetstreamPublish } from './benchmarks/jetstream-publish';
 import { ingest } from './benchmarks/ingest';
 import { indexer } from './benchmarks/indexer';
 import { objectStorePut } from './benchmarks/object-store-put';
+import { responses } from './benchmarks/responses';
 
-export const BENCHMARKS: readonly Benchmark[] = [jetstreamPublish, objectStorePut, ingest, indexer];
+export const BENCHMARKS: readonly Benchmark[] = [
+  jetstreamPublish,
+  objectStorePut,
+  ingest,
+  indexer,
+  responses,
+];
