@@ -57,6 +57,7 @@ function collector() {
   const recordings: RecordingStart[] = [];
   const segments: { recordingId: string; startMs: number; endMs: number }[] = [];
   type Event = {
+    sessionId: string;
     type: string;
     recordingId?: string;
     offsetMs: number;
@@ -80,8 +81,9 @@ function collector() {
         endMs: Number(item.meta.headers['x-segment-end-ms']),
       });
     } else if (item.meta.kind === 'events') {
+      const sessionId = /^\/sessions\/([^/]+)\/events$/.exec(item.meta.path)![1]!;
       const batch = body() as { events: Event[] };
-      events.push(...batch.events);
+      events.push(...batch.events.map((event) => ({ ...event, sessionId })));
     }
   };
   return { sessions, recordings, segments, events, onAcked };
@@ -150,7 +152,13 @@ describe('simulated sessions obey the recording policy (real ingest, policy, NAT
 
   const simulate = (
     run: ReturnType<typeof collector>,
-    options: { sessions: number; duration: number; speed: number; triggerAt?: number },
+    options: {
+      sessions: number;
+      duration: number;
+      speed: number;
+      triggerAt?: number;
+      kind?: 'desktop' | 'terminal' | 'mixed';
+    },
   ) =>
     runSimulation(
       {
@@ -159,7 +167,7 @@ describe('simulated sessions obey the recording policy (real ingest, policy, NAT
         stateDir: path.join(work, 'agent'),
         sessions: options.sessions,
         durationSeconds: options.duration,
-        kind: 'mixed',
+        kind: options.kind ?? 'mixed',
         segmentSeconds: 6,
         speed: options.speed,
         seed: 11,
@@ -290,6 +298,35 @@ describe('simulated sessions obey the recording policy (real ingest, policy, NAT
       // Started mid-session (not at 0), well before the session's end.
       expect(Date.parse(recording.at) - startedAt).toBeGreaterThan(0);
       expect(Date.parse(recording.at) - startedAt).toBeLessThan(600_000);
+    }
+  });
+
+  it('starts recording when the focused application is one a rule names', async () => {
+    const version = await publish({
+      name: 'Mail is recorded',
+      defaultAction: { action: 'do-not-record' },
+      rules: [{ id: 'mail', match: { applications: ['thunder*'] }, action: 'record' }],
+    });
+    const run = collector();
+    const summary = await simulate(run, { sessions: 4, duration: 120, speed: 60, kind: 'desktop' });
+    expect(summary.errors).toBe(0);
+    const firstMailFocus = new Map<string, number>();
+    for (const e of run.events) {
+      if (e.type !== 'app.focus' || e.attributes.app !== 'thunderbird') continue;
+      if (!firstMailFocus.has(e.sessionId)) firstMailFocus.set(e.sessionId, e.offsetMs);
+    }
+    // Seeded, but four sessions share one random stream: at least one reads mail.
+    expect(firstMailFocus.size).toBeGreaterThan(0);
+    expect(run.recordings.map((r) => r.sessionId).sort()).toEqual(
+      [...firstMailFocus.keys()].sort(),
+    );
+    for (const recording of run.recordings) {
+      expect(recording).toMatchObject({ reason: 'policy', ruleId: 'mail', policyVersion: version });
+      const startedAt = Date.parse(run.sessions.get(recording.sessionId)!);
+      // From the moment mail got the focus, and on after focus moved elsewhere.
+      expect(Date.parse(recording.at) - startedAt).toBe(firstMailFocus.get(recording.sessionId));
+      const own = run.segments.filter((s) => s.recordingId === recording.recordingId);
+      expect(Math.max(...own.map((s) => s.endMs))).toBeGreaterThan(110_000);
     }
   });
 

@@ -99,6 +99,8 @@ export class SimulatedSession {
   private decision: PolicyEvaluateReply = ALWAYS_RECORD;
   private armed: Armed | undefined;
   private triggerSent = false;
+  /** The focused application policy last judged (a change is asked about again). */
+  private focusedApp: string | undefined;
   private clientAddress = '';
   /** Serialises the session's own steps with commands arriving from the control channel. */
   private chain: Promise<void> = Promise.resolve();
@@ -236,7 +238,13 @@ export class SimulatedSession {
     return this.decision;
   }
 
-  private async applyPolicy(atMs: number): Promise<void> {
+  /**
+   * Asks policy and applies the answer. On a focus change (`escalateOnly`) an answer can
+   * start or arm recording but never stops it: switching away from an application a rule
+   * names does not end a recording that application started (that would flap with every
+   * window switch); a policy change or the session's end does.
+   */
+  private async applyPolicy(atMs: number, escalateOnly = false): Promise<void> {
     const { decide } = this.settings;
     if (!decide) {
       if (!this.recording) await this.startRecording(atMs, 'policy');
@@ -249,10 +257,13 @@ export class SimulatedSession {
       host: this.host,
       clientAddress: this.clientAddress,
       protocol: this.settings.protocol,
+      ...(this.focusedApp !== undefined ? { application: this.focusedApp } : {}),
       at: this.iso(atMs),
     });
     const previous = this.decision;
     const decision = answer.reply;
+    if (escalateOnly && (this.recording || decision.decision === 'do-not-record')) return;
+    if (escalateOnly && decision.decision === 'record-on-event' && this.armed) return;
     this.decision = decision;
     if (answer.fallbackReason) this.log(`policy: ${answer.fallbackReason}; ${decision.decision}`);
     if (decision.notice && !previous.notice)
@@ -267,6 +278,10 @@ export class SimulatedSession {
       await this.flushSegments(atMs, true);
       await this.stopRecording(atMs, 'policy');
     }
+    const sameRule =
+      this.armed?.decision.ruleId === decision.ruleId &&
+      this.armed.decision.policyVersion === decision.policyVersion;
+    if (sameRule) return; // still armed by the same rule: keep the buffer
     if (decision.decision === 'record-on-event' && decision.triggers && !this.recording) {
       const matcher = new TriggerMatcher(decision.triggers);
       this.armed = {
@@ -514,6 +529,13 @@ export class SimulatedSession {
     if (this.armed) {
       const fired = happened.find((event) => this.armed?.matcher.matches(event));
       if (fired) await this.fireTrigger(fired.atMs, fired.type);
+    }
+    // A different focused application is a new policy question (rules may match apps).
+    const focus = happened.findLast((event) => event.type === 'app.focus' && this.desktop);
+    const app = typeof focus?.attributes.app === 'string' ? focus.attributes.app : undefined;
+    if (app !== undefined && app !== this.focusedApp) {
+      this.focusedApp = app;
+      if (this.settings.decide) await this.applyPolicy(focus!.atMs, true);
     }
     if (happened.length === 0) return;
     const events = happened.map((event) =>
