@@ -16,6 +16,7 @@ import { PoliciesModule } from './policies/policies.module';
 import { RecordingsModule } from './recordings/recordings.module';
 import { RecordingControlModule } from './sessions/recording-control.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SharesModule } from './shares/shares.module';
 
 @Module({})
 export class ApiModule {
@@ -30,6 +31,7 @@ export class ApiModule {
         RecordingsModule,
         PoliciesModule,
         RecordingControlModule,
+        SharesModule,
         DocsModule,
         ConsoleModule.forRoot(),
       ],

@@ -3,12 +3,19 @@
  * other page needs a signed-in user and sends the visitor to /login first. The api serves
  * index.html for exactly these client routes (services/api/src/console/console-routes.ts).
  */
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { AuthProvider, useAuth } from './auth/auth-context';
 import { LoginPage } from './auth/LoginPage';
 import { Layout } from './layout/Layout';
 import { SearchPage } from './search/SearchPage';
+
+// The players (hls.js, xterm.js) are most of the code: loaded only when a recording opens,
+// so sign-in and search stay small and fast.
+const PlayerPage = lazy(() =>
+  import('./player/PlayerPage').then((m) => ({ default: m.PlayerPage })),
+);
+const SharePage = lazy(() => import('./share/SharePage').then((m) => ({ default: m.SharePage })));
 
 function RequireUser({ children }: { children: ReactNode }) {
   const { user } = useAuth();
@@ -25,19 +32,30 @@ export function App() {
   return (
     <BrowserRouter>
       <AuthProvider>
-        <Routes>
-          <Route path="/login" element={<LoginPage />} />
-          <Route path="/" element={<Navigate to="/search" replace />} />
-          <Route
-            path="/search"
-            element={
-              <RequireUser>
-                <SearchPage />
-              </RequireUser>
-            }
-          />
-          <Route path="*" element={<p className="loading">Page not found.</p>} />
-        </Routes>
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <Routes>
+            <Route path="/login" element={<LoginPage />} />
+            <Route path="/" element={<Navigate to="/search" replace />} />
+            <Route
+              path="/search"
+              element={
+                <RequireUser>
+                  <SearchPage />
+                </RequireUser>
+              }
+            />
+            <Route
+              path="/sessions/:sessionId"
+              element={
+                <RequireUser>
+                  <PlayerPage />
+                </RequireUser>
+              }
+            />
+            <Route path="/share/:token" element={<SharePage />} />
+            <Route path="*" element={<p className="loading">Page not found.</p>} />
+          </Routes>
+        </Suspense>
       </AuthProvider>
     </BrowserRouter>
   );

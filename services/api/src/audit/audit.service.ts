@@ -15,7 +15,7 @@ type Attributes = Record<string, string | number | boolean | null>;
 
 export interface AuditFact {
   readonly action: string;
-  readonly actor: { type: 'user' | 'system'; id: string; name?: string };
+  readonly actor: { type: MessageInput<'audit'>['actor']['type']; id: string; name?: string };
   readonly target: { type: string; id: string };
   readonly details?: Attributes;
 }

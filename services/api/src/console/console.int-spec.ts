@@ -52,8 +52,10 @@ describe('api serves the web console', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('javascript');
     expect(res.headers.get('cache-control')).toContain('immutable');
+    await res.arrayBuffer();
     const missing = await fetch(`${harness.url}/assets/nothing-here.js`);
     expect(missing.status).toBe(404);
+    await missing.arrayBuffer();
     const traversal = await fetch(`${harness.url}/assets/..%2f..%2fpackage.json`);
     expect([403, 404]).toContain(traversal.status);
     expect(await traversal.text()).not.toContain('"workspaces"');
@@ -77,5 +79,11 @@ describe('api serves the web console', () => {
     expect(res.status).toBe(401);
     const body = (await res.json()) as { error: { code: string } };
     expect(body.error.code).toBe('unauthorized');
+  });
+
+  it('lists the console routes nowhere in the API document', async () => {
+    const res = await fetch(`${harness.url}/api/docs/json`);
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/'))).toEqual([]);
   });
 });

@@ -1,0 +1,188 @@
+/**
+ * The signed-in player for one session: `/sessions/{id}?recording={rid}&t={ms}` (search
+ * results link here with the moment of the match). Loads the recording's segment times,
+ * the events and network samples, then plays; a live recording keeps polling for new
+ * segments and events. The clip selected on the timeline can be exported or shared.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { errorMessage, queryString, request } from '../api/client';
+import type {
+  MetricSample,
+  RecordingDetail,
+  Segment,
+  SessionDetail,
+  SessionEvent,
+} from '../api/types';
+import { formatOffset } from '../search/search-query';
+import { SharePanel } from '../share/SharePanel';
+import { PlaybackView, type MediaSource } from './PlaybackView';
+import { loadEvents, loadMetrics, loadSegments } from './player-data';
+import type { Selection } from './Timeline';
+
+const LIVE_POLL_MS = 4000;
+
+interface Loaded {
+  session: SessionDetail;
+  recording: RecordingDetail;
+  segments: Segment[];
+  events: SessionEvent[];
+  samples: MetricSample[];
+  truncated: boolean;
+}
+
+function castFetcher(recordingId: string) {
+  return (fromMs: number, toMs: number) =>
+    request<string>(
+      `/api/v1/recordings/${recordingId}/asciicast${queryString({ from: fromMs, to: toMs })}`,
+    );
+}
+
+export function PlayerPage() {
+  const { sessionId = '' } = useParams();
+  const [params, setParams] = useSearchParams();
+  const wanted = params.get('recording') ?? undefined;
+  const t = params.get('t');
+  const startAtMs = t !== null && /^\d+$/.test(t) ? Number(t) : undefined;
+  const [loaded, setLoaded] = useState<Loaded | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [selection, setSelection] = useState<Selection | undefined>();
+  const [now, setNow] = useState(0);
+
+  useEffect(() => {
+    let alive = true;
+    (async () => {
+      const session = await request<SessionDetail>(`/api/v1/sessions/${sessionId}`);
+      const summary =
+        session.recordings.find((r) => r.recordingId === wanted) ?? session.recordings[0];
+      if (!summary) throw new Error('this session has no recording');
+      const [{ detail, segments }, events, samples] = await Promise.all([
+        loadSegments(summary.recordingId),
+        loadEvents(sessionId),
+        loadMetrics(sessionId),
+      ]);
+      if (alive) {
+        setLoaded({
+          session,
+          recording: detail,
+          segments,
+          events: events.items,
+          samples: samples.items,
+          truncated: events.truncated || samples.truncated,
+        });
+      }
+    })().catch((err: unknown) => alive && setError(errorMessage(err)));
+    return () => {
+      alive = false;
+    };
+  }, [sessionId, wanted]);
+
+  const live = loaded?.recording.live ?? false;
+  const poll = useCallback(async () => {
+    if (!loaded) return;
+    const lastSeq = loaded.segments[loaded.segments.length - 1]?.seq;
+    const lastEvent = loaded.events[loaded.events.length - 1]?.offsetMs;
+    const lastSample = loaded.samples[loaded.samples.length - 1]?.offsetMs;
+    const [more, events, samples] = await Promise.all([
+      loadSegments(loaded.recording.recordingId, lastSeq),
+      loadEvents(sessionId, lastEvent !== undefined ? lastEvent + 1 : undefined),
+      loadMetrics(sessionId, lastSample !== undefined ? lastSample + 1 : undefined),
+    ]);
+    setLoaded({
+      ...loaded,
+      recording: more.detail,
+      segments: more.segments.length ? [...loaded.segments, ...more.segments] : loaded.segments,
+      events: events.items.length ? [...loaded.events, ...events.items] : loaded.events,
+      samples: samples.items.length ? [...loaded.samples, ...samples.items] : loaded.samples,
+    });
+  }, [loaded, sessionId]);
+
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => void poll().catch(() => undefined), LIVE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [live, poll]);
+
+  if (error) {
+    return (
+      <main>
+        <p role="alert" className="error">
+          {error}
+        </p>
+        <Link to="/search">Back to search</Link>
+      </main>
+    );
+  }
+  if (!loaded) return <p className="loading">Loading session…</p>;
+
+  const { session, recording } = loaded;
+  const rid = recording.recordingId;
+  const source: MediaSource =
+    recording.kind === 'screen'
+      ? { kind: 'screen', playlistUrl: `/api/v1/recordings/${rid}/playlist.m3u8` }
+      : { kind: 'terminal', fetchCast: castFetcher(rid) };
+  const exportQuery = selection ? queryString({ from: selection.fromMs, to: selection.toMs }) : '';
+  return (
+    <main className="player-page">
+      <h1>
+        {session.user ?? 'unknown user'} on {session.host ?? 'unknown host'}
+      </h1>
+      <p className="muted">
+        {new Date(session.startedAt).toLocaleString()} · {session.protocol ?? ''} ·{' '}
+        {session.counts.events} events
+        {session.endedAt ? ` · ended (${session.endReason ?? 'ended'})` : ' · in progress'}
+        {loaded.truncated && ' · only the first 20,000 events and samples are shown'}
+      </p>
+      {session.recordings.length > 1 && (
+        <nav aria-label="Recordings of this session" className="recording-tabs">
+          {session.recordings.map((r) => (
+            <button
+              key={r.recordingId}
+              type="button"
+              className="secondary"
+              aria-pressed={r.recordingId === rid}
+              onClick={() => setParams({ recording: r.recordingId })}
+            >
+              {r.kind} {new Date(r.startedAt).toLocaleTimeString()}
+            </button>
+          ))}
+        </nav>
+      )}
+      <PlaybackView
+        key={rid}
+        source={source}
+        segments={loaded.segments}
+        events={loaded.events}
+        samples={loaded.samples}
+        startAtMs={startAtMs}
+        live={recording.live}
+        selection={selection}
+        onSelect={setSelection}
+        onTime={setNow}
+      >
+        <div className="clip-tools">
+          <p>
+            {selection ? (
+              <>
+                Selected clip {formatOffset(selection.fromMs)} – {formatOffset(selection.toMs)}{' '}
+                <button type="button" className="link" onClick={() => setSelection(undefined)}>
+                  clear
+                </button>
+              </>
+            ) : (
+              <span className="muted">Drag across the timeline to select a clip.</span>
+            )}
+          </p>
+          <a
+            className="button secondary"
+            href={`/api/v1/recordings/${rid}/export${exportQuery}`}
+            download
+          >
+            Export {selection ? 'clip' : 'recording'}
+          </a>
+          <SharePanel recordingId={rid} selection={selection} nowMs={now} onSelect={setSelection} />
+        </div>
+      </PlaybackView>
+    </main>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * Plays a terminal recording into a terminal emulator on a virtual clock, loading the
+ * asciicast in windows (never the whole recording): the next window is fetched while the
+ * current one plays. A seek backwards or far ahead resets the terminal and replays the
+ * output of the REPLAY_MS before the target, so the screen shows what led up to it.
+ */
+import { type CastHeader, type CastOutput, parseCast } from './cast';
+
+export const WINDOW_MS = 60_000;
+export const REPLAY_MS = 30_000;
+/** With skip-idle, silences longer than this are jumped over. */
+export const IDLE_GAP_MS = 3_000;
+
+export interface TerminalSink {
+  write(data: string): void;
+  reset(): void;
+  resize(header: CastHeader): void;
+}
+
+export type CastFetcher = (fromMs: number, toMs: number) => Promise<string>;
+
+export class TerminalPlayback {
+  private buffer: CastOutput[] = [];
+  /** Index of the next output in `buffer` not yet written. */
+  private cursor = 0;
+  private loadedFrom = 0;
+  private loadedTo = 0;
+  private loaded = false;
+  private loading: Promise<void> | undefined;
+  private generation = 0;
+  private timeMs: number;
+  playing = false;
+  rate = 1;
+  skipIdle = false;
+
+  constructor(
+    private readonly sink: TerminalSink,
+    private readonly fetchCast: CastFetcher,
+    readonly startMs: number,
+    public endMs: number,
+  ) {
+    this.timeMs = startMs;
+  }
+
+  get time(): number {
+    return this.timeMs;
+  }
+
+  /** Advances the clock by `elapsedMs` of wall time and writes what happened meanwhile. */
+  tick(elapsedMs: number): void {
+    if (!this.playing) return;
+    this.timeMs = Math.min(this.endMs, this.timeMs + elapsedMs * this.rate);
+    this.flush();
+    if (this.skipIdle) {
+      const upcoming = this.buffer[this.cursor];
+      if (upcoming && upcoming.atMs - this.timeMs > IDLE_GAP_MS) this.timeMs = upcoming.atMs - 200;
+    }
+    if (this.timeMs >= this.endMs) this.playing = false;
+    if (this.loaded && this.loadedTo < this.endMs && this.loadedTo - this.timeMs < WINDOW_MS / 2) {
+      void this.loadAhead();
+    }
+  }
+
+  async seek(targetMs: number): Promise<void> {
+    const target = Math.min(Math.max(targetMs, this.startMs), this.endMs);
+    const generation = ++this.generation;
+    const lastWritten = this.buffer[this.cursor - 1]?.atMs ?? this.loadedFrom;
+    const inLoaded = this.loaded && target >= lastWritten && target <= this.loadedTo;
+    this.timeMs = target;
+    if (inLoaded) {
+      this.flush();
+      return;
+    }
+    this.sink.reset();
+    this.buffer = [];
+    this.cursor = 0;
+    this.loading = undefined;
+    const from = Math.max(this.startMs, target - REPLAY_MS);
+    const to = Math.min(this.endMs, target + WINDOW_MS);
+    const text = await this.fetchCast(from, to);
+    if (generation !== this.generation) return; // a newer seek won
+    const cast = parseCast(text, from);
+    if (cast.header) this.sink.resize(cast.header);
+    this.buffer = cast.output;
+    this.loadedFrom = from;
+    this.loadedTo = to;
+    this.loaded = true;
+    this.flush();
+  }
+
+  private flush(): void {
+    let chunk = '';
+    while (this.cursor < this.buffer.length) {
+      const next = this.buffer[this.cursor];
+      if (!next || next.atMs > this.timeMs) break;
+      chunk += next.data;
+      this.cursor++;
+    }
+    if (chunk) this.sink.write(chunk);
+  }
+
+  private loadAhead(): Promise<void> {
+    this.loading ??= (async () => {
+      const generation = this.generation;
+      const from = this.loadedTo;
+      const to = Math.min(this.endMs, from + WINDOW_MS);
+      try {
+        const text = await this.fetchCast(from, to);
+        if (generation !== this.generation) return;
+        // Windows share their boundary millisecond: keep only what is after the last one.
+        const more = parseCast(text, from).output.filter((o) => o.atMs > from);
+        this.buffer.push(...more);
+        this.loadedTo = to;
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    return this.loading;
+  }
+}
