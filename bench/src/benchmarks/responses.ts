@@ -29,7 +29,7 @@ import { assertLoopbackUrl } from '../loopback';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const SESSIONS = 200;
-const EVENTS = Number(process.env.BENCH_RESPONSES_EVENTS ?? 20_000);
+const EVENTS = Number(process.env.BENCH_RESPONSES_EVENTS ?? 10_000);
 const COUNT = 5;
 const T0 = Date.parse('2026-01-05T10:00:00Z');
 
@@ -114,7 +114,7 @@ async function phase(
   ctx.progress(`responses: ${EVENTS} ${type} events`);
   const started = Date.now();
   const publishRate = await publishEvents(nc, name, type, sessions);
-  const ok = await drained(nc, name, started + Math.max(120_000, ctx.durationMs * 12));
+  const ok = await drained(nc, name, started + Math.max(300_000, ctx.durationMs * 30));
   if (!ok) throw new Error(`responses: ${type} events not evaluated in time`);
   return { engineRate: rate(EVENTS, Date.now() - started), publishRate };
 }

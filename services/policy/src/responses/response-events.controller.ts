@@ -33,7 +33,11 @@ export class ResponseEventsController {
     await this.state.sessionEnded(s.sessionId, s.endedAt);
   }
 
-  /** Database trouble is retried for minutes (backoff up to 60 s) before dead-lettering. */
+  /**
+   * 32 in flight: more only queue for the database pool and for the per-session locks
+   * (256 was slower in `npm run bench -- --only responses`). Database trouble is retried
+   * for minutes (backoff up to 60 s) before dead-lettering.
+   */
   @OnMessage('event', { durable: 'policy-response-rules', maxInFlight: 32, maxDeliver: 20 })
   async onEvent(event: MessageOf<'event'>, ctx: JetStreamContext): Promise<void> {
     try {

@@ -62,7 +62,11 @@ export class ResponseStateStore {
     ]);
   }
 
-  /** Records a hit and returns the hits inside `(at - window, at]`, including it. */
+  /**
+   * Records a hit, drops this key's hits that fell out of the window, and returns the
+   * newest `limit` hits inside `(at - window, at]`, the new one included: one round trip
+   * (the statement's snapshot does not see its own insert, hence the UNION).
+   */
   async addHit(
     m: EntityManager,
     ruleId: string,
@@ -71,23 +75,24 @@ export class ResponseStateStore {
     windowSeconds: number,
     limit: number,
   ): Promise<Hit[]> {
-    await m.query(
-      `INSERT INTO response_hits (rule_id, scope_key, event_id, at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING`,
-      [ruleId, scopeKey, hit.eventId, hit.at],
-    );
-    // Hits that fell out of this key's window can never count again.
-    await m.query(
-      `DELETE FROM response_hits
-        WHERE rule_id = $1 AND scope_key = $2 AND at <= $3::timestamptz - make_interval(secs => $4)`,
-      [ruleId, scopeKey, hit.at, windowSeconds],
-    );
     const rows: { event_id: string; at: Date }[] = await m.query(
-      `SELECT event_id, at FROM response_hits
-        WHERE rule_id = $1 AND scope_key = $2
-          AND at > $3::timestamptz - make_interval(secs => $4) AND at <= $3::timestamptz
-        ORDER BY at DESC, event_id DESC LIMIT $5`,
-      [ruleId, scopeKey, hit.at, windowSeconds, limit],
+      `WITH added AS (
+         INSERT INTO response_hits (rule_id, scope_key, event_id, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING
+       ), expired AS (
+         DELETE FROM response_hits
+          WHERE rule_id = $1 AND scope_key = $2
+            AND at <= $4::timestamptz - make_interval(secs => $5)
+       )
+       SELECT event_id, at FROM (
+         SELECT event_id, at FROM response_hits
+          WHERE rule_id = $1 AND scope_key = $2
+            AND at > $4::timestamptz - make_interval(secs => $5) AND at <= $4::timestamptz
+         UNION
+         SELECT $3::uuid, $4::timestamptz
+       ) window_hits
+       ORDER BY at DESC, event_id DESC LIMIT $6`,
+      [ruleId, scopeKey, hit.eventId, hit.at, windowSeconds, limit],
     );
     return rows.map((r) => ({ eventId: r.event_id, at: r.at }));
   }
