@@ -89,6 +89,9 @@ export class ConsumerRunner {
   private async pullLoop(): Promise<void> {
     while (!this.stopping) {
       await this.slots.whenFree();
+      // Handlers finishing together (a committed batch) free their slots in the same turn:
+      // let them all go before pulling, so one pull asks for all of them, not one each.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.stopping) break;
       try {
         const batch = await this.consumer.fetch({
