@@ -48,23 +48,23 @@ export class ResponseEngine {
 
   /**
    * Decides and publishes. `redelivered`: a previous delivery may have committed
-   * requests it could not publish, so look for them even if no rule matches now.
+   * requests it could not publish, so look for them even if nothing is decided now.
    */
   async onEvent(event: EventRecorded, redelivered: boolean): Promise<void> {
     const rules = this.active.compiled;
     const candidates = rules.candidates(event);
-    if (candidates.length > 0) await this.decide(event, rules, candidates);
-    if (candidates.length > 0 || redelivered) await this.publishPending(event.eventId);
+    const enqueued = candidates.length > 0 ? await this.decide(event, rules, candidates) : 0;
+    if (enqueued > 0 || redelivered) await this.publishPending(event.eventId);
   }
 
   private async decide(
     event: EventRecorded,
     rules: CompiledResponseRules,
     candidates: readonly CompiledResponseRule[],
-  ): Promise<void> {
+  ): Promise<number> {
     const at = new Date(event.at);
-    await this.state.transaction(async (m) => {
-      if (!(await this.state.claimEvent(m, event.eventId))) return;
+    return this.state.transaction(async (m) => {
+      if (!(await this.state.claimEvent(m, event.eventId))) return 0;
       const needsSession = candidates.some((r) => r.needsSession);
       const session = needsSession ? await this.state.session(m, event.sessionId) : undefined;
       if (needsSession && !session) throw new SessionNotKnownError(event.sessionId);
@@ -108,6 +108,7 @@ export class ResponseEngine {
         }
         if (rule.final) break;
       }
+      return position;
     });
   }
 
