@@ -3,6 +3,7 @@
  * versions, audit with the kind, change notices carrying the kind, evaluation after a put,
  * and refused documents naming the field.
  */
+import { randomUUID } from 'node:crypto';
 import type { Msg } from '@nats-io/nats-core';
 import {
   BUILT_IN_DETECTION_OPTIONS,
@@ -11,7 +12,8 @@ import {
   POLICY_CHANGED_SUBJECT,
   type PolicyChanged,
 } from '@sessionrec/contracts';
-import { readStream, uniqueTestName, waitFor } from '@sessionrec/testing';
+import { readStream, testDatabaseUrl, uniqueTestName, waitFor } from '@sessionrec/testing';
+import { Client } from 'pg';
 import { type PolicyHarness, startPolicyHarness } from './harness';
 
 const actor = { id: '00000000-0000-4000-8000-0000000000bb', name: 'quinn' };
@@ -186,6 +188,36 @@ describe('detection and viewing policies (real NATS and PostgreSQL)', () => {
       { timeoutMs: 5000 },
     );
     expect(versions.versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it('reloads a kind when another instance announces a change of it', async () => {
+    // Another instance stored version 3 of the detection policy and announced it.
+    const pg = new Client({ connectionString: testDatabaseUrl() });
+    await pg.connect();
+    try {
+      const schema = `"${h.name}_policy"`;
+      await pg.query(
+        `INSERT INTO ${schema}.policies (id, kind, version, document, created_by, created_by_id)
+         VALUES ($1, 'detection', 3, $2::jsonb, 'elsewhere', 'elsewhere')`,
+        [randomUUID(), JSON.stringify({ ...detection, rules: [] })],
+      );
+      await pg.query(`UPDATE ${schema}.active_policies SET version = 3 WHERE kind = 'detection'`);
+    } finally {
+      await pg.end();
+    }
+    const notice: PolicyChanged = {
+      v: 1,
+      kind: 'detection',
+      version: 3,
+      changedAt: new Date().toISOString(),
+    };
+    h.nc.publish(fullSubject(h.name, POLICY_CHANGED_SUBJECT), JSON.stringify(notice));
+    await waitFor(async () => {
+      const r = await h.messaging.request('policy.detection.evaluate', alice, {
+        timeoutMs: 5000,
+      });
+      return r.policyVersion === 3 && r.ruleId === 'default';
+    });
   });
 
   it('stores viewing policies as versions and serves the active one', async () => {
