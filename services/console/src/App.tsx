@@ -28,35 +28,45 @@ function RequireUser({ children }: { children: ReactNode }) {
   return <Layout>{children}</Layout>;
 }
 
+/** Everything behind sign-in; the user is asked of the api only on these pages. */
+function SignedInRoutes() {
+  return (
+    <AuthProvider>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/" element={<Navigate to="/search" replace />} />
+        <Route
+          path="/search"
+          element={
+            <RequireUser>
+              <SearchPage />
+            </RequireUser>
+          }
+        />
+        <Route
+          path="/sessions/:sessionId"
+          element={
+            <RequireUser>
+              <PlayerPage />
+            </RequireUser>
+          }
+        />
+        <Route path="*" element={<p className="loading">Page not found.</p>} />
+      </Routes>
+    </AuthProvider>
+  );
+}
+
 export function App() {
   return (
     <BrowserRouter>
-      <AuthProvider>
-        <Suspense fallback={<p className="loading">Loading…</p>}>
-          <Routes>
-            <Route path="/login" element={<LoginPage />} />
-            <Route path="/" element={<Navigate to="/search" replace />} />
-            <Route
-              path="/search"
-              element={
-                <RequireUser>
-                  <SearchPage />
-                </RequireUser>
-              }
-            />
-            <Route
-              path="/sessions/:sessionId"
-              element={
-                <RequireUser>
-                  <PlayerPage />
-                </RequireUser>
-              }
-            />
-            <Route path="/share/:token" element={<SharePage />} />
-            <Route path="*" element={<p className="loading">Page not found.</p>} />
-          </Routes>
-        </Suspense>
-      </AuthProvider>
+      <Suspense fallback={<p className="loading">Loading…</p>}>
+        <Routes>
+          {/* A share link calls nothing but its own share routes, signed in or not. */}
+          <Route path="/share/:token" element={<SharePage />} />
+          <Route path="*" element={<SignedInRoutes />} />
+        </Routes>
+      </Suspense>
     </BrowserRouter>
   );
 }

@@ -1,0 +1,359 @@
+/**
+ * The web console end to end, in real Chromium (Debian's /usr/bin/chromium driven by
+ * playwright-core) against the real stack: sign in, search, open a desktop and a terminal
+ * recording, jump to an event, share a clip and open it logged out. Screenshots go to
+ * test-artifacts/screenshots/ for a person to look at.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { waitFor } from '@sessionrec/testing';
+import { ADMIN_PASSWORD, type Stack, startStack } from './stack';
+
+const SHOTS = path.resolve(__dirname, '../../test-artifacts/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * What the checks read in the page. Predicates run in the browser as functions (the
+ * console's CSP forbids evaluating strings), typed here without the DOM library.
+ */
+interface VideoLike {
+  currentTime: number;
+  playbackRate: number;
+  readyState: number;
+  seeking: boolean;
+}
+interface PageGlobal {
+  document: {
+    querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+  };
+}
+
+interface Segment {
+  seq: number;
+  startMs: number;
+  endMs: number;
+}
+interface SessionRow {
+  sessionId: string;
+  protocol: string | null;
+  recordings: { recordingId: string; kind: 'screen' | 'terminal' }[];
+}
+
+/** Where a session time lands in the played media: segments play back to back. */
+function mediaPosition(segments: Segment[], offsetMs: number): number {
+  let position = 0;
+  for (const s of segments) {
+    if (offsetMs < s.startMs) return position;
+    if (offsetMs <= s.endMs) return position + offsetMs - s.startMs;
+    position += s.endMs - s.startMs;
+  }
+  return position;
+}
+
+describe('web console end to end (Chromium, real api, ingest, indexer, policy, NATS, PostgreSQL, S3)', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let token: string;
+  let desktop: { sessionId: string; recordingId: string; segments: Segment[] };
+  let terminal: { sessionId: string; recordingId: string };
+
+  async function api<T>(p: string): Promise<T> {
+    const res = await fetch(`${stack.apiUrl}${p}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.status !== 200) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  async function shot(p: Page, name: string): Promise<void> {
+    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  }
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    stack = await startStack('console-e2e');
+    await stack.simulate('desktop', 1, 90);
+    await stack.simulate('terminal', 1, 60);
+    const login = await fetch(`${stack.apiUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    token = ((await login.json()) as { token: string }).token;
+    await waitFor(
+      async () => {
+        const { sessions } = await api<{ sessions: SessionRow[] }>('/api/v1/sessions');
+        const recs = sessions.flatMap((s) => s.recordings.map((r) => ({ ...r, s })));
+        const screen = recs.find((r) => r.kind === 'screen');
+        const term = recs.find((r) => r.kind === 'terminal');
+        if (!screen || !term) return false;
+        const detail = await api<{ live: boolean; segments: Segment[] }>(
+          `/api/v1/recordings/${screen.recordingId}?limit=2000`,
+        );
+        const tdetail = await api<{ live: boolean }>(`/api/v1/recordings/${term.recordingId}`);
+        if (detail.live || tdetail.live || detail.segments.length < 10) return false;
+        desktop = {
+          sessionId: screen.s.sessionId,
+          recordingId: screen.recordingId,
+          segments: detail.segments,
+        };
+        terminal = { sessionId: term.s.sessionId, recordingId: term.recordingId };
+        return true;
+      },
+      90_000,
+      'a desktop and a terminal recording catalogued and stopped',
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  it('signs in (the sign-in page first, then search)', async () => {
+    await page.goto(`${stack.apiUrl}/search?user=nobody`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/password/i);
+    await shot(page, '01-sign-in-refused');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Back where the visitor was heading, the query kept.
+    await page.waitForURL(/\/search\?user=nobody$/);
+    await page.getByText('No sessions match.').waitFor();
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'sessionrec_session')?.httpOnly).toBe(true);
+  });
+
+  it('searches with filters kept in the URL and shows the matching events', async () => {
+    await page.goto(`${stack.apiUrl}/search`);
+    await page.getByLabel('Event type', { exact: true }).fill('app.focus');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/event=app.focus/);
+    const results = page.getByRole('list', { name: 'Sessions' }).locator('li.result');
+    await results.first().waitFor();
+    const rows = await results.count();
+    expect(rows).toBeGreaterThan(0);
+    for (let i = 0; i < rows; i++) {
+      const matches = results.nth(i).getByRole('list', { name: 'Matching events' }).locator('li');
+      expect(await matches.count()).toBeGreaterThan(0);
+      for (const text of await matches.allTextContents()) expect(text).toContain('app.focus');
+    }
+    expect(await page.locator(`li.result[data-session="${desktop.sessionId}"]`).count()).toBe(1);
+    await shot(page, '02-search-app-focus');
+    // A deep link opens the same search.
+    await page.goto(`${stack.apiUrl}/search?event=app.focus`);
+    await results.first().waitFor();
+    expect(await page.getByLabel('Event type', { exact: true }).inputValue()).toBe('app.focus');
+  });
+
+  it('opens the desktop recording and jumps to an event: playback lands within a second of it', async () => {
+    await page.goto(
+      `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`,
+    );
+    const video = page.getByTestId('screen-video');
+    await video.waitFor();
+    await page.waitForFunction(
+      () =>
+        ((
+          (globalThis as unknown as PageGlobal).document.querySelector(
+            'video',
+          ) as unknown as VideoLike | null
+        )?.readyState ?? 0) >= 2,
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
+    const markers = page.locator('.markers .marker');
+    expect(await markers.count()).toBeGreaterThan(3);
+    const target = markers.nth(Math.floor((await markers.count()) / 2));
+    const offset = Number(await target.getAttribute('data-offset'));
+    await target.click();
+    await page.waitForFunction(
+      () => {
+        const v = (globalThis as unknown as PageGlobal).document.querySelector(
+          'video',
+        ) as unknown as VideoLike | null;
+        return !!v && !v.seeking && v.readyState >= 2;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    const currentTime = await video.evaluate((v) => (v as unknown as VideoLike).currentTime);
+    expect(Math.abs(currentTime * 1000 - mediaPosition(desktop.segments, offset))).toBeLessThan(
+      1000,
+    );
+    const shown = Number(await page.getByTestId('playback').getAttribute('data-current-ms'));
+    expect(Math.abs(shown - offset)).toBeLessThan(1000);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.getByRole('button', { name: '4×' }).click();
+    await page.waitForFunction(
+      (start) =>
+        ((
+          (globalThis as unknown as PageGlobal).document.querySelector(
+            'video',
+          ) as unknown as VideoLike | null
+        )?.currentTime ?? 0) >
+        start + 1,
+      currentTime,
+      {
+        timeout: 20_000,
+      },
+    );
+    expect(await video.evaluate((v) => (v as unknown as VideoLike).playbackRate)).toBe(4);
+    expect(await page.getByTestId('focus-app').textContent()).not.toBe('');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await shot(page, '03-desktop-player');
+  });
+
+  it('opens the terminal recording and jumps to an event', async () => {
+    await page.goto(`${stack.apiUrl}/sessions/${terminal.sessionId}`);
+    await page.locator('.xterm-rows').waitFor();
+    const markers = page.locator('.markers .marker');
+    await markers.first().waitFor();
+    const target = markers.nth(Math.floor((await markers.count()) / 2));
+    const offset = Number(await target.getAttribute('data-offset'));
+    await target.click();
+    await page.waitForFunction(
+      (want) => {
+        const el = (globalThis as unknown as PageGlobal).document.querySelector(
+          '[data-testid=playback]',
+        );
+        return Math.abs(Number(el?.getAttribute('data-current-ms')) - want) < 1000;
+      },
+      offset,
+      { timeout: 10_000 },
+    );
+    await waitFor(
+      async () => ((await page.locator('.xterm-rows').textContent()) ?? '').trim().length > 0,
+      10_000,
+      'terminal output on screen',
+    );
+    await shot(page, '04-terminal-player');
+  });
+
+  it('shares a clip that plays logged out, while the rest of the recording and the API refuse', async () => {
+    await page.goto(
+      `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`,
+    );
+    const track = page.getByTestId('timeline-track');
+    await track.waitFor();
+    const box = (await track.boundingBox())!;
+    // Drag across the middle fifth of the timeline.
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('timeline-selection').waitFor();
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const url = await page.getByTestId('share-url').inputValue();
+    expect(url).toMatch(/\/share\/srs_[A-Za-z0-9_-]{43}$/);
+    await page.getByRole('table', { name: 'Shares of this recording' }).waitFor();
+    await shot(page, '05-share-created');
+    const shares = await api<{ shares: { fromMs: number; toMs: number }[] }>(
+      `/api/v1/recordings/${desktop.recordingId}/shares`,
+    );
+    const clip = shares.shares[0]!;
+    const inClip = desktop.segments.filter((s) => s.endMs > clip.fromMs && s.startMs < clip.toMs);
+    const outside = desktop.segments.filter((s) => !inClip.includes(s));
+    expect(inClip.length).toBeGreaterThan(0);
+    expect(outside.length).toBeGreaterThan(0);
+
+    const stranger = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const visitor = await stranger.newPage();
+      const requested: string[] = [];
+      visitor.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      await visitor.goto(url);
+      await visitor.getByTestId('screen-video').waitFor();
+      await visitor.waitForFunction(
+        () =>
+          ((
+            (globalThis as unknown as PageGlobal).document.querySelector(
+              'video',
+            ) as unknown as VideoLike | null
+          )?.readyState ?? 0) >= 2,
+        undefined,
+        {
+          timeout: 20_000,
+        },
+      );
+      await visitor.getByRole('button', { name: 'Play' }).click();
+      await visitor.waitForFunction(
+        () =>
+          ((
+            (globalThis as unknown as PageGlobal).document.querySelector(
+              'video',
+            ) as unknown as VideoLike | null
+          )?.currentTime ?? 0) > 0.5,
+        undefined,
+        {
+          timeout: 20_000,
+        },
+      );
+      await shot(visitor, '06-share-logged-out');
+      const apiCalls = requested.filter((p) => p.startsWith('/api/'));
+      expect(apiCalls.length).toBeGreaterThan(0);
+      expect(apiCalls.every((p) => p.startsWith('/api/v1/share/'))).toBe(true);
+      const statuses = await visitor.evaluate(
+        async ({ rid, sid, share, outsideSeq, insideSeq }) => {
+          const status = async (p: string) => (await fetch(p)).status;
+          return {
+            recordingPlaylist: await status(`/api/v1/recordings/${rid}/playlist.m3u8`),
+            recordingSegment: await status(`/api/v1/recordings/${rid}/segments/${insideSeq}`),
+            session: await status(`/api/v1/sessions/${sid}`),
+            search: await status('/api/v1/sessions'),
+            shareOutside: await status(`${share}/segments/${outsideSeq}`),
+            shareInside: await status(`${share}/segments/${insideSeq}`),
+          };
+        },
+        {
+          rid: desktop.recordingId,
+          sid: desktop.sessionId,
+          share: `/api/v1/share/${url.split('/share/')[1]}`,
+          outsideSeq: outside[0]!.seq,
+          insideSeq: inClip[0]!.seq,
+        },
+      );
+      expect(statuses).toEqual({
+        recordingPlaylist: 401,
+        recordingSegment: 401,
+        session: 401,
+        search: 401,
+        shareOutside: 404,
+        shareInside: 200,
+      });
+      // The signed-in console pages send a stranger to the sign-in page.
+      await visitor.goto(`${stack.apiUrl}/sessions/${desktop.sessionId}`);
+      await visitor.waitForURL(/\/login/);
+    } finally {
+      await stranger.close();
+    }
+
+    // Revoked, the link stops working.
+    await page.getByRole('button', { name: 'Revoke' }).first().click();
+    await page.getByText('revoked').waitFor();
+    const after = await fetch(`${stack.apiUrl}/api/v1/share/${url.split('/share/')[1]}`);
+    expect(after.status).toBe(401);
+  });
+});
