@@ -1,9 +1,13 @@
 /**
- * The `sessionrec-agent` command line: enrol, simulate. Arguments are checked before
+ * The `sessionrec-agent` command line: enrol, run (the daemon), shell (the session
+ * wrapper), simulate. Arguments are checked before
  * anything touches the network; usage errors exit with 2, failures with 1.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, DEFAULT_CONFIG_PATH } from '../daemon/config';
+import { AgentDaemon } from '../daemon/agent-daemon';
 import { enrol } from '../identity/enrol';
+import { runShell } from '../shell/run-shell';
 import { resolveStateDir } from '../identity/identity-store';
 import { runSimulation } from '../simulate';
 import { formatSummary } from '../simulate/summary';
@@ -82,6 +86,45 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         io.out(`enrolled as agent ${identity.agentId}; identity stored in ${stateDir}\n`);
       },
     );
+
+  program
+    .command('run')
+    .description(
+      'the agent daemon (systemd service): uploads the spool, keeps the control channel, serves session wrappers',
+    )
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG_PATH)
+    .option('--token <token>', 'enrolment token (needed once, when no identity is stored)')
+    .action(async (flags: { config: string; token?: string }) => {
+      const config = await loadConfig(flags.config);
+      const daemon = new AgentDaemon({
+        config,
+        ...(flags.token ? { token: flags.token } : {}),
+        log: (line) => io.err(`${line}\n`),
+      });
+      await daemon.start();
+      await new Promise<void>((resolve) => {
+        if (!io.signal || io.signal.aborted) return resolve();
+        io.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      await daemon.stop();
+    });
+
+  program
+    .command('shell')
+    .description(
+      'the session wrapper (login shell or sshd ForceCommand); sessionrec-shell is the same',
+    )
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG_PATH)
+    .option('-c <command>', 'run this command instead of an interactive shell')
+    .action(async (flags: { config: string; c?: string }) => {
+      setExit(
+        await runShell({
+          configPath: flags.config,
+          env: io.env,
+          ...(flags.c !== undefined ? { command: flags.c } : {}),
+        }),
+      );
+    });
 
   program
     .command('simulate')

@@ -1,0 +1,619 @@
+/**
+ * The daemon's side of one terminal session: a wrapper connected on the local socket.
+ * It starts the session at ingest under the user the kernel says the peer runs as, asks
+ * policy whether to record, hands recording ids to the wrapper, chains and spools the
+ * segments it sends, stamps its events and samples, forwards control commands to it and
+ * reports their verdicts. Messages are handled one at a time, in order.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { EventType, PolicyEvaluateReply, RecordingReason } from '@sessionrec/contracts';
+import { parseAsciicast } from '../media/asciicast';
+import { sha256Hex } from '../media/hash-chain';
+import { TriggerMatcher } from '../policy/event-triggers';
+import type { PolicyClient } from '../policy/policy-client';
+import { SpoolFullError } from '../spool/spool';
+import type { SpoolMeta } from '../spool/spool-item';
+import type { AgentConfig } from './config';
+import type { Peer } from './peer';
+import {
+  type SessionState,
+  type SessionStateStore,
+  hashSecret,
+  secretMatches,
+} from './session-state';
+import {
+  type DaemonMessage,
+  LineReader,
+  type WrapperMessage,
+  decode,
+  wrapperMessage,
+} from './wire';
+
+export type DaemonSubmit = (
+  meta: Omit<SpoolMeta, 'createdAt' | 'headers'> & { headers?: Record<string, string> },
+  body: Uint8Array,
+) => Promise<void>;
+
+export interface DaemonContext {
+  readonly config: AgentConfig;
+  readonly hostname: string;
+  readonly submit: DaemonSubmit;
+  /** Whether the spool can take a segment of this size and keep room for the session's end. */
+  readonly spoolHasRoom: (bytes: number) => boolean;
+  readonly policy: Pick<PolicyClient, 'evaluate'>;
+  readonly states: SessionStateStore;
+  readonly peerOf: (socket: Socket) => Promise<Peer>;
+  readonly log: (line: string) => void;
+}
+
+export interface CommandOutcome {
+  readonly status: 'acked' | 'failed';
+  readonly detail?: string;
+}
+
+type WrapperAction = Extract<DaemonMessage, { t: 'command' }>['action'];
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+const HELLO_TIMEOUT_MS = 10_000;
+const SWITCH_TIMEOUT_MS = 10_000;
+const COMMAND_TIMEOUT_MS = 15_000;
+
+export class DaemonSession {
+  state: SessionState | undefined;
+  private startedAtMs = 0;
+  private ended = false;
+  private closed = false;
+  private matcher: TriggerMatcher | undefined;
+  /** Sessions without a terminal (scp, sftp, ssh host cmd) report events but are not cast. */
+  private interactive = true;
+  private queue: Promise<void> = Promise.resolve();
+  private nextRef = 1;
+  private readonly switches = new Map<number, () => void>();
+  private readonly verdicts = new Map<string, (outcome: CommandOutcome) => void>();
+  private readonly helloTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: DaemonContext,
+    private readonly onReady: (session: DaemonSession) => void,
+    private readonly onGone: (session: DaemonSession) => void,
+  ) {
+    const reader = new LineReader(
+      (line) => this.enqueue(line),
+      (message) => this.fail(`wrapper sent an oversized line (${message})`),
+    );
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.closed = true;
+      clearTimeout(this.helloTimer);
+      for (const resolve of this.switches.values()) resolve();
+      for (const resolve of this.verdicts.values())
+        resolve({ status: 'failed', detail: 'session wrapper went away' });
+      // A wrapper that vanished without saying goodbye (killed, host going down): the
+      // session is over; what it had sent is spooled.
+      if (!this.detached) this.enqueueStep(() => this.finish('wrapper-lost'));
+    });
+    this.helloTimer = setTimeout(() => this.fail('no hello within 10 s'), HELLO_TIMEOUT_MS);
+  }
+
+  /** The daemon is stopping: the session goes on and its wrapper will resume it. */
+  private detached = false;
+
+  async detach(): Promise<void> {
+    this.detached = true;
+    this.socket.destroy();
+    await this.queue;
+  }
+
+  get sessionId(): string | undefined {
+    return this.state?.sessionId;
+  }
+
+  private nowMs(): number {
+    return Math.max(0, Date.now() - this.startedAtMs);
+  }
+
+  private iso(offsetMs: number): string {
+    return new Date(this.startedAtMs + offsetMs).toISOString();
+  }
+
+  private send(message: DaemonMessage): void {
+    if (!this.closed) this.socket.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private fail(reason: string): void {
+    this.ctx.log(
+      `session ${this.sessionId ?? '(new)'}: closing the wrapper's connection: ${reason}`,
+    );
+    this.socket.destroy();
+  }
+
+  private enqueueStep(step: () => Promise<void>): void {
+    this.queue = this.queue.then(step).catch((error: unknown) => {
+      this.ctx.log(`session ${this.sessionId ?? '(new)'}: ${(error as Error).message}`);
+      if (!(error instanceof SpoolFullError)) this.fail((error as Error).message);
+    });
+  }
+
+  private enqueue(line: string): void {
+    const decoded = decode(wrapperMessage, line);
+    if (!decoded.ok) {
+      this.fail(`invalid message: ${decoded.error}`);
+      return;
+    }
+    const message = decoded.value;
+    // Answers to the daemon's own questions must not wait behind the queue that waits on them.
+    if (message.t === 'switched') {
+      this.switches.get(message.ref)?.();
+      this.switches.delete(message.ref);
+      return;
+    }
+    if (message.t === 'segment' && this.draining === message.recordingId) {
+      this.held.push(message);
+      return;
+    }
+    if (message.t === 'verdict') {
+      const resolve = this.verdicts.get(message.commandId);
+      this.verdicts.delete(message.commandId);
+      resolve?.({ status: message.status, ...(message.detail ? { detail: message.detail } : {}) });
+      return;
+    }
+    this.enqueueStep(() => this.handle(message));
+  }
+
+  private async handle(message: WrapperMessage): Promise<void> {
+    if (message.t === 'hello' || message.t === 'resume') {
+      if (this.state) throw new Error(`${message.t} after the session began`);
+      clearTimeout(this.helloTimer);
+      const peer = await this.ctx.peerOf(this.socket);
+      if (message.t === 'hello') await this.begin(message, peer);
+      else await this.resume(message, peer);
+      return;
+    }
+    if (!this.state || this.ended) throw new Error(`${message.t} outside a session`);
+    switch (message.t) {
+      case 'segment':
+        return this.segment(message);
+      case 'events':
+        return this.events(message.events);
+      case 'metrics':
+        return this.submitJson(
+          'metrics',
+          `/sessions/${this.state.sessionId}/metrics`,
+          {
+            samples: message.samples.map((sample) => ({
+              sampleId: randomUUID(),
+              at: this.iso(sample.offsetMs),
+              ...sample,
+            })),
+          },
+          message.samples.length,
+        );
+      case 'end':
+        return this.finish(message.reason, message.offsetMs);
+    }
+  }
+
+  private async begin(message: Extract<WrapperMessage, { t: 'hello' }>, peer: Peer): Promise<void> {
+    const { config } = this.ctx;
+    if (config.spool.whenFull === 'refuse-sessions' && !this.ctx.spoolHasRoom(1024 * 1024)) {
+      this.send({
+        t: 'refused',
+        message:
+          'Session recording cannot store this session (the recording spool is full); logins are refused until it has room.',
+      });
+      this.socket.end();
+      return;
+    }
+    this.interactive = message.interactive;
+    const sessionId = randomUUID();
+    const token = randomBytes(32).toString('base64url');
+    this.startedAtMs = Date.now();
+    const clientAddress = message.sshConnection?.split(/\s+/)[0];
+    const validAddress =
+      clientAddress && /^[0-9a-fA-F.:]+$/.test(clientAddress) ? clientAddress : undefined;
+    this.state = {
+      sessionId,
+      uid: peer.uid,
+      user: peer.user,
+      groups: peer.groups,
+      startedAt: new Date(this.startedAtMs).toISOString(),
+      ...(validAddress ? { clientAddress: validAddress } : {}),
+      resumeHash: hashSecret(token),
+      inputCapture: false,
+      recording: null,
+      policy: { ruleId: 'none', policyVersion: 0 },
+    };
+    await this.submitJson('session-start', '/sessions', {
+      sessionId,
+      user: peer.user,
+      groups: peer.groups,
+      host: this.ctx.hostname,
+      ...(validAddress ? { clientAddress: validAddress } : {}),
+      protocol: 'terminal',
+      startedAt: this.state.startedAt,
+    });
+    const answer = await this.ctx.policy.evaluate({
+      sessionId,
+      user: peer.user,
+      groups: peer.groups,
+      host: this.ctx.hostname,
+      ...(validAddress ? { clientAddress: validAddress } : {}),
+      protocol: 'terminal',
+      at: this.state.startedAt,
+    });
+    if (answer.fallbackReason)
+      this.ctx.log(`session ${sessionId}: policy: ${answer.fallbackReason}`);
+    await this.apply(answer.reply, 0, false);
+    await this.ctx.states.save(this.state);
+    this.ctx.log(
+      `session ${sessionId}: ${peer.user} (uid ${peer.uid}, pid ${peer.pid}) ${message.interactive ? 'interactive' : 'command'}; ${answer.reply.decision} (${answer.reply.ruleId} v${answer.reply.policyVersion})`,
+    );
+    this.send({
+      t: 'welcome',
+      sessionId,
+      resumeToken: token,
+      user: peer.user,
+      recording: this.recordingState(),
+      ...(answer.reply.notice ? { notice: answer.reply.notice } : {}),
+      idleSeconds: config.terminal.idleSeconds,
+      segmentSeconds: config.terminal.segmentSeconds,
+      metricSeconds: config.terminal.metricSeconds,
+    });
+    this.onReady(this);
+  }
+
+  private async resume(
+    message: Extract<WrapperMessage, { t: 'resume' }>,
+    peer: Peer,
+  ): Promise<void> {
+    const state = await this.ctx.states.load(message.sessionId);
+    if (!state || state.uid !== peer.uid || !secretMatches(message.token, state.resumeHash)) {
+      this.send({ t: 'refused', message: 'unknown session' });
+      this.socket.end();
+      return;
+    }
+    this.state = state;
+    this.startedAtMs = Date.parse(state.startedAt);
+    this.ctx.log(`session ${state.sessionId}: wrapper of ${state.user} reconnected`);
+    this.send({ t: 'resumed', recording: this.recordingState() });
+    this.onReady(this);
+  }
+
+  private recordingState() {
+    return {
+      recordingId: this.state?.recording?.id ?? null,
+      inputCapture: this.state?.inputCapture ?? false,
+    };
+  }
+
+  /** Applies a policy decision: start, stop or arm recording. */
+  private async apply(
+    decision: PolicyEvaluateReply,
+    atMs: number,
+    tellWrapper: boolean,
+  ): Promise<void> {
+    const state = this.state!;
+    state.policy = { ruleId: decision.ruleId, policyVersion: decision.policyVersion };
+    state.inputCapture = decision.capture?.inputCapture ?? false;
+    this.matcher =
+      decision.decision === 'record-on-event' && decision.triggers
+        ? new TriggerMatcher(decision.triggers)
+        : undefined;
+    if (decision.decision === 'record') {
+      if (!state.recording) await this.startRecording(atMs, 'policy', undefined, tellWrapper);
+      else if (tellWrapper) await this.tellWrapper();
+    } else if (state.recording?.reason === 'policy' || state.recording?.reason === 'event') {
+      // Only what policy started is stopped by policy; an administrator's recording stays.
+      await this.stopRecording(atMs, 'policy', undefined, tellWrapper);
+    }
+  }
+
+  private async startRecording(
+    atMs: number,
+    reason: RecordingReason,
+    actor: string | undefined,
+    tellWrapper: boolean,
+  ): Promise<void> {
+    const state = this.state!;
+    if (!this.interactive) return;
+    const id = randomUUID();
+    await this.submitJson(
+      'recording-start',
+      `/sessions/${state.sessionId}/recordings`,
+      {
+        recordingId: id,
+        kind: 'terminal',
+        at: this.iso(atMs),
+        reason,
+        ...(reason === 'policy' || reason === 'event'
+          ? { ruleId: state.policy.ruleId, policyVersion: state.policy.policyVersion }
+          : {}),
+        ...(actor ? { actor } : {}),
+      },
+      1,
+      id,
+    );
+    state.recording = { id, reason, nextSeq: 0 };
+    await this.ctx.states.save(state);
+    if (tellWrapper) await this.tellWrapper();
+  }
+
+  private async stopRecording(
+    atMs: number,
+    reason: RecordingReason,
+    actor: string | undefined,
+    tellWrapper: boolean,
+  ): Promise<void> {
+    const state = this.state!;
+    const recording = state.recording;
+    if (!recording) return;
+    // The wrapper first sends what it holds of this recording, then stops.
+    state.recording = null;
+    if (tellWrapper) await this.tellWrapper(recording);
+    await this.submitJson(
+      'recording-stop',
+      `/recordings/${recording.id}/stop`,
+      { at: this.iso(atMs), reason, ...(actor ? { actor } : {}) },
+      1,
+      recording.id,
+    );
+    await this.ctx.states.save(state);
+  }
+
+  /**
+   * Tells the wrapper the recording state and waits until it has switched. Segments of
+   * `draining` (the recording being stopped) that arrive meanwhile are held and stored
+   * before the caller stops that recording.
+   */
+  private async tellWrapper(draining?: NonNullable<SessionState['recording']>): Promise<void> {
+    if (this.closed) return;
+    const ref = this.nextRef++;
+    const switched = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, SWITCH_TIMEOUT_MS);
+      this.switches.set(ref, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.draining = draining?.id;
+    this.send({ t: 'recording', recording: this.recordingState(), ref });
+    await switched;
+    this.draining = undefined;
+    const held = this.held.splice(0);
+    if (draining) for (const message of held) await this.storeSegment(draining, message);
+  }
+
+  /** The recording being stopped while the wrapper sends its last segments. */
+  private draining: string | undefined;
+  private readonly held: Extract<WrapperMessage, { t: 'segment' }>[] = [];
+
+  private async segment(message: Extract<WrapperMessage, { t: 'segment' }>): Promise<void> {
+    const state = this.state!;
+    const recording = state.recording;
+    if (!recording || recording.id !== message.recordingId) {
+      this.ctx.log(
+        `session ${state.sessionId}: dropped a segment of recording ${message.recordingId}, which is not current`,
+      );
+      return;
+    }
+    await this.storeSegment(recording, message);
+  }
+
+  private async storeSegment(
+    recording: NonNullable<SessionState['recording']>,
+    message: Extract<WrapperMessage, { t: 'segment' }>,
+  ): Promise<void> {
+    const state = this.state!;
+    const bytes = Buffer.from(message.data, 'base64');
+    checkCastSegment(bytes, recording.nextSeq === 0);
+    if (!this.ctx.spoolHasRoom(bytes.length)) {
+      await this.spoolFull();
+      return;
+    }
+    const sha256 = sha256Hex(bytes);
+    const headers: Record<string, string> = {
+      'x-segment-sha256': sha256,
+      'x-segment-kind': 'cast',
+      'x-segment-start-ms': String(message.startMs),
+      'x-segment-end-ms': String(Math.max(message.startMs, message.endMs)),
+    };
+    if (recording.prevSha256) headers['x-segment-prev-sha256'] = recording.prevSha256;
+    await this.ctx.submit(
+      {
+        kind: 'segment',
+        lane: state.sessionId,
+        recordingId: recording.id,
+        method: 'PUT',
+        path: `/recordings/${recording.id}/segments/${recording.nextSeq}`,
+        headers,
+        json: false,
+        count: 1,
+      },
+      bytes,
+    );
+    recording.nextSeq += 1;
+    recording.prevSha256 = sha256;
+    await this.ctx.states.save(state);
+  }
+
+  private async spoolFull(): Promise<void> {
+    const state = this.state!;
+    this.ctx.log(
+      `session ${state.sessionId}: spool full; recording stopped (${this.ctx.config.spool.whenFull})`,
+    );
+    const recording = state.recording;
+    if (!recording) return;
+    state.recording = null;
+    this.send({ t: 'recording', recording: this.recordingState(), ref: this.nextRef++ });
+    await this.submitJson(
+      'recording-stop',
+      `/recordings/${recording.id}/stop`,
+      { at: this.iso(this.nowMs()), reason: 'policy', actor: 'agent:spool-full' },
+      1,
+      recording.id,
+    );
+    await this.events([
+      {
+        type: 'recording.stop',
+        offsetMs: this.nowMs(),
+        attributes: { reason: 'spool-full', recordingId: recording.id },
+      },
+    ]);
+  }
+
+  private async events(
+    events: readonly {
+      type: EventType;
+      offsetMs: number;
+      attributes: Record<string, string | number | boolean | null>;
+    }[],
+  ): Promise<void> {
+    const state = this.state!;
+    await this.submitJson(
+      'events',
+      `/sessions/${state.sessionId}/events`,
+      {
+        events: events.map((event) => ({
+          eventId: randomUUID(),
+          type: event.type,
+          at: this.iso(event.offsetMs),
+          offsetMs: event.offsetMs,
+          ...(state.recording ? { recordingId: state.recording.id } : {}),
+          attributes: event.attributes,
+        })),
+      },
+      events.length,
+    );
+    const matcher = this.matcher;
+    if (matcher && !state.recording) {
+      const fired = events.find((event) => matcher.matches(event));
+      if (fired) {
+        this.matcher = undefined;
+        await this.startRecording(fired.offsetMs, 'event', `event:${fired.type}`, true);
+      }
+    }
+  }
+
+  private async finish(reason: string, offsetMs?: number): Promise<void> {
+    const state = this.state;
+    if (!state || this.ended) return;
+    this.ended = true;
+    const at = offsetMs ?? this.nowMs();
+    this.onGone(this);
+    if (state.recording) await this.stopRecording(at, 'session-end', undefined, false);
+    await this.submitJson('session-end', `/sessions/${state.sessionId}/end`, {
+      endedAt: this.iso(at),
+      reason: reason.slice(0, 64),
+    });
+    await this.ctx.states.remove(state.sessionId);
+    this.ctx.log(`session ${state.sessionId}: ended (${reason})`);
+    if (!this.closed) this.socket.end();
+  }
+
+  private submitJson(
+    kind: SpoolMeta['kind'],
+    path: string,
+    body: unknown,
+    count = 1,
+    recordingId?: string,
+  ): Promise<void> {
+    return this.ctx.submit(
+      {
+        kind,
+        lane: this.state!.sessionId,
+        ...(recordingId ? { recordingId } : {}),
+        method: 'POST',
+        path,
+        json: true,
+        count,
+      },
+      json(body),
+    );
+  }
+
+  // ---- control commands, called by the daemon --------------------------------------
+
+  /** start-recording / stop-recording from an administrator, applied without interrupting. */
+  recordingCommand(
+    action: 'start-recording' | 'stop-recording',
+    actor?: string,
+  ): Promise<CommandOutcome> {
+    return new Promise((resolve) => {
+      this.enqueueStep(async () => {
+        const state = this.state;
+        if (!state || this.ended) return resolve({ status: 'failed', detail: 'session has ended' });
+        if (action === 'start-recording') {
+          if (!this.interactive)
+            return resolve({
+              status: 'failed',
+              detail: 'not a terminal session (command or transfer)',
+            });
+          if (state.recording) return resolve({ status: 'failed', detail: 'already recording' });
+          await this.startRecording(this.nowMs(), 'admin', actor, true);
+          return resolve({ status: 'acked', detail: 'recording started' });
+        }
+        if (!state.recording) return resolve({ status: 'failed', detail: 'not recording' });
+        await this.stopRecording(this.nowMs(), 'admin', actor, true);
+        resolve({ status: 'acked', detail: 'recording stopped' });
+      });
+    });
+  }
+
+  /** A policy changed: ask again and start or stop recording as the answer says. */
+  policyChanged(): Promise<void> {
+    return new Promise((resolve) => {
+      this.enqueueStep(async () => {
+        const state = this.state;
+        if (!state || this.ended) return resolve();
+        const answer = await this.ctx.policy.evaluate({
+          sessionId: state.sessionId,
+          user: state.user,
+          groups: state.groups,
+          host: this.ctx.hostname,
+          ...(state.clientAddress ? { clientAddress: state.clientAddress } : {}),
+          protocol: 'terminal',
+          at: this.iso(this.nowMs()),
+        });
+        await this.apply(answer.reply, this.nowMs(), true);
+        await this.ctx.states.save(state);
+        resolve();
+      });
+    });
+  }
+
+  /** Lock, unlock, disconnect, log off, block transfers, notice: the wrapper carries them out. */
+  wrapperCommand(
+    commandId: string,
+    action: WrapperAction,
+    message?: string,
+  ): Promise<CommandOutcome> {
+    if (this.closed || this.ended)
+      return Promise.resolve({ status: 'failed', detail: 'session has ended' });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.verdicts.delete(commandId);
+        resolve({ status: 'failed', detail: 'the session wrapper did not answer' });
+      }, COMMAND_TIMEOUT_MS);
+      this.verdicts.set(commandId, (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      });
+      this.send({ t: 'command', commandId, action, ...(message ? { message } : {}) });
+    });
+  }
+}
+
+/** A segment must be asciicast v2 lines (the first with the header): the daemon checks before spooling. */
+export function checkCastSegment(bytes: Buffer, first: boolean): void {
+  const text = bytes.toString('utf8');
+  if (first) {
+    parseAsciicast(text);
+    return;
+  }
+  parseAsciicast(
+    `${JSON.stringify({ version: 2, width: 1, height: 1, timestamp: 0, env: {} })}\n${text}`,
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * What the daemon must remember of a live terminal session to pick it up again after
+ * its own restart: who it is, the recording in progress and where its hash chain stands,
+ * and the hash of the secret the wrapper proves itself with when it reconnects.
+ * One small JSON file per session in <stateDir>/sessions (root only).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { recordingReason } from '@sessionrec/contracts';
+import { z } from 'zod';
+
+export const sessionState = z.strictObject({
+  sessionId: z.uuid(),
+  uid: z.number().int().nonnegative(),
+  user: z.string(),
+  groups: z.array(z.string()),
+  startedAt: z.string(),
+  clientAddress: z.string().optional(),
+  resumeHash: z.string().regex(/^[0-9a-f]{64}$/),
+  inputCapture: z.boolean(),
+  recording: z
+    .strictObject({
+      id: z.uuid(),
+      reason: recordingReason,
+      nextSeq: z.number().int().nonnegative(),
+      prevSha256: z.string().optional(),
+    })
+    .nullable(),
+  policy: z.strictObject({ ruleId: z.string(), policyVersion: z.number().int() }),
+});
+export type SessionState = z.infer<typeof sessionState>;
+
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+export function secretMatches(secret: string, hash: string): boolean {
+  const a = Buffer.from(hashSecret(secret), 'hex');
+  const b = Buffer.from(hash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export class SessionStateStore {
+  constructor(private readonly dir: string) {}
+
+  private file(sessionId: string): string {
+    return path.join(this.dir, `${sessionId}.json`);
+  }
+
+  async save(state: SessionState): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const file = this.file(state.sessionId);
+    const handle = await open(`${file}.tmp`, 'w', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(state));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(`${file}.tmp`, file);
+  }
+
+  async load(sessionId: string): Promise<SessionState | null> {
+    if (!z.uuid().safeParse(sessionId).success) return null;
+    const text = await readFile(this.file(sessionId), 'utf8').catch(() => null);
+    if (text === null) return null;
+    try {
+      const parsed = sessionState.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async remove(sessionId: string): Promise<void> {
+    await rm(this.file(sessionId), { force: true });
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The session wrapper and the agent daemon on a real shell in a real pseudo-terminal,
+ * against real policy, ingest, NATS, PostgreSQL and the S3 test server: what is typed and
+ * shown is recorded and replays, the commands are reported, a secret typed at a no-echo
+ * prompt is in no stored byte, and exit codes come back.
+ */
+import { randomBytes } from 'node:crypto';
+import { uniqueTestName, waitFor } from '@sessionrec/testing';
+import type { AgentDaemon } from '../src/daemon/agent-daemon';
+import { Acked, Platform, PtyDriver, SHELL_BIN, replayed } from './terminal-harness';
+
+describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS, PostgreSQL, S3)', () => {
+  const platform = new Platform(uniqueTestName('agent_tty'));
+  const acked = new Acked();
+  let daemon: AgentDaemon;
+  let configFile: string;
+  const running: PtyDriver[] = [];
+
+  beforeAll(async () => {
+    await platform.start();
+    const { file, config } = await platform.config('tty');
+    configFile = file;
+    daemon = await platform.daemon(config, acked);
+  });
+
+  afterAll(async () => {
+    for (const term of running) term.kill();
+    await daemon?.stop();
+    await platform.stop();
+  });
+
+  const wrapper = () =>
+    new PtyDriver(process.execPath, [SHELL_BIN, '--config', configFile], {
+      PATH: process.env.PATH,
+      HOME: '/root',
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+    });
+
+  it('records output, echoed input and window sizes, reports commands, and keeps a no-echo secret out of every stored byte', async () => {
+    const version = await platform.publishPolicy({
+      name: 'Record terminals with keystrokes',
+      defaultAction: { action: 'do-not-record' },
+      rules: [
+        {
+          id: 'terminals',
+          match: { users: ['*'] },
+          action: 'record',
+          notice: { show: true, text: 'This session is recorded for audit.' },
+          capture: { frameRate: 1, quality: 'low', inputCapture: true, excludedApplications: [] },
+        },
+      ],
+    });
+    const secret = `pw-${randomBytes(9).toString('hex')}`;
+    const term = wrapper();
+    running.push(term);
+    await term.expect('This session is recorded for audit.');
+    await term.expect(/[#$] $/);
+    await term.run('echo hello-$((6*7))', 'hello-42');
+    // The glob keeps the typed line apart from what ls prints.
+    await term.run('sleep 1; ls /etc/hostnam[e]', '/etc/hostname');
+    await term.run("sh -c 'sleep 0.5; echo nested-$((2+3))'", 'nested-5');
+    term.resize(132, 40);
+    await term.type("read -s -p 'Password: ' pw; echo; echo length-${#pw}\r");
+    await term.expect('Password: ');
+    await term.type(`${secret}\r`);
+    await term.expect(`length-${secret.length}`);
+    await term.expect(/[#$] $/);
+    await term.type('exit 3\r');
+    expect((await term.exited).exitCode).toBe(3);
+
+    await waitFor(
+      () => Promise.resolve(acked.ends.length === 1),
+      20_000,
+      'session end acknowledged',
+    );
+    await daemon.idle();
+    const [session] = acked.sessions;
+    const sessionId = String(session!.sessionId);
+    expect(session).toMatchObject({ user: 'root', host: 'tty-host-1', protocol: 'terminal' });
+    expect(acked.recordings).toEqual([
+      expect.objectContaining({
+        sessionId,
+        reason: 'policy',
+        ruleId: 'terminals',
+        policyVersion: version,
+      }),
+    ]);
+    const recordingId = acked.recordings[0]!.recordingId;
+
+    // The replayed output is what the user saw; the keystrokes are there, the secret is not.
+    const screen = replayed(acked, recordingId);
+    expect(screen).toContain('hello-42');
+    expect(screen).toContain('nested-5');
+    expect(screen).toContain(`length-${secret.length}`);
+    const typed = replayed(acked, recordingId, 'i');
+    expect(typed).toContain('echo hello-$((6*7))');
+    expect(typed).toContain('exit 3');
+    expect(typed).not.toContain(secret.slice(3));
+    expect(replayed(acked, recordingId, 'r')).toContain('132x40');
+    // The hash chain's first segment opens with the asciicast header.
+    const first = acked.segments.find((s) => s.recordingId === recordingId && s.seq === 0)!;
+    expect(JSON.parse(first.text.split('\n')[0]!)).toMatchObject({
+      version: 2,
+      width: 100,
+      height: 30,
+    });
+
+    const commands = acked
+      .eventsOf(sessionId, 'command.start')
+      .map((e) => e.attributes.commandLine);
+    // Processes are found by polling /proc: those that live a while are reported for sure.
+    expect(commands).toEqual(
+      expect.arrayContaining(['sleep 1', 'sh -c "sleep 0.5; echo nested-$((2+3))"', 'sleep 0.5']),
+    );
+    const shells = acked.eventsOf(sessionId, 'shell.start').map((e) => e.attributes.shell);
+    expect(shells).toEqual(expect.arrayContaining(['bash', 'sh']));
+    expect(acked.ends).toEqual([{ sessionId, reason: 'logout' }]);
+
+    // No stored byte anywhere holds the secret, though the same places hold the session.
+    const stored = await platform.everyStoredByte();
+    const all = [
+      ...stored.objects.map((b) => b.toString('latin1')),
+      ...stored.rows,
+      ...stored.messages.map((b) => b.toString('latin1')),
+    ];
+    expect(all.some((text) => text.includes('hello-42'))).toBe(true);
+    expect(
+      stored.messages.some((m) => m.toString('utf8').includes('"commandLine":"sleep 1"')),
+    ).toBe(true);
+    expect(all.filter((text) => text.includes(secret.slice(3)))).toEqual([]);
+  });
+});
