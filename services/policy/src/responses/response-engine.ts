@@ -64,9 +64,13 @@ export class ResponseEngine {
   ): Promise<number> {
     const at = new Date(event.at);
     return this.state.transaction(async (m) => {
-      if (!(await this.state.claimEvent(m, event.eventId))) return 0;
       const needsSession = candidates.some((r) => r.needsSession);
-      const session = needsSession ? await this.state.session(m, event.sessionId) : undefined;
+      const { first, session } = await this.state.claim(
+        m,
+        event.eventId,
+        needsSession ? event.sessionId : undefined,
+      );
+      if (!first) return 0;
       if (needsSession && !session) throw new SessionNotKnownError(event.sessionId);
       const decided = new Set<string>();
       let position = 0;

@@ -36,23 +36,35 @@ export class ResponseStateStore {
     );
   }
 
-  async session(m: EntityManager, sessionId: string): Promise<SessionFacts | undefined> {
-    const rows: { user_name: string; groups: string[]; host: string }[] = await m.query(
-      `SELECT user_name, groups, host FROM response_sessions WHERE session_id = $1`,
-      [sessionId],
+  /**
+   * Claims the event for evaluation — `first` is false when it was evaluated (or is being
+   * evaluated) before — and reads its session when asked, in one round trip.
+   */
+  async claim(
+    m: EntityManager,
+    eventId: string,
+    sessionId: string | undefined,
+  ): Promise<{ first: boolean; session: SessionFacts | undefined }> {
+    const rows: {
+      first: boolean;
+      user_name: string | null;
+      groups: string[] | null;
+      host: string | null;
+    }[] = await m.query(
+      `WITH claimed AS (
+         INSERT INTO response_processed_events (event_id) VALUES ($1)
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+       )
+       SELECT EXISTS (SELECT 1 FROM claimed) AS first, s.user_name, s.groups, s.host
+         FROM (SELECT 1) AS one LEFT JOIN response_sessions s ON s.session_id = $2`,
+      [eventId, sessionId ?? null],
     );
     const r = rows[0];
-    return r ? { user: r.user_name, groups: r.groups, host: r.host } : undefined;
-  }
-
-  /** True the first time; false when the event was evaluated (or is being evaluated) before. */
-  async claimEvent(m: EntityManager, eventId: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(
-      `INSERT INTO response_processed_events (event_id) VALUES ($1)
-       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [eventId],
-    );
-    return rows.length === 1;
+    const session =
+      r && r.user_name !== null && r.groups !== null && r.host !== null
+        ? { user: r.user_name, groups: r.groups, host: r.host }
+        : undefined;
+    return { first: r?.first ?? false, session };
   }
 
   /** Serialises decisions on one (rule, scope) until the transaction ends. */
