@@ -51,11 +51,21 @@ export async function recordActivity(
   const touched = [...sessions.values()].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
   await m.query(
     `INSERT INTO sessions AS s (session_id, agent_id, started_at, event_types, apps, last_activity_at)
-     SELECT t.session_id, t.agent_id, t.started_at,
-            ARRAY(SELECT jsonb_array_elements_text(t.types)),
-            ARRAY(SELECT jsonb_array_elements_text(t.apps)), now()
-       FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
-            AS t(session_id, agent_id, started_at, types, apps)
+     SELECT t.session_id, t.agent_id, t.started_at, t.types, t.apps, now()
+       FROM (SELECT t.session_id, t.agent_id, t.started_at,
+                    ARRAY(SELECT jsonb_array_elements_text(t.types)) AS types,
+                    ARRAY(SELECT jsonb_array_elements_text(t.apps)) AS apps
+               FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
+                    AS t(session_id, agent_id, started_at, types, apps)) t
+      -- Read before locking: a session this batch would not change is left alone, so
+      -- concurrent batches of a busy session do not queue on its row lock. (INSERT ... ON
+      -- CONFLICT locks the row even when the DO UPDATE's WHERE is false.)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM sessions x
+         WHERE x.session_id = t.session_id
+           AND x.last_activity_at >= now() - interval '${ACTIVITY_GRANULARITY_S} seconds'
+           AND t.types <@ x.event_types AND t.apps <@ x.apps
+           AND (x.start_seen OR t.started_at >= x.started_at))
      ON CONFLICT (session_id) DO UPDATE SET
        last_activity_at = greatest(s.last_activity_at, now()),
        started_at = CASE WHEN s.start_seen THEN s.started_at
@@ -82,6 +92,8 @@ export async function recordActivity(
   await m.query(
     `INSERT INTO agents AS a (agent_id, first_seen_at, last_seen_at)
      SELECT id, now(), now() FROM unnest($1::uuid[]) AS id
+      WHERE NOT EXISTS (SELECT 1 FROM agents x WHERE x.agent_id = id
+                          AND x.last_seen_at >= now() - interval '${ACTIVITY_GRANULARITY_S} seconds')
      ON CONFLICT (agent_id) DO UPDATE SET last_seen_at = now()
      WHERE a.last_seen_at < now() - interval '${ACTIVITY_GRANULARITY_S} seconds'`,
     [agents],
