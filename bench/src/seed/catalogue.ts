@@ -307,7 +307,11 @@ export async function seedCatalogue(
      SELECT session_id, app, min(at), max(at), count(*) FROM "${schema}".events
       WHERE app IS NOT NULL GROUP BY session_id, app`,
   );
-  await client.query(`ANALYZE "${schema}".sessions, "${schema}".events, "${schema}".session_apps`);
+  // A catalogue in service is vacuumed by autovacuum: without it the per-session UPDATE
+  // above leaves every session row dead once and index-only scans fetch the heap.
+  for (const table of ['sessions', 'events', 'session_apps']) {
+    await client.query(`VACUUM (ANALYZE) "${schema}".${table}`);
+  }
   return {
     sessions: sessions.length,
     events,
