@@ -107,6 +107,19 @@ describe('agent batches, hostile input and unavailability', () => {
       ruleId: 'failure-mode',
       policyVersion: 0,
     });
+    // Detection has no failure mode here: the agent keeps what it knew.
+    const detection = { user: 'alice', groups: [], host: 'db-01' };
+    expect((await postJson(ingest, '/policy/detection', detection)).status).toBe(401);
+    const badDetection = await postJson(
+      ingest,
+      '/policy/detection',
+      { ...detection, host: 7 },
+      agent.auth,
+    );
+    expect(badDetection.status).toBe(400);
+    const unavailable = await postJson(ingest, '/policy/detection', detection, agent.auth);
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after')).toBe('5');
   });
   it('answers malformed JSON, wrong types, huge strings and traversal ids with 400 naming the field', async () => {
     const { sessionId, recordingId } = await startSessionWithRecording(ingest, agent);

@@ -75,6 +75,20 @@ export const policyEvaluateRequest = z.strictObject({
 export type PolicyEvaluateRequest = z.infer<typeof policyEvaluateRequest>;
 export { policyEvaluateReplyV1 as policyEvaluateResponse } from '../messages/policy-rpc';
 
+/**
+ * POST /agent/v1/policy/detection — which events this host reports for a session of this
+ * user, and how (mount points, idle threshold, command lines and window titles). 503 when
+ * the policy service cannot answer: the agent keeps what it last knew (or, knowing
+ * nothing, reports everything).
+ */
+export const detectionRequest = z.strictObject({
+  user: userName,
+  groups: z.array(text(256)).max(256).default([]),
+  host: hostName,
+});
+export type DetectionRequest = z.infer<typeof detectionRequest>;
+export { policyDetectionEvaluateReplyV1 as detectionResponse } from '../messages/detection-policy-rpc';
+
 /** POST /agent/v1/sessions/{sessionId}/end */
 export const sessionEndRequest = z.strictObject({
   endedAt: isoTime,

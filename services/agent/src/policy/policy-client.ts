@@ -4,7 +4,11 @@
  * (and applies its own failure mode when policy is down); when ingest itself cannot be
  * reached the agent's configured failure mode decides, and the answer says so.
  */
-import { agentProtocol, type PolicyEvaluateReply } from '@sessionrec/contracts';
+import {
+  agentProtocol,
+  type PolicyDetectionEvaluateReply,
+  type PolicyEvaluateReply,
+} from '@sessionrec/contracts';
 import type { IngestClient } from '../http/ingest-client';
 
 export type AgentFailureMode = 'record' | 'do-not-record';
@@ -42,6 +46,20 @@ export class PolicyClient {
         ? `ingest unavailable (${outcome.reason})`
         : `ingest refused the question (${outcome.status} ${outcome.code}: ${outcome.reason})`,
     );
+  }
+
+  /** The detection settings for a session, or undefined when they cannot be learnt now. */
+  async detection(
+    question: agentProtocol.DetectionRequest,
+  ): Promise<PolicyDetectionEvaluateReply | undefined> {
+    const outcome = await this.client.send({
+      method: 'POST',
+      path: '/policy/detection',
+      json: question,
+    });
+    if (outcome.kind !== 'ok') return undefined;
+    const parsed = agentProtocol.detectionResponse.safeParse(outcome.body);
+    return parsed.success ? parsed.data : undefined;
   }
 
   private fallback(reason: string): PolicyAnswer {

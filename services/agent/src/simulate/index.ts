@@ -155,7 +155,12 @@ export async function runSimulation(
         clock,
         submit,
         log,
-        ...(policy ? { decide: (question) => policy.evaluate(question) } : {}),
+        ...(policy
+          ? {
+              decide: (question) => policy.evaluate(question),
+              detect: (question) => policy.detection(question),
+            }
+          : {}),
         ...(options.triggerAtSeconds !== undefined
           ? { triggerAtMs: options.triggerAtSeconds * 1000 }
           : {}),

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   agentProtocol,
   EventType,
+  PolicyDetectionEvaluateReply,
   PolicyEvaluateReply,
   RecordingReason,
 } from '@sessionrec/contracts';
@@ -22,6 +23,7 @@ import {
 } from '../media/asciicast';
 import type { DesktopFixtures } from '../media/desktop-fixtures';
 import { HashChain } from '../media/hash-chain';
+import { DetectionFilter } from '../policy/detection-filter';
 import { TriggerMatcher } from '../policy/event-triggers';
 import type { PolicyAnswer, PolicyQuestion } from '../policy/policy-client';
 import { PreEventBuffer } from '../policy/pre-event-buffer';
@@ -48,6 +50,10 @@ export interface SessionSettings {
   readonly submit: Submit;
   /** Asks policy; absent when the simulation records every session regardless. */
   readonly decide?: (question: PolicyQuestion) => Promise<PolicyAnswer>;
+  /** Asks which events to report (undefined answer: keep what is known). */
+  readonly detect?: (
+    question: agentProtocol.DetectionRequest,
+  ) => Promise<PolicyDetectionEvaluateReply | undefined>;
   /** Session time at which the session emits an event that fires its policy's trigger. */
   readonly triggerAtMs?: number;
   /** Byte bound of the pre-event buffer (the time bound comes from policy). */
@@ -101,6 +107,7 @@ export class SimulatedSession {
   private triggerSent = false;
   /** The focused application policy last judged (a change is asked about again). */
   private focusedApp: string | undefined;
+  private detection = new DetectionFilter();
   private clientAddress = '';
   /** Serialises the session's own steps with commands arriving from the control channel. */
   private chain: Promise<void> = Promise.resolve();
@@ -158,7 +165,10 @@ export class SimulatedSession {
         }),
       ),
     );
-    await this.serial(() => this.applyPolicy(0));
+    await this.serial(async () => {
+      await this.refreshDetection();
+      await this.applyPolicy(0);
+    });
     let nextEvent = settings.eventIntervalMs;
     let nextSegment = settings.segmentMs;
     let aborted = false;
@@ -229,8 +239,20 @@ export class SimulatedSession {
   /** A policy changed: ask again and start, stop or arm recording as the answer says. */
   async policyChanged(): Promise<void> {
     await this.serial(async () => {
-      if (!this.ended) await this.applyPolicy(this.nowMs());
+      if (this.ended) return;
+      await this.refreshDetection();
+      await this.applyPolicy(this.nowMs());
     });
+  }
+
+  /** Learns which events to report; keeps what it knew when policy cannot be asked. */
+  private async refreshDetection(): Promise<void> {
+    const settings = await this.settings.detect?.({
+      user: this.user.name,
+      groups: [...this.user.groups],
+      host: this.host,
+    });
+    if (settings) this.detection = new DetectionFilter(settings);
   }
 
   /** Why this session is (not) recorded: the last decision applied. */
@@ -526,6 +548,12 @@ export class SimulatedSession {
       this.triggerSent = true;
       happened.push(this.triggerEvent(triggerAtMs));
     }
+    // What the detection policy does not ask for is not detected at all (nor a trigger).
+    const detected = happened
+      .filter((event) => this.detection.reports(event.type))
+      .map((event) => ({ ...event, attributes: this.detection.redact(event.attributes) }));
+    happened.length = 0;
+    happened.push(...detected);
     if (this.armed) {
       const fired = happened.find((event) => this.armed?.matcher.matches(event));
       if (fired) await this.fireTrigger(fired.atMs, fired.type);

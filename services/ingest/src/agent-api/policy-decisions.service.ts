@@ -7,9 +7,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type agentProtocol,
   evaluateWithFailureMode,
+  type PolicyDetectionEvaluateReply,
   type PolicyEvaluateReply,
 } from '@sessionrec/contracts';
 import { Messaging } from '@sessionrec/messaging';
+import { ServiceUnavailableError } from '../http/api-errors';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest-config';
 
 @Injectable()
@@ -48,5 +50,21 @@ export class PolicyDecisions {
       );
     }
     return reply;
+  }
+
+  /** Which events the agent's host reports; 503 (the agent keeps what it knew) without policy. */
+  async detection(question: agentProtocol.DetectionRequest): Promise<PolicyDetectionEvaluateReply> {
+    try {
+      return await this.messaging.request(
+        'policy.detection.evaluate',
+        { v: 1, user: question.user, groups: question.groups, host: question.host },
+        { timeoutMs: this.config.POLICY_EVALUATE_TIMEOUT_MS },
+      );
+    } catch (err) {
+      this.logger.warn(
+        `policy did not answer a detection question (${err instanceof Error ? err.message : 'no answer'})`,
+      );
+      throw new ServiceUnavailableError('the policy service did not answer', 5);
+    }
   }
 }
