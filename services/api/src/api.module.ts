@@ -15,6 +15,7 @@ import { ApiExceptionFilter } from './http/api-exception.filter';
 import { PoliciesModule } from './policies/policies.module';
 import { RecordingsModule } from './recordings/recordings.module';
 import { RecordingControlModule } from './sessions/recording-control.module';
+import { SessionActionsModule } from './sessions/session-actions.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SharesModule } from './shares/shares.module';
 
@@ -31,6 +32,7 @@ export class ApiModule {
         RecordingsModule,
         PoliciesModule,
         RecordingControlModule,
+        SessionActionsModule,
         SharesModule,
         DocsModule,
         ConsoleModule.forRoot(),

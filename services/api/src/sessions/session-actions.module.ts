@@ -1,0 +1,12 @@
+/** Actions on running sessions (lock, disconnect, log off, message) over the control channel. */
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { ViewingModule } from '../viewing/viewing.module';
+import { SessionActionsController } from './session-actions.controller';
+
+@Module({
+  imports: [CatalogModule, AuditModule, ViewingModule],
+  controllers: [SessionActionsController],
+})
+export class SessionActionsModule {}
