@@ -92,21 +92,7 @@ export class ResponseEngine {
               await this.state.markRequest(m, rule.id, scopeKey, action.action, at);
             }
             decided.add(key);
-            const request: ResponseRequested = {
-              v: 1,
-              responseId: responseIdFor(rule.id, index, eventIds),
-              ruleId: rule.id,
-              sessionId: event.sessionId,
-              agentId: event.agentId,
-              action: action.action,
-              eventIds,
-              params: {
-                ...actionParams(action),
-                rulesVersion: rules.version,
-                eventType: event.type,
-              },
-              requestedAt: new Date().toISOString(),
-            };
+            const request = requestFor(rule, index, event, eventIds, rules.version);
             await this.state.enqueue(m, event.eventId, position++, request);
           }
         }
@@ -144,6 +130,28 @@ export class ResponseEngine {
       await this.state.markPublished(request.responseId);
     }
   }
+}
+
+function requestFor(
+  rule: CompiledResponseRule,
+  actionIndex: number,
+  event: EventRecorded,
+  eventIds: string[],
+  rulesVersion: number,
+): ResponseRequested {
+  const action = rule.actions[actionIndex];
+  if (!action) throw new Error(`rule ${rule.id} has no action ${actionIndex}`);
+  return {
+    v: 1,
+    responseId: responseIdFor(rule.id, actionIndex, eventIds),
+    ruleId: rule.id,
+    sessionId: event.sessionId,
+    agentId: event.agentId,
+    action: action.action,
+    eventIds,
+    params: { ...actionParams(action), rulesVersion, eventType: event.type },
+    requestedAt: new Date().toISOString(),
+  };
 }
 
 function scopeOf(
