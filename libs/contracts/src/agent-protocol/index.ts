@@ -43,14 +43,19 @@ export const enrolResponse = z.strictObject({
 });
 export type EnrolResponse = z.infer<typeof enrolResponse>;
 
-/** POST /agent/v1/sessions */
-export const sessionStartRequest = z.strictObject({
-  sessionId: id,
+/** Who and where a session is: what policy decides on. */
+const sessionIdentity = {
   user: userName,
   groups: z.array(text(256)).max(256).default([]),
   host: hostName,
   clientAddress: ipAddress.optional(),
   protocol: sessionProtocol,
+};
+
+/** POST /agent/v1/sessions */
+export const sessionStartRequest = z.strictObject({
+  sessionId: id,
+  ...sessionIdentity,
   startedAt: isoTime,
 });
 export type SessionStartRequest = z.infer<typeof sessionStartRequest>;
@@ -62,12 +67,8 @@ export type SessionStartRequest = z.infer<typeof sessionStartRequest>;
  * ingest at all applies its own configured failure mode.
  */
 export const policyEvaluateRequest = z.strictObject({
+  ...sessionIdentity,
   sessionId: id,
-  user: userName,
-  groups: z.array(text(256)).max(256).default([]),
-  host: hostName,
-  clientAddress: ipAddress.optional(),
-  protocol: sessionProtocol,
   /** The focused application (process name), when the question is about a focus change. */
   application: text(512).optional(),
   at: isoTime,

@@ -12,6 +12,7 @@ import {
   policyGlob,
   policyGlobs,
   policyRuleId,
+  refuseDuplicateRuleIds,
   validatePolicyDocument,
   type DocumentValidation,
 } from './policy-document';
@@ -88,19 +89,7 @@ export const detectionPolicyDocument = z
     defaults: detectionSettings,
     rules: z.array(detectionRule).max(POLICY_LIMITS.rules),
   })
-  .superRefine((doc, ctx) => {
-    const seen = new Set<string>();
-    doc.rules.forEach((rule, i) => {
-      if (seen.has(rule.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', i, 'id'],
-          message: `duplicate rule id "${rule.id}"`,
-        });
-      }
-      seen.add(rule.id);
-    });
-  });
+  .superRefine(refuseDuplicateRuleIds);
 export type DetectionPolicyDocument = z.infer<typeof detectionPolicyDocument>;
 
 /** Validates an untrusted detection policy, naming each bad field (`path: reason`). */

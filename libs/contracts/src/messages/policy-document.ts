@@ -157,6 +157,24 @@ export const defaultRule = z.strictObject({
 });
 export type DefaultRule = z.infer<typeof defaultRule>;
 
+/** A document-level refinement every policy kind shares: rule ids are unique. */
+export function refuseDuplicateRuleIds(
+  doc: { readonly rules: readonly { readonly id: string }[] },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  doc.rules.forEach((rule, i) => {
+    if (seen.has(rule.id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', i, 'id'],
+        message: `duplicate rule id "${rule.id}"`,
+      });
+    }
+    seen.add(rule.id);
+  });
+}
+
 export const recordingPolicyDocument = z
   .strictObject({
     name: z.string().min(1).max(200),
@@ -164,19 +182,7 @@ export const recordingPolicyDocument = z
     defaultAction: defaultRule,
     rules: z.array(recordingRule).max(POLICY_LIMITS.rules),
   })
-  .superRefine((doc, ctx) => {
-    const seen = new Set<string>();
-    doc.rules.forEach((rule, i) => {
-      if (seen.has(rule.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', i, 'id'],
-          message: `duplicate rule id "${rule.id}"`,
-        });
-      }
-      seen.add(rule.id);
-    });
-  });
+  .superRefine(refuseDuplicateRuleIds);
 export type RecordingPolicyDocument = z.infer<typeof recordingPolicyDocument>;
 
 export interface PolicyFieldError {

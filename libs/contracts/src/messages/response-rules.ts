@@ -12,6 +12,7 @@ import {
   POLICY_LIMITS,
   policyGlobs,
   policyRuleId,
+  refuseDuplicateRuleIds,
   timeWindow,
   validatePolicyDocument,
   type DocumentValidation,
@@ -130,19 +131,7 @@ export const responseRulesDocument = z
     description: z.string().max(2000).optional(),
     rules: z.array(responseRule).max(POLICY_LIMITS.rules),
   })
-  .superRefine((doc, ctx) => {
-    const seen = new Set<string>();
-    doc.rules.forEach((rule, i) => {
-      if (seen.has(rule.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', i, 'id'],
-          message: `duplicate rule id "${rule.id}"`,
-        });
-      }
-      seen.add(rule.id);
-    });
-  });
+  .superRefine(refuseDuplicateRuleIds);
 export type ResponseRulesDocument = z.infer<typeof responseRulesDocument>;
 
 /** Validates untrusted response rules, naming each bad field (`path: reason`). */

@@ -11,6 +11,7 @@ import {
   POLICY_LIMITS,
   policyGlobs,
   policyRuleId,
+  refuseDuplicateRuleIds,
   validatePolicyDocument,
   type DocumentValidation,
 } from './policy-document';
@@ -58,19 +59,7 @@ export const viewingPolicyDocument = z
     description: z.string().max(2000).optional(),
     rules: z.array(viewingRule).max(POLICY_LIMITS.rules),
   })
-  .superRefine((doc, ctx) => {
-    const seen = new Set<string>();
-    doc.rules.forEach((rule, i) => {
-      if (seen.has(rule.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', i, 'id'],
-          message: `duplicate rule id "${rule.id}"`,
-        });
-      }
-      seen.add(rule.id);
-    });
-  });
+  .superRefine(refuseDuplicateRuleIds);
 export type ViewingPolicyDocument = z.infer<typeof viewingPolicyDocument>;
 
 /** Validates an untrusted viewing policy, naming each bad field (`path: reason`). */

@@ -137,8 +137,15 @@ describe('Uploader', () => {
 
   it('never has more requests in flight than its concurrency', async () => {
     const ingest = new ScriptedIngest(() => ok);
-    const { uploader, put } = await setup(ingest, 3);
-    for (let i = 0; i < 20; i += 1) await put(item('events', `s${i % 5}`, `/e${i}`));
+    const { uploader, spool } = await setup(ingest, 3);
+    // Spool everything first, then hand it over at once: the uploader alone decides how
+    // many go out together (spooling one by one could be slower than ingest answers).
+    const items = [];
+    for (let i = 0; i < 20; i += 1) {
+      const meta = item('events', `s${i % 5}`, `/e${i}`);
+      items.push(await spool.put(meta, Buffer.from('{}')));
+    }
+    for (const queued of items) uploader.enqueue(queued);
     await uploader.idle();
     expect(ingest.log).toHaveLength(20);
     expect(ingest.maxInFlight).toBeLessThanOrEqual(3);
