@@ -210,7 +210,8 @@ export class Platform {
     const base = {
       ingest: this.ingestUrl,
       stateDir: path.join(this.workDir, name, 'state'),
-      socket: path.join(this.workDir, name, 'run', 'agent.sock'),
+      // Apart from the state directory (0700): users reach the socket.
+      socket: path.join(this.workDir, `${name}-run`, 'agent.sock'),
       terminal: { segmentSeconds: 2, idleSeconds: 5, metricSeconds: 1, whenAgentDown: 'refuse' },
       ...overrides,
     };
@@ -225,7 +226,9 @@ export class Platform {
       config,
       token: this.token,
       hostname: 'tty-host-1',
-      log: () => undefined,
+      log: (line) => {
+        if (process.env.AGENT_TEST_LOG) console.error(line);
+      },
       onAcked: acked.onAcked,
     });
     await daemon.start();

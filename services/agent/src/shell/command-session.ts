@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { splitCommandLine } from '../detect/classify';
 import { parseSshConnection } from '../detect/tcp-info';
 import type { DaemonLink } from './daemon-link';
 import { SessionActivity } from './session-activity';
@@ -45,7 +46,19 @@ export async function runCommandSession(options: CommandSessionOptions): Promise
     // Nothing may be written into a binary protocol's stream; stderr reaches the user's client.
     tell: (text) => process.stderr.write(text.replace(/\r/g, '')),
     interactive: false,
+    reportRoot: false,
   });
+  // The command is known before it runs (scp -t, rsync --server, sftp-server may be over
+  // before the first look at /proc): it is reported from its words.
+  const words = splitCommandLine(options.command);
+  if (words.length > 0) {
+    activity.processStarted({
+      pid: child.pid ?? 0,
+      ppid: process.pid,
+      argv: words,
+      cwd: options.cwd,
+    });
+  }
   let ending: string | undefined;
   link.onMessage((message) => {
     if (message.t === 'recording') link.send({ t: 'switched', ref: message.ref });

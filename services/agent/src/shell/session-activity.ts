@@ -20,6 +20,8 @@ export interface ActivityOptions {
   readonly tell: (text: string) => void;
   /** Interactive sessions have keystrokes and so idle periods. */
   readonly interactive: boolean;
+  /** Report the root process (an interactive shell); a command session reports its command itself. */
+  readonly reportRoot: boolean;
 }
 
 export class SessionActivity {
@@ -35,7 +37,7 @@ export class SessionActivity {
   constructor(private readonly options: ActivityOptions) {
     this.watcher = new ProcessWatcher({
       rootPid: options.rootPid,
-      includeRoot: true,
+      includeRoot: options.reportRoot,
       onStart: (info) => this.processStarted(info),
       onPoll: (live) => this.enforceBlock(live),
     });
@@ -106,7 +108,7 @@ export class SessionActivity {
     }
   }
 
-  private processStarted(info: ProcessInfo): void {
+  processStarted(info: Omit<ProcessInfo, 'startTime'>): void {
     const offsetMs = this.options.nowMs();
     for (const detected of classify(info.argv, info))
       this.event(detected.type, detected.attributes, offsetMs);

@@ -60,6 +60,7 @@ export async function runTerminalSession(options: TerminalSessionOptions): Promi
     ssh: parseSshConnection(options.env.SSH_CONNECTION),
     tell,
     interactive: true,
+    reportRoot: true,
   });
 
   let cast: CastRecorder | undefined;
