@@ -9,7 +9,7 @@ import type { CatalogSearchReply, CatalogSearchRequest, FacetCount } from '@sess
 import { DataSource, type EntityManager } from 'typeorm';
 import { INDEXER_CONFIG, type IndexerConfig } from '../indexer-config';
 import { decodeTimeCursor, encodeCursor } from './cursor';
-import { matchExistsCondition, sessionConditions } from './search-filter';
+import { matchExistsCondition, matchInCondition, sessionConditions } from './search-filter';
 import { matchesOf } from './search-matches';
 import { type Candidates, searchCandidates } from './search-candidates';
 import { recordingsOf, SESSION_COLUMNS, type SessionRow, toSessionFields } from './session-rows';
@@ -33,10 +33,21 @@ function noFacets(): CatalogSearchReply['facets'] {
   return { users: [], hosts: [], apps: [], eventTypes: [] };
 }
 
-/** The conditions on `sessions s` of a search, its event-level filters as `candidates` says. */
-function searchConditions(r: CatalogSearchRequest, candidates: Candidates, p: Params): string[] {
+/**
+ * The conditions on `sessions s` of a search, its event-level filters as `candidates` says.
+ * A broad search's page probes sessions newest first (a few probes fill it); its facets,
+ * which need up to 2000 matching sessions, take the set form.
+ */
+function searchConditions(
+  r: CatalogSearchRequest,
+  candidates: Candidates,
+  p: Params,
+  use: 'page' | 'facets',
+): string[] {
   const where = sessionConditions(r, p);
-  if (candidates.kind === 'probe') where.push(matchExistsCondition(r, p));
+  if (candidates.kind === 'probe') {
+    where.push(use === 'page' ? matchExistsCondition(r, p) : matchInCondition(r, p));
+  }
   if (candidates.kind === 'ids') {
     where.push(`s.session_id = ANY(${p.add(candidates.ids)}::uuid[])`);
   }
@@ -77,7 +88,7 @@ export class SearchQuery {
     after: [string, string] | undefined,
   ): Promise<Pick<CatalogSearchReply, 'sessions' | 'nextCursor'>> {
     const p = new Params();
-    const where = searchConditions(r, candidates, p);
+    const where = searchConditions(r, candidates, p, 'page');
     if (after !== undefined) {
       where.push(
         `(s.started_at, s.session_id) < (${p.add(after[0])}::timestamptz, ${p.add(after[1])}::uuid)`,
@@ -109,7 +120,7 @@ export class SearchQuery {
     candidates: Candidates,
   ): Promise<CatalogSearchReply['facets']> {
     const p = new Params();
-    const where = searchConditions(r, candidates, p);
+    const where = searchConditions(r, candidates, p, 'facets');
     const top = (facet: string, value: string, from: string) =>
       `(SELECT '${facet}' AS facet, ${value} AS value, count(*) AS count FROM ${from}
          WHERE ${value} IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${FACET_SIZE})`;
