@@ -7,3 +7,4 @@ export * from './nats';
 export * from './postgres';
 export * from './s3';
 export * from './ports';
+export * from './service-process';

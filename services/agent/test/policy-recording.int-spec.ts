@@ -6,7 +6,7 @@
  * over the control channel and starts recording; with the policy service down, ingest's
  * failure mode decides.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,8 @@ import {
   dropTestSchemas,
   freePort,
   readStream,
+  type ServiceProcess,
+  startServiceProcess,
   testDatabaseUrl,
   testNatsUrl,
   uniqueTestName,
@@ -34,12 +36,6 @@ const MAINS = {
   policy: path.join(ROOT, 'services/policy/dist/main.js'),
   cli: path.join(ROOT, 'libs/cli/dist/main.js'),
 };
-
-interface Child {
-  child: ChildProcess;
-  exit: Promise<unknown>;
-  output: () => string;
-}
 
 interface RecordingStart {
   sessionId: string;
@@ -105,42 +101,20 @@ describe('simulated sessions obey the recording policy (real ingest, policy, NAT
   let work: string;
   let ingestUrl: string;
   let token: string;
-  const children: Child[] = [];
-  let policy: Child | undefined;
+  const children: ServiceProcess[] = [];
+  let policy: ServiceProcess | undefined;
   let runs = 0;
   /** Ends a simulation a failed or timed-out test would otherwise leave running. */
   let abort = new AbortController();
 
   async function spawnService(main: string, extra: Record<string, string>, port: number) {
-    const child = spawn(process.execPath, [main], {
-      env: { ...process.env, ...env, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const started: Child = {
-      child,
-      exit: new Promise((resolve) => child.once('exit', resolve)),
-      output: () => out,
-    };
-    children.push(started);
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${main} exited:\n${out}`);
-        const res = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null);
-        return res?.status === 200;
-      },
-      30_000,
-      `${path.basename(path.dirname(path.dirname(main)))} ready`,
+    const started = await startServiceProcess(
+      main,
+      { ...env, ...extra },
+      `http://127.0.0.1:${port}/health/ready`,
     );
+    children.push(started);
     return started;
-  }
-
-  async function stop(child: Child | undefined): Promise<void> {
-    if (!child) return;
-    if (child.child.exitCode === null) child.child.kill('SIGTERM');
-    await child.exit;
   }
 
   async function publish(document: unknown): Promise<number> {
@@ -224,7 +198,7 @@ describe('simulated sessions obey the recording policy (real ingest, policy, NAT
   });
 
   afterAll(async () => {
-    for (const child of children) await stop(child);
+    for (const child of children) await child.stop();
     await connection.close();
     await deleteNamespaceStreams(nc, name);
     await nc.close();
@@ -372,7 +346,7 @@ describe('simulated sessions obey the recording policy (real ingest, policy, NAT
   });
 
   it("applies ingest's failure mode when the policy service does not answer", async () => {
-    await stop(policy);
+    await policy?.stop();
     const run = collector();
     const summary = await simulate(run, { sessions: 1, duration: 12, speed: 20 });
     expect(summary.errors).toBe(0);

@@ -4,12 +4,18 @@
  * `sessionrec enrol-token create`, and simulated sessions streamed in by
  * `sessionrec-agent simulate` (real H.264 fMP4 and asciicast segments).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { testDatabaseUrl, testNatsUrl, testS3Options, waitFor } from '@sessionrec/testing';
+import {
+  type ServiceProcess,
+  startServiceProcess,
+  testDatabaseUrl,
+  testNatsUrl,
+  testS3Options,
+} from '@sessionrec/testing';
 import { freePort } from './api-harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -20,12 +26,6 @@ const MAINS = {
   cli: path.join(ROOT, 'libs/cli/dist/main.js'),
   agent: path.join(ROOT, 'services/agent/dist/main.js'),
 };
-
-interface Child {
-  readonly child: ChildProcess;
-  readonly exit: Promise<unknown>;
-  readonly output: () => string;
-}
 
 export interface Pipeline {
   readonly ingestUrl: string;
@@ -53,40 +53,12 @@ function baseEnv(name: string, bucket: string): Record<string, string> {
   };
 }
 
-async function startChild(main: string, env: Record<string, string>, readyUrl: string) {
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise((resolve) => child.once('exit', resolve));
-  const started: Child = { child, exit, output: () => out };
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${main} exited:\n${out}`);
-      const res = await fetch(readyUrl).catch(() => null);
-      return res?.status === 200;
-    },
-    30_000,
-    `${path.basename(path.dirname(path.dirname(main)))} ready`,
-  );
-  return started;
-}
-
-async function stopChild(started: Child | undefined): Promise<void> {
-  if (!started) return;
-  if (started.child.exitCode === null) started.child.kill('SIGTERM');
-  await started.exit;
-}
-
 export async function startPipeline(name: string, bucket: string): Promise<Pipeline> {
   const env = baseEnv(name, bucket);
   const work = await mkdtemp(path.join(os.tmpdir(), 'api-pipeline-'));
-  const children: Child[] = [];
+  const children: ServiceProcess[] = [];
   const stop = async () => {
-    for (const child of children.reverse()) await stopChild(child);
+    for (const child of children.reverse()) await child.stop();
     await rm(work, { recursive: true, force: true });
   };
   try {
@@ -95,21 +67,21 @@ export async function startPipeline(name: string, bucket: string): Promise<Pipel
     const policyPort = await freePort();
     // The api asks the policy service for the viewing policy on every read.
     children.push(
-      await startChild(
+      await startServiceProcess(
         MAINS.policy,
         { ...env, DATABASE_SCHEMA: `${name}_policy`, POLICY_PORT: String(policyPort) },
         `http://127.0.0.1:${policyPort}/health/ready`,
       ),
     );
     children.push(
-      await startChild(
+      await startServiceProcess(
         MAINS.indexer,
         { ...env, DATABASE_SCHEMA: `${name}_catalog`, INDEXER_PORT: String(indexerPort) },
         `http://127.0.0.1:${indexerPort}/health/ready`,
       ),
     );
     children.push(
-      await startChild(
+      await startServiceProcess(
         MAINS.ingest,
         { ...env, DATABASE_SCHEMA: `${name}_ingest`, INGEST_PORT: String(ingestPort) },
         `http://127.0.0.1:${ingestPort}/health/ready`,
@@ -149,7 +121,7 @@ export async function startPipeline(name: string, bucket: string): Promise<Pipel
             '--seed',
             '7',
             '--no-control',
-            // No policy service in this pipeline: every session records.
+            // The policy service runs (for viewing policies) without a recording policy.
             '--record',
             'always',
             '--quiet',
