@@ -3,14 +3,19 @@
  * seen: the event type must be named by a trigger and every attribute glob the trigger
  * gives must match the event's attribute (as text; a missing attribute never matches).
  */
-import { compileGlobs, type EventTriggers, type EventType } from '@sessionrec/contracts';
+import {
+  compileGlobs,
+  type EventTriggers,
+  type EventType,
+  type GlobList,
+} from '@sessionrec/contracts';
 
 export interface TriggerCandidate {
   readonly type: EventType;
   readonly attributes: Readonly<Record<string, unknown>>;
 }
 
-type Compiled = { type: EventType; attributes: [string, RegExp][] }[];
+type Compiled = { type: EventType; attributes: [string, GlobList][] }[];
 
 export class TriggerMatcher {
   private readonly triggers: Compiled;

@@ -4,6 +4,8 @@
  * options laid over the defaults and the built-in options, field by field.
  */
 import {
+  compileGlobs,
+  type GlobList,
   ALWAYS_REPORTED_EVENTS,
   BUILT_IN_DETECTION_OPTIONS,
   BUILT_IN_DETECTION_POLICY,
@@ -15,7 +17,6 @@ import {
   type PolicyDetectionEvaluateRequest,
   type ResolvedDetectionOptions,
 } from '@sessionrec/contracts';
-import { compileGlobList, type GlobList } from '../engine/linear-glob';
 
 export const DETECTION_DEFAULT_RULE_ID = 'default';
 export const DETECTION_BUILT_IN_RULE_ID = 'built-in-default';
@@ -72,9 +73,9 @@ export class CompiledDetectionPolicy {
         events: eventList(r.events ?? defaultEvents),
         options: resolve(defaults, r.options),
       },
-      ...(r.match.users ? { users: compileGlobList(r.match.users) } : {}),
-      ...(r.match.groups ? { groups: compileGlobList(r.match.groups) } : {}),
-      ...(r.match.hosts ? { hosts: compileGlobList(r.match.hosts) } : {}),
+      ...(r.match.users ? { users: compileGlobs(r.match.users) } : {}),
+      ...(r.match.groups ? { groups: compileGlobs(r.match.groups) } : {}),
+      ...(r.match.hosts ? { hosts: compileGlobs(r.match.hosts) } : {}),
     }));
     return new CompiledDetectionPolicy(version, rules, {
       ruleId: fallbackRuleId,

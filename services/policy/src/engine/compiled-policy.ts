@@ -4,6 +4,8 @@
  */
 import { BlockList, isIP } from 'node:net';
 import {
+  compileGlobs,
+  type GlobList,
   parseCidr,
   type PolicyEvaluateReply,
   type PolicyEvaluateRequest,
@@ -13,7 +15,7 @@ import {
   type EventTriggers,
   type RecordingDecision,
 } from '@sessionrec/contracts';
-import { compileGlobList, type GlobList } from './linear-glob';
+
 import { type CompiledWindow, compileWindow, inWindow, localTime } from './time-window';
 
 /** Shown when a rule asks for a notice without its own text. */
@@ -89,10 +91,10 @@ export class CompiledPolicy {
       const m = r.match;
       return {
         outcome: outcomeOf(r.id, r),
-        ...(m.users ? { users: compileGlobList(m.users) } : {}),
-        ...(m.groups ? { groups: compileGlobList(m.groups) } : {}),
-        ...(m.hosts ? { hosts: compileGlobList(m.hosts) } : {}),
-        ...(m.applications ? { applications: compileGlobList(m.applications) } : {}),
+        ...(m.users ? { users: compileGlobs(m.users) } : {}),
+        ...(m.groups ? { groups: compileGlobs(m.groups) } : {}),
+        ...(m.hosts ? { hosts: compileGlobs(m.hosts) } : {}),
+        ...(m.applications ? { applications: compileGlobs(m.applications) } : {}),
         ...(m.clientNetworks ? { networks: blockList(m.clientNetworks) } : {}),
         ...(m.timeWindows ? { windows: m.timeWindows.map(compileWindow) } : {}),
       };

@@ -5,13 +5,14 @@
  * and where (users, groups, hosts), which the engine looks up only for rules that ask.
  */
 import {
+  compileGlobs,
+  type GlobList,
   DEFAULT_THROTTLE_SECONDS,
   type EventType,
   type ResponseRule,
   type ResponseRuleAction,
   type ResponseRulesDocument,
 } from '@sessionrec/contracts';
-import { compileGlobList, type GlobList } from '../engine/linear-glob';
 import { type CompiledWindow, compileWindow, inWindow, localTime } from '../engine/time-window';
 
 /** What the matchers read of an event. */
@@ -62,12 +63,12 @@ export class CompiledResponseRule {
     this.events = m.events.map((e) => ({
       type: e.eventType,
       attributes: Object.entries(e.attributes ?? {}).map(
-        ([name, glob]) => [name, compileGlobList([glob])] as const,
+        ([name, glob]) => [name, compileGlobs([glob])] as const,
       ),
     }));
-    this.users = m.users ? compileGlobList(m.users) : undefined;
-    this.groups = m.groups ? compileGlobList(m.groups) : undefined;
-    this.hosts = m.hosts ? compileGlobList(m.hosts) : undefined;
+    this.users = m.users ? compileGlobs(m.users) : undefined;
+    this.groups = m.groups ? compileGlobs(m.groups) : undefined;
+    this.hosts = m.hosts ? compileGlobs(m.hosts) : undefined;
     this.inside = m.timeWindows?.map(compileWindow);
     this.outside = m.outsideHours?.map(compileWindow);
     this.needsSession =
