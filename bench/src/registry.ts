@@ -4,6 +4,7 @@ import { jetstreamPublish } from './benchmarks/jetstream-publish';
 import { ingest } from './benchmarks/ingest';
 import { indexer } from './benchmarks/indexer';
 import { objectStorePut } from './benchmarks/object-store-put';
+import { policyEvaluate } from './benchmarks/policy-evaluate';
 import { responses } from './benchmarks/responses';
 
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -12,4 +13,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   ingest,
   indexer,
   responses,
+  policyEvaluate,
 ];
