@@ -145,11 +145,16 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
 
   it('searches with filters kept in the URL and shows the matching events', async () => {
     await page.goto(`${stack.apiUrl}/search`);
+    const results = page.getByRole('list', { name: 'Sessions' }).locator('li.result');
+    await results.first().waitFor();
     await page.getByLabel('Event type', { exact: true }).fill('app.focus');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/event=app.focus/);
-    const results = page.getByRole('list', { name: 'Sessions' }).locator('li.result');
-    await results.first().waitFor();
+    // The filtered answer has arrived once the desktop session shows its matching events.
+    await page
+      .locator(`li.result[data-session="${desktop.sessionId}"] .matches li`)
+      .first()
+      .waitFor();
     const rows = await results.count();
     expect(rows).toBeGreaterThan(0);
     for (let i = 0; i < rows; i++) {
@@ -355,5 +360,41 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     await page.getByText('revoked').waitFor();
     const after = await fetch(`${stack.apiUrl}/api/v1/share/${url.split('/share/')[1]}`);
     expect(after.status).toBe(401);
+  });
+
+  it('shows a policy error under the field it names, and publishes a valid policy', async () => {
+    await page.goto(`${stack.apiUrl}/policies?kind=recording`);
+    await page.getByText('No version published yet.').waitFor();
+    await page.getByRole('button', { name: 'Add rules entry' }).click();
+    await page
+      .getByLabel('rules[0]')
+      .fill('{"id": "servers", "match": {"hosts": ["db-*"]}, "action": "sometimes"}');
+    await page.getByLabel('name').fill('"Servers"');
+    await page.getByRole('button', { name: 'Publish new version' }).click();
+    const ruleErrors = page.locator('#rules-0-errors');
+    await ruleErrors.waitFor();
+    expect(await ruleErrors.textContent()).toContain('rules[0].action');
+    expect(await page.getByLabel('rules[0]').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, '07-policy-field-error');
+    await page
+      .getByLabel('rules[0]')
+      .fill('{"id": "servers", "match": {"hosts": ["db-*"]}, "action": "record"}');
+    await page.getByRole('button', { name: 'Publish new version' }).click();
+    // Published: the editor reopens on the new active version.
+    await page.getByText(/Active: version \d+ by admin/).waitFor();
+    await page.getByLabel('Host').fill('db-01');
+    await page.getByRole('button', { name: 'Test' }).click();
+    await page.getByText('Recorded: record by rule servers').waitFor();
+    await page.getByLabel('Host').fill('ws-01');
+    await page.getByRole('button', { name: 'Test' }).click();
+    await page.getByText(/^Not recorded: do-not-record/).waitFor();
+  });
+
+  it('lists live sessions with their actions', async () => {
+    await page.goto(`${stack.apiUrl}/live`);
+    await page.getByRole('heading', { name: 'Live sessions' }).waitFor();
+    // The simulated sessions have ended: none is listed as live.
+    await page.getByText('No session is in progress.').waitFor();
+    await shot(page, '08-live-sessions');
   });
 });

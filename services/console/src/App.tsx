@@ -8,6 +8,8 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { AuthProvider, useAuth } from './auth/auth-context';
 import { LoginPage } from './auth/LoginPage';
 import { Layout } from './layout/Layout';
+import { LiveSessionsPage } from './live/LiveSessionsPage';
+import { PoliciesPage } from './policies/PoliciesPage';
 import { SearchPage } from './search/SearchPage';
 
 // The players (hls.js, xterm.js) are most of the code: loaded only when a recording opens,
@@ -48,6 +50,22 @@ function SignedInRoutes() {
           element={
             <RequireUser>
               <PlayerPage />
+            </RequireUser>
+          }
+        />
+        <Route
+          path="/live"
+          element={
+            <RequireUser>
+              <LiveSessionsPage />
+            </RequireUser>
+          }
+        />
+        <Route
+          path="/policies"
+          element={
+            <RequireUser>
+              <PoliciesPage />
             </RequireUser>
           }
         />

@@ -9,6 +9,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Per-field errors of `invalid_policy` answers. */
+    readonly fields?: { path: string; message: string }[],
   ) {
     super(message);
     this.name = 'ApiRequestError';
@@ -26,11 +28,14 @@ export function onUnauthorized(listener: Listener): () => void {
 
 async function errorOf(res: Response): Promise<ApiRequestError> {
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    const body = (await res.json()) as {
+      error?: { code?: string; message?: string; fields?: { path: string; message: string }[] };
+    };
     return new ApiRequestError(
       res.status,
       body.error?.code ?? 'error',
       body.error?.message ?? res.statusText,
+      Array.isArray(body.error?.fields) ? body.error.fields : undefined,
     );
   } catch {
     return new ApiRequestError(res.status, 'error', res.statusText || `HTTP ${res.status}`);

@@ -14,6 +14,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <span className="brand">Sessionrec</span>
         <nav aria-label="Main">
           <NavLink to="/search">Search</NavLink>
+          <NavLink to="/live">Live sessions</NavLink>
+          <NavLink to="/policies">Policies</NavLink>
         </nav>
         <span className="who">
           {user?.username}{' '}

@@ -1,0 +1,336 @@
+/**
+ * Policies: each kind with its active version; the selected one edited section by section
+ * (errors shown under the field they name), published as a new version, and — for the
+ * recording policy — tested against a sample session.
+ */
+import { type FormEvent, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { ApiRequestError, errorMessage, request } from '../api/client';
+import {
+  errorsBySection,
+  type FieldError,
+  fromSections,
+  type Sections,
+  sectionOf,
+  toSections,
+} from './policy-fields';
+
+const KINDS = [
+  { kind: 'recording', title: 'Recording' },
+  { kind: 'detection', title: 'Detection' },
+  { kind: 'responses', title: 'Response rules' },
+  { kind: 'viewing', title: 'Viewing' },
+] as const;
+type Kind = (typeof KINDS)[number]['kind'];
+
+/** What a kind's editor starts from before its first version (the fields it requires). */
+const STARTERS: Record<Kind, Record<string, unknown>> = {
+  recording: { name: '', defaultAction: { action: 'do-not-record' }, rules: [] },
+  detection: { name: '', rules: [] },
+  responses: { name: '', rules: [] },
+  viewing: { name: '', rules: [] },
+};
+
+interface Active {
+  version: number;
+  createdBy?: string;
+  createdAt?: string;
+  document: Record<string, unknown>;
+}
+
+interface Loaded {
+  kind: Kind;
+  active?: Active;
+  error?: string;
+}
+
+function fieldErrorsOf(err: unknown): FieldError[] | undefined {
+  if (!(err instanceof ApiRequestError) || err.code !== 'invalid_policy') return undefined;
+  return err.fields;
+}
+
+function Errors({ errors, id }: { errors: FieldError[] | undefined; id: string }) {
+  if (!errors?.length) return null;
+  return (
+    <ul className="field-error" id={id} role="alert">
+      {errors.map((e) => (
+        <li key={`${e.path}:${e.message}`}>
+          {e.path}: {e.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Editor({
+  kind,
+  active,
+  onPublished,
+}: {
+  kind: Kind;
+  active: Active | undefined;
+  onPublished: () => void;
+}) {
+  const [sections, setSections] = useState<Sections>(() =>
+    toSections(active?.document ?? STARTERS[kind]),
+  );
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [status, setStatus] = useState<string | undefined>();
+  const bySection = errorsBySection(errors);
+  // Errors about fields the editor has no section for (a missing defaultAction) go last.
+  const shown = new Set(
+    sections.flatMap((s) => [s.key, ...(s.items ?? []).map((_, j) => `${s.key}[${j}]`)]),
+  );
+  const elsewhere = errors.filter((e) => !shown.has(sectionOf(e.path)));
+
+  function update(index: number, item: number | undefined, text: string) {
+    setSections(
+      sections.map((s, i) =>
+        i !== index
+          ? s
+          : item === undefined
+            ? { ...s, text }
+            : { ...s, items: s.items?.map((t, j) => (j === item ? text : t)) },
+      ),
+    );
+  }
+
+  async function publish(e: FormEvent) {
+    e.preventDefault();
+    setStatus(undefined);
+    const built = fromSections(sections);
+    if ('errors' in built) {
+      setErrors(built.errors);
+      return;
+    }
+    try {
+      const reply = await request<{ version: number }>(`/api/v1/policies/${kind}`, {
+        method: 'PUT',
+        body: built.document,
+      });
+      setErrors([]);
+      setStatus(`Published version ${reply.version}.`);
+      onPublished();
+    } catch (err) {
+      const fields = fieldErrorsOf(err);
+      setErrors(fields ?? []);
+      setStatus(fields ? 'Not published: fix the fields marked below.' : errorMessage(err));
+    }
+  }
+
+  return (
+    <form
+      onSubmit={(e) => void publish(e)}
+      className="policy-editor"
+      aria-label={`Edit the ${kind} policy`}
+    >
+      {sections.map((s, i) =>
+        s.items ? (
+          <fieldset key={s.key}>
+            <legend>{s.key}</legend>
+            {s.items.map((text, j) => {
+              const id = `${s.key}-${j}`;
+              const errs = bySection.get(`${s.key}[${j}]`);
+              return (
+                <div className="field" key={id}>
+                  <label htmlFor={id}>
+                    {s.key}[{j}]
+                  </label>
+                  <textarea
+                    id={id}
+                    rows={Math.min(16, text.split('\n').length + 1)}
+                    value={text}
+                    aria-invalid={errs ? true : undefined}
+                    aria-describedby={errs ? `${id}-errors` : undefined}
+                    onChange={(e) => update(i, j, e.target.value)}
+                  />
+                  <Errors errors={errs} id={`${id}-errors`} />
+                </div>
+              );
+            })}
+            <button
+              type="button"
+              className="secondary"
+              onClick={() =>
+                setSections(
+                  sections.map((x, k) =>
+                    k === i ? { ...x, items: [...(x.items ?? []), '{}'] } : x,
+                  ),
+                )
+              }
+            >
+              Add {s.key} entry
+            </button>
+            <Errors errors={bySection.get(s.key)} id={`${s.key}-errors`} />
+          </fieldset>
+        ) : (
+          <div className="field" key={s.key}>
+            <label htmlFor={`f-${s.key}`}>{s.key}</label>
+            <textarea
+              id={`f-${s.key}`}
+              rows={Math.min(8, s.text.split('\n').length + 1)}
+              value={s.text}
+              aria-invalid={bySection.get(s.key) ? true : undefined}
+              aria-describedby={bySection.get(s.key) ? `f-${s.key}-errors` : undefined}
+              onChange={(e) => update(i, undefined, e.target.value)}
+            />
+            <Errors errors={bySection.get(s.key)} id={`f-${s.key}-errors`} />
+          </div>
+        ),
+      )}
+      <Errors errors={elsewhere} id="document-errors" />
+      <button type="submit">Publish new version</button>
+      {status && <p role="status">{status}</p>}
+    </form>
+  );
+}
+
+function RecordingTest() {
+  const [form, setForm] = useState({
+    user: 'alice',
+    groups: '',
+    host: 'ws-01',
+    protocol: 'desktop',
+    application: '',
+    clientAddress: '',
+  });
+  const [result, setResult] = useState<string | undefined>();
+
+  async function run(e: FormEvent) {
+    e.preventDefault();
+    try {
+      const reply = await request<{
+        recorded: boolean;
+        decision: string;
+        ruleId: string;
+        explanation?: unknown;
+      }>('/api/v1/policies/recording/test', {
+        method: 'POST',
+        body: {
+          v: 1,
+          sessionId: crypto.randomUUID(),
+          agentId: crypto.randomUUID(),
+          user: form.user,
+          groups: form.groups
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean),
+          host: form.host,
+          protocol: form.protocol,
+          ...(form.application ? { application: form.application } : {}),
+          ...(form.clientAddress ? { clientAddress: form.clientAddress } : {}),
+          at: new Date().toISOString(),
+        },
+      });
+      setResult(
+        `${reply.recorded ? 'Recorded' : 'Not recorded'}: ${reply.decision} by rule ${reply.ruleId}`,
+      );
+    } catch (err) {
+      setResult(errorMessage(err));
+    }
+  }
+
+  const input = (name: keyof typeof form, label: string) => (
+    <div className="field">
+      <label htmlFor={`t-${name}`}>{label}</label>
+      <input
+        id={`t-${name}`}
+        value={form[name]}
+        onChange={(e) => setForm({ ...form, [name]: e.target.value })}
+      />
+    </div>
+  );
+  return (
+    <section aria-labelledby="test-title">
+      <h2 id="test-title">Test against a sample session (now)</h2>
+      <form className="filters" onSubmit={(e) => void run(e)}>
+        {input('user', 'User')}
+        {input('groups', 'Groups (comma-separated)')}
+        {input('host', 'Host')}
+        <div className="field">
+          <label htmlFor="t-protocol">Kind</label>
+          <select
+            id="t-protocol"
+            value={form.protocol}
+            onChange={(e) => setForm({ ...form, protocol: e.target.value })}
+          >
+            <option value="desktop">desktop</option>
+            <option value="terminal">terminal</option>
+          </select>
+        </div>
+        {input('application', 'Application')}
+        {input('clientAddress', 'Client address')}
+        <div className="field actions">
+          <button type="submit">Test</button>
+        </div>
+      </form>
+      {result && <p role="status">{result}</p>}
+    </section>
+  );
+}
+
+export function PoliciesPage() {
+  const [params, setParams] = useSearchParams();
+  const kind = KINDS.find((k) => k.kind === params.get('kind'))?.kind ?? 'recording';
+  const [loaded, setLoaded] = useState<Loaded | undefined>();
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    let alive = true;
+    request<Active>(`/api/v1/policies/${kind}`).then(
+      (active) => alive && setLoaded({ kind, active }),
+      (err: unknown) =>
+        alive &&
+        setLoaded(
+          err instanceof ApiRequestError && err.status === 404
+            ? { kind }
+            : { kind, error: errorMessage(err) },
+        ),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [kind, version]);
+
+  const current = loaded?.kind === kind ? loaded : undefined;
+  return (
+    <main className="policies-page">
+      <h1>Policies</h1>
+      <nav aria-label="Policy kinds" className="button-row">
+        {KINDS.map((k) => (
+          <button
+            key={k.kind}
+            type="button"
+            className="secondary"
+            aria-pressed={k.kind === kind}
+            onClick={() => setParams({ kind: k.kind })}
+          >
+            {k.title}
+          </button>
+        ))}
+      </nav>
+      {!current && <p>Loading…</p>}
+      {current?.error && (
+        <p role="alert" className="error">
+          {current.error}
+        </p>
+      )}
+      {current && !current.error && (
+        <>
+          <p className="muted">
+            {current.active
+              ? `Active: version ${current.active.version}${current.active.createdBy ? ` by ${current.active.createdBy}` : ''}`
+              : 'No version published yet.'}
+          </p>
+          <Editor
+            key={`${kind}-${current.active?.version ?? 0}`}
+            kind={kind}
+            active={current.active}
+            onPublished={() => setVersion((v) => v + 1)}
+          />
+          {kind === 'recording' && <RecordingTest />}
+        </>
+      )}
+    </main>
+  );
+}
