@@ -4,13 +4,19 @@
  * timeline with event markers and the network graph. Used by the signed-in player and by
  * share links (which pass no events and no samples).
  */
-import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricSample, Segment, SessionEvent } from '../api/types';
 import { formatOffset } from '../search/search-query';
 import type { MediaControl } from './media-control';
 import { NetworkGraph } from './NetworkGraph';
-import { ScreenPlayer } from './ScreenPlayer';
-import { TerminalPlayer } from './TerminalPlayer';
+
+// Each player brings its own library (hls.js or xterm.js): load only the one needed.
+const ScreenPlayer = lazy(() =>
+  import('./ScreenPlayer').then((m) => ({ default: m.ScreenPlayer })),
+);
+const TerminalPlayer = lazy(() =>
+  import('./TerminalPlayer').then((m) => ({ default: m.TerminalPlayer })),
+);
 import type { CastFetcher } from './terminal-playback';
 import { type Selection, Timeline } from './Timeline';
 import {
@@ -113,7 +119,9 @@ export function PlaybackView(props: PlaybackViewProps) {
         )}
         {live && <span className="live-badge">LIVE</span>}
       </div>
-      <div className="media">{media}</div>
+      <div className="media">
+        <Suspense fallback={<p className="muted">Loading player…</p>}>{media}</Suspense>
+      </div>
       {error && (
         <p role="alert" className="error">
           {error}

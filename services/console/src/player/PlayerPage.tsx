@@ -52,14 +52,21 @@ export function PlayerPage() {
   useEffect(() => {
     let alive = true;
     (async () => {
+      // Everything at once when the link names the recording (search results do).
+      const eventsLoad = loadEvents(sessionId);
+      const samplesLoad = loadMetrics(sessionId);
+      const wantedLoad = wanted ? loadSegments(wanted) : undefined;
+      wantedLoad?.catch(() => undefined);
       const session = await request<SessionDetail>(`/api/v1/sessions/${sessionId}`);
       const summary =
         session.recordings.find((r) => r.recordingId === wanted) ?? session.recordings[0];
       if (!summary) throw new Error('this session has no recording');
       const [{ detail, segments }, events, samples] = await Promise.all([
-        loadSegments(summary.recordingId),
-        loadEvents(sessionId),
-        loadMetrics(sessionId),
+        summary.recordingId === wanted && wantedLoad
+          ? wantedLoad
+          : loadSegments(summary.recordingId),
+        eventsLoad,
+        samplesLoad,
       ]);
       if (alive) {
         setLoaded({

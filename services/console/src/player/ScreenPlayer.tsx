@@ -4,7 +4,8 @@
  * recording streams and a seek fetches only the segments at the target. A live (EVENT)
  * playlist is re-read by hls.js as it grows.
  */
-import Hls from 'hls.js';
+// The light build: no subtitles, alternate audio or DRM, which recordings never have.
+import Hls from 'hls.js/light';
 import { type RefObject, useEffect, useRef } from 'react';
 import type { MediaControl, MediaEvents } from './media-control';
 import type { TimeMap } from './timeline-model';
