@@ -4,13 +4,16 @@
  * recording, jump to an event, share a clip and open it logged out. Screenshots go to
  * test-artifacts/screenshots/ for a person to look at.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { waitFor } from '@sessionrec/testing';
 import { ADMIN_PASSWORD, type Stack, startStack } from './stack';
 
-const SHOTS = path.resolve(__dirname, '../../test-artifacts/screenshots');
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+const SHOTS = path.join(ARTIFACTS, 'screenshots');
+/** Wall-clock figures of this run, written beside the screenshots; never asserted. */
+const timings: Record<string, number> = {};
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
@@ -121,6 +124,10 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
   }, 300_000);
 
   afterAll(async () => {
+    await writeFile(
+      path.join(ARTIFACTS, 'console-timings.json'),
+      `${JSON.stringify({ ...timings, limitMs: 1000 }, null, 2)}\n`,
+    ).catch(() => undefined);
     await browser?.close();
     await stack?.stop();
   }, 60_000);
@@ -148,6 +155,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     const results = page.getByRole('list', { name: 'Sessions' }).locator('li.result');
     await results.first().waitFor();
     await page.getByLabel('Event type', { exact: true }).fill('app.focus');
+    const submitted = Date.now();
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/event=app.focus/);
     // The filtered answer has arrived once the desktop session shows its matching events.
@@ -155,6 +163,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       .locator(`li.result[data-session="${desktop.sessionId}"] .matches li`)
       .first()
       .waitFor();
+    timings.searchResultsMs = Date.now() - submitted;
     const rows = await results.count();
     expect(rows).toBeGreaterThan(0);
     for (let i = 0; i < rows; i++) {
@@ -171,6 +180,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
   });
 
   it('opens the desktop recording and jumps to an event: playback lands within a second of it', async () => {
+    const opened = Date.now();
     await page.goto(
       `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`,
     );
@@ -188,6 +198,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
         timeout: 20_000,
       },
     );
+    timings.playerFirstFrameMs = Date.now() - opened;
     const markers = page.locator('.markers .marker');
     expect(await markers.count()).toBeGreaterThan(3);
     const target = markers.nth(Math.floor((await markers.count()) / 2));
