@@ -37,6 +37,11 @@ export interface ApiHarnessOptions {
   readonly apiEnv?: NodeJS.ProcessEnv;
   /** Also boot the fixture catalogue responder (default true). */
   readonly catalog?: boolean;
+  /**
+   * The fixture also answers `policy.viewing.get` (default true); a test that runs its own
+   * policy-service stand-in turns it off, or two responders would race.
+   */
+  readonly viewingPolicy?: boolean;
 }
 
 export interface ApiHarness {
@@ -110,7 +115,11 @@ export async function startApi(
     await createTestSchemas(name);
     await createTestBucket(name);
     if (options.catalog !== false) {
-      indexer = await startCatalogFixture(catalog, { url: testNatsUrl(), namespace: name });
+      indexer = await startCatalogFixture(
+        catalog,
+        { url: testNatsUrl(), namespace: name },
+        options.viewingPolicy ?? true,
+      );
     }
     api = await bootApi(name, bucket, options.apiEnv ?? DEFAULT_API_ENV);
   } catch (err) {

@@ -92,7 +92,31 @@ export class FixtureCatalog {
 export async function startCatalogFixture(
   catalog: FixtureCatalog,
   nats: { url: string; namespace: string },
+  /** Also answer `policy.viewing.get` (off when the test runs its own policy stand-in). */
+  viewingPolicy = true,
 ): Promise<INestApplication> {
+  @Controller()
+  class ViewingPolicyHandler {
+    @OnRequest('policy.viewing.get')
+    viewing(): Promise<ReplyOf<'policy.viewing.get'>> {
+      if (catalog.viewingUnavailable) throw new Error('the policy service is down');
+      const policy = catalog.viewingPolicy;
+      return Promise.resolve({
+        v: 1,
+        active: policy
+          ? {
+              info: {
+                version: policy.version,
+                createdBy: 'test',
+                createdAt: new Date().toISOString(),
+              },
+              document: policy.document as Record<string, unknown>,
+            }
+          : null,
+      });
+    }
+  }
+
   @Controller()
   class CatalogHandlers {
     private seen<T extends RequestType>(type: T, request: RequestOf<T>): Promise<void> {
@@ -124,25 +148,6 @@ export async function startCatalogFixture(
       return { v: 1, samples: catalog.metrics.get(request.sessionId) ?? [] };
     }
 
-    @OnRequest('policy.viewing.get')
-    viewing(): Promise<ReplyOf<'policy.viewing.get'>> {
-      if (catalog.viewingUnavailable) throw new Error('the policy service is down');
-      const policy = catalog.viewingPolicy;
-      return Promise.resolve({
-        v: 1,
-        active: policy
-          ? {
-              info: {
-                version: policy.version,
-                createdBy: 'test',
-                createdAt: new Date().toISOString(),
-              },
-              document: policy.document as Record<string, unknown>,
-            }
-          : null,
-      });
-    }
-
     @OnRequest('catalog.recording')
     async recording(
       request: RequestOf<'catalog.recording'>,
@@ -154,7 +159,7 @@ export async function startCatalogFixture(
 
   @Module({
     imports: [MessagingModule.forRoot({ ...nats, serviceName: 'indexer' })],
-    controllers: [CatalogHandlers],
+    controllers: viewingPolicy ? [CatalogHandlers, ViewingPolicyHandler] : [CatalogHandlers],
   })
   class CatalogFixtureModule {}
 
