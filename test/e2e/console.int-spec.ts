@@ -199,8 +199,9 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       },
     );
     timings.playerFirstFrameMs = Date.now() - opened;
+    // The events fill in the timeline once loaded (the video does not wait for them).
     const markers = page.locator('.markers .marker');
-    expect(await markers.count()).toBeGreaterThan(3);
+    await markers.nth(3).waitFor();
     const target = markers.nth(Math.floor((await markers.count()) / 2));
     const offset = Number(await target.getAttribute('data-offset'));
     await target.click();
@@ -271,8 +272,19 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     await page.goto(
       `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`,
     );
+    // Once the video shows a frame and the events are in, the layout no longer moves.
+    await page.waitForFunction(
+      () =>
+        ((
+          (globalThis as unknown as PageGlobal).document.querySelector(
+            'video',
+          ) as unknown as VideoLike | null
+        )?.readyState ?? 0) >= 2,
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.locator('.markers .marker').first().waitFor();
     const track = page.getByTestId('timeline-track');
-    await track.waitFor();
     const box = (await track.boundingBox())!;
     // Drag across the middle fifth of the timeline.
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);

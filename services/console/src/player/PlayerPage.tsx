@@ -28,7 +28,9 @@ interface Loaded {
   segments: Segment[];
   events: SessionEvent[];
   samples: MetricSample[];
-  truncated: boolean;
+  truncated?: boolean;
+  /** Events and samples loaded (until then the live poll leaves them alone). */
+  tracks: boolean;
 }
 
 function castFetcher(recordingId: string) {
@@ -56,28 +58,33 @@ export function PlayerPage() {
       const eventsLoad = loadEvents(sessionId);
       const samplesLoad = loadMetrics(sessionId);
       const wantedLoad = wanted ? loadSegments(wanted) : undefined;
-      wantedLoad?.catch(() => undefined);
+      // Awaited below; a failure before then must not surface as an unhandled rejection.
+      for (const load of [eventsLoad, samplesLoad, wantedLoad]) load?.catch(() => undefined);
       const session = await request<SessionDetail>(`/api/v1/sessions/${sessionId}`);
       const summary =
         session.recordings.find((r) => r.recordingId === wanted) ?? session.recordings[0];
       if (!summary) throw new Error('this session has no recording');
-      const [{ detail, segments }, events, samples] = await Promise.all([
+      const { detail, segments } =
         summary.recordingId === wanted && wantedLoad
-          ? wantedLoad
-          : loadSegments(summary.recordingId),
-        eventsLoad,
-        samplesLoad,
-      ]);
-      if (alive) {
-        setLoaded({
-          session,
-          recording: detail,
-          segments,
-          events: events.items,
-          samples: samples.items,
-          truncated: events.truncated || samples.truncated,
-        });
-      }
+          ? await wantedLoad
+          : await loadSegments(summary.recordingId);
+      // The player starts as soon as the segments are known; the timeline's events and the
+      // network graph fill in when they arrive.
+      if (!alive) return;
+      setLoaded({ session, recording: detail, segments, events: [], samples: [], tracks: false });
+      const [events, samples] = await Promise.all([eventsLoad, samplesLoad]);
+      if (!alive) return;
+      setLoaded((current) =>
+        current
+          ? {
+              ...current,
+              events: [...events.items, ...current.events],
+              samples: [...samples.items, ...current.samples],
+              truncated: events.truncated || samples.truncated,
+              tracks: true,
+            }
+          : current,
+      );
     })().catch((err: unknown) => alive && setError(errorMessage(err)));
     return () => {
       alive = false;
@@ -86,7 +93,7 @@ export function PlayerPage() {
 
   const live = loaded?.recording.live ?? false;
   const poll = useCallback(async () => {
-    if (!loaded) return;
+    if (!loaded?.tracks) return;
     const lastSeq = loaded.segments[loaded.segments.length - 1]?.seq;
     const lastEvent = loaded.events[loaded.events.length - 1]?.offsetMs;
     const lastSample = loaded.samples[loaded.samples.length - 1]?.offsetMs;
