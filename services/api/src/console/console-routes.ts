@@ -11,7 +11,6 @@ export const CONSOLE_ROUTES = [
   '/sessions/:sessionId',
   '/live',
   '/policies',
-  '/agents',
   '/share/:token',
 ] as const;
 
