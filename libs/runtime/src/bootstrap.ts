@@ -42,6 +42,11 @@ export interface ServiceSpec {
   readonly database?: Owner;
   /** Whether the service reads or writes recording objects. */
   readonly storage?: boolean;
+  /**
+   * Request paths whose successful answers are logged at debug rather than info: hot
+   * machine-to-machine routes (thousands a second) whose every success is not news.
+   */
+  readonly quietSuccessPaths?: RegExp;
 }
 
 export interface RunningService {
@@ -73,7 +78,11 @@ function rootModule(spec: ServiceSpec, cfg: RuntimeConfig, env: NodeJS.ProcessEn
       providers: [{ provide: SERVICE_ENV, useValue: env }],
       exports: [SERVICE_ENV],
     },
-    TelemetryModule.forRoot({ serviceName: spec.name, logLevel: cfg.telemetry.LOG_LEVEL }),
+    TelemetryModule.forRoot({
+      serviceName: spec.name,
+      logLevel: cfg.telemetry.LOG_LEVEL,
+      ...(spec.quietSuccessPaths ? { quietSuccessPaths: spec.quietSuccessPaths } : {}),
+    }),
     HealthModule.forRoot({}),
     MessagingModule.forRoot({
       url: cfg.nats.NATS_URL,

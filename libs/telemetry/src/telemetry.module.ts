@@ -19,6 +19,8 @@ export interface TelemetryModuleOptions {
   readonly logLevel: LogLevel | 'silent';
   /** Where log lines go; stdout by default (tests pass a stream). */
   readonly destination?: DestinationStream;
+  /** Paths whose successful requests are logged at debug (errors stay warn/error). */
+  readonly quietSuccessPaths?: RegExp;
 }
 
 /** Paths to exclude from a global prefix: `app.setGlobalPrefix('api/v1', { exclude: ... })`. */
@@ -26,10 +28,13 @@ export const OPERATIONAL_ROUTES = ['metrics', 'health/live', 'health/ready'];
 
 const QUIET_PATHS = /^\/(health\/|metrics(\?|$))/;
 
-function statusLevel(_req: IncomingMessage, res: ServerResponse, error?: Error) {
-  if (error || res.statusCode >= 500) return 'error';
-  if (res.statusCode >= 400) return 'warn';
-  return 'info';
+/** The level of a request's log line: failures stand out, quiet paths' successes do not. */
+export function requestLogLevel(quietSuccessPaths: RegExp | undefined) {
+  return (req: IncomingMessage, res: ServerResponse, error?: Error) => {
+    if (error || res.statusCode >= 500) return 'error';
+    if (res.statusCode >= 400) return 'warn';
+    return quietSuccessPaths?.test(req.url ?? '') ? 'debug' : 'info';
+  };
 }
 
 @Module({})
@@ -48,7 +53,7 @@ export class TelemetryModule {
             // pino-http replaces the logger's serializers for its child loggers.
             serializers: { req: redactingRequestSerializer, err: redactingErrorSerializer },
             autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-            customLogLevel: statusLevel,
+            customLogLevel: requestLogLevel(options.quietSuccessPaths),
             customProps: (req) => {
               const span = spanOfRequest(req);
               return span ? traceFieldsOf(span) : {};

@@ -6,4 +6,7 @@ void runService({
   module: IngestModule,
   database: 'ingest',
   storage: true,
+  // Segments, events and metrics: thousands of successes a second at scale; failures and
+  // enrolment stay at info and above.
+  quietSuccessPaths: /^\/agent\/v1\/(sessions|recordings)\//,
 });
