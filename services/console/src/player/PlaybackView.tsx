@@ -114,9 +114,9 @@ export function PlaybackView(props: PlaybackViewProps) {
             <strong data-testid="focus-app">{focus.app}</strong>{' '}
             <span data-testid="focus-title">{focus.windowTitle}</span>
           </>
-        ) : (
+        ) : events.length > 0 ? (
           <span className="muted">No focused window reported yet</span>
-        )}
+        ) : null}
         {live && <span className="live-badge">LIVE</span>}
       </div>
       <div className="media">
