@@ -130,4 +130,43 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     ).toBe(true);
     expect(all.filter((text) => text.includes(secret.slice(3)))).toEqual([]);
   });
+
+  it('spools while ingest is down, survives a daemon restart mid-session, and catches up without loss', async () => {
+    const { config } = await platform.config('tty');
+    await platform.stopIngest();
+    const term = wrapper();
+    running.push(term);
+    await term.expect(/[#$] $/);
+    await term.run('echo before-$((1+1))', 'before-2');
+    // The daemon restarts while the session goes on; the wrapper resumes with it.
+    await daemon.stop();
+    const later = new Acked();
+    daemon = await platform.daemon(config, later);
+    await term.run('echo after-$((2+2))', 'after-4');
+    await term.type('exit\r');
+    expect((await term.exited).exitCode).toBe(0);
+    // Nothing could be sent: it is all in the spool, on disk.
+    await waitFor(() => Promise.resolve(daemon.queued >= 4), 20_000, 'session spooled');
+    expect(later.sessions).toEqual([]);
+    expect(daemon.spoolBytes).toBeGreaterThan(0);
+
+    await platform.startIngest();
+    await waitFor(() => Promise.resolve(later.ends.length === 1), 60_000, 'spool drained');
+    await daemon.idle();
+    const sessionId = later.ends[0]!.sessionId;
+    expect(later.sessions.map((s) => s.sessionId)).toEqual([sessionId]);
+    // Ingest was unreachable at the start: the agent's failure mode decided.
+    expect(later.recordings).toEqual([
+      expect.objectContaining({ sessionId, reason: 'policy', ruleId: 'agent-failure-mode' }),
+    ]);
+    const recordingId = later.recordings[0]!.recordingId;
+    const seqs = later.segments.filter((s) => s.recordingId === recordingId).map((s) => s.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs.map((_, i) => i));
+    const screen = replayed(later, recordingId);
+    expect(screen).toContain('before-2');
+    expect(screen).toContain('after-4');
+    expect(daemon.spoolBytes).toBe(0);
+    const stored = await platform.everyStoredByte();
+    expect(stored.objects.some((o) => o.toString('utf8').includes('after-4'))).toBe(true);
+  }, 150_000);
 });

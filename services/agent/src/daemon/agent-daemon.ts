@@ -142,10 +142,12 @@ export class AgentDaemon {
 
   /** Stops serving; running sessions stay resumable, the spool stays on disk. */
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) =>
+    // close() waits for open connections: detach the sessions so it can finish.
+    const closed = new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
     await Promise.all([...this.connections].map((session) => session.detach()));
+    await closed;
     this.uploader?.stop();
     await this.control?.stop();
   }
