@@ -266,6 +266,14 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       'terminal output on screen',
     );
     await shot(page, '04-terminal-player');
+    // Free text that only the terminal output holds (df's header): a terminal-output match.
+    await page.goto(`${stack.apiUrl}/search?q=Filesystem`);
+    const match = page
+      .locator(`li.result[data-session="${terminal.sessionId}"] .matches li`)
+      .first();
+    await match.waitFor();
+    expect(await match.textContent()).toContain('terminal output');
+    expect(await match.textContent()).toContain('Filesystem');
   });
 
   it('shares a clip that plays logged out, while the rest of the recording and the API refuse', async () => {

@@ -15,7 +15,9 @@ export interface RecordingSummary {
   reason: string | null;
 }
 
-export interface Match {
+/** An event that matched the search filters. */
+export interface EventMatch {
+  kind?: undefined;
   eventId: string;
   type: string;
   at: string;
@@ -23,6 +25,17 @@ export interface Match {
   recordingId?: string;
   snippet?: string;
 }
+
+/** A line of terminal output that matched free text (not an event: no id, no type). */
+export interface TerminalOutputMatch {
+  kind: 'terminal-output';
+  recordingId: string;
+  at: string;
+  offsetMs: number;
+  snippet: string;
+}
+
+export type Match = EventMatch | TerminalOutputMatch;
 
 export interface SessionSummary {
   sessionId: string;

@@ -74,11 +74,15 @@ function ResultRow({ session }: { session: SearchResult }) {
       {session.matches.length > 0 && (
         <ul className="matches" aria-label="Matching events">
           {session.matches.map((m) => (
-            <li key={m.eventId}>
+            <li key={m.kind === 'terminal-output' ? `${m.recordingId}@${m.offsetMs}` : m.eventId}>
               <Link
                 to={playerLink(session.sessionId, m.recordingId ?? first?.recordingId, m.offsetMs)}
               >
-                <span className={`event-type type-${m.type.split('.')[0]}`}>{m.type}</span>{' '}
+                {m.kind === 'terminal-output' ? (
+                  <span className="event-type type-terminal">terminal output</span>
+                ) : (
+                  <span className={`event-type type-${m.type.split('.')[0]}`}>{m.type}</span>
+                )}{' '}
                 <span className="offset">{formatOffset(m.offsetMs)}</span>{' '}
                 {m.snippet && <span className="snippet">{m.snippet}</span>}
               </Link>
