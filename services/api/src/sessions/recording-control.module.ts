@@ -2,7 +2,13 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import { ViewingModule } from '../viewing/viewing.module';
+import { SessionCommands } from './session-commands';
 import { RecordingControlController } from './recording-control.controller';
 
-@Module({ imports: [CatalogModule, AuditModule], controllers: [RecordingControlController] })
+@Module({
+  imports: [CatalogModule, AuditModule, ViewingModule],
+  controllers: [RecordingControlController],
+  providers: [SessionCommands],
+})
 export class RecordingControlModule {}

@@ -5,22 +5,16 @@
  * who asked and why. Only someone who may view the session (viewing policy) and holds a
  * role that may act on sessions gets this far; an ended session is 409.
  */
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { ControlAction } from '@sessionrec/contracts';
-import { Messaging } from '@sessionrec/messaging';
-import { AuditService } from '../audit/audit.service';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/roles';
-import { CatalogClient } from '../catalog/catalog.client';
-import { ApiError, ConflictError, NotFoundError } from '../http/api-errors';
+import { ApiError } from '../http/api-errors';
 import { decode, uuidParam } from '../http/validate';
-import { ViewingAccess } from '../viewing/viewing-access';
+import { SessionCommands } from './session-commands';
 import { sessionActionBody, type SessionAction } from './session-actions';
 
-/** How long an agent has to carry out the command before it is reported timed out. */
-const COMMAND_TTL_MS = 60_000;
 export const SESSION_ACTION_ROLES = ['admin', 'investigator', 'helpdesk'] as const;
 
 const CONTROL_ACTION: Record<SessionAction, ControlAction> = {
@@ -40,12 +34,7 @@ export class SessionActionForbiddenError extends ApiError {
 @ApiBearerAuth()
 @Controller('api/v1/sessions')
 export class SessionActionsController {
-  constructor(
-    private readonly catalog: CatalogClient,
-    private readonly viewing: ViewingAccess,
-    private readonly messaging: Messaging,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly commands: SessionCommands) {}
 
   @Post(':sessionId/actions')
   @HttpCode(202)
@@ -61,32 +50,10 @@ export class SessionActionsController {
     }
     const id = decode(uuidParam, rawId, 'params');
     const { action, message } = decode(sessionActionBody, body, 'body');
-    const reply = await this.catalog.ask('catalog.session', {
-      v: 1,
-      sessionId: id,
-      ...(await this.viewing.scopeFields(user)),
-    });
-    if (!reply.session) throw new NotFoundError(`session ${id} is not in the catalogue`);
-    if (reply.session.endedAt) throw new ConflictError(`session ${id} has ended`);
-    const commandId = randomUUID();
-    const now = Date.now();
-    await this.messaging.publish('control.command', {
-      v: 1,
-      commandId,
-      agentId: reply.session.agentId,
-      sessionId: id,
+    return this.commands.send(user, id, {
       action: CONTROL_ACTION[action],
       params: message ? { message } : {},
-      issuedAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + COMMAND_TTL_MS).toISOString(),
-      issuedBy: user.username,
+      audit: `session.${action}`,
     });
-    await this.audit.byUser(
-      user,
-      `session.${action}`,
-      { type: 'session', id },
-      { commandId, agentId: reply.session.agentId, ...(message ? { message } : {}) },
-    );
-    return { commandId };
   }
 }

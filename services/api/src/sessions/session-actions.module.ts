@@ -3,10 +3,12 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { ViewingModule } from '../viewing/viewing.module';
+import { SessionCommands } from './session-commands';
 import { SessionActionsController } from './session-actions.controller';
 
 @Module({
   imports: [CatalogModule, AuditModule, ViewingModule],
   controllers: [SessionActionsController],
+  providers: [SessionCommands],
 })
 export class SessionActionsModule {}
