@@ -6,6 +6,7 @@ import { indexer } from './benchmarks/indexer';
 import { objectStorePut } from './benchmarks/object-store-put';
 import { policyEvaluate } from './benchmarks/policy-evaluate';
 import { responses } from './benchmarks/responses';
+import { terminalAgent } from './benchmarks/terminal-agent';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   jetstreamPublish,
@@ -14,4 +15,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   indexer,
   responses,
   policyEvaluate,
+  terminalAgent,
 ];
