@@ -120,7 +120,7 @@ function start(file: string, args: string[], env: NodeJS.ProcessEnv): Terminal {
       cols: 120,
       rows: 32,
       cwd: '/',
-      env: env as Record<string, string>,
+      env: env,
     }),
   );
 }
