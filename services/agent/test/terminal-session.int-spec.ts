@@ -4,8 +4,10 @@
  * shown is recorded and replays, the commands are reported, a secret typed at a no-echo
  * prompt is in no stored byte, and exit codes come back.
  */
-import { randomBytes } from 'node:crypto';
-import { uniqueTestName, waitFor } from '@sessionrec/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readStream, uniqueTestName, waitFor } from '@sessionrec/testing';
 import type { AgentDaemon } from '../src/daemon/agent-daemon';
 import { Acked, Platform, PtyDriver, SHELL_BIN, replayed } from './terminal-harness';
 
@@ -169,4 +171,89 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     const stored = await platform.everyStoredByte();
     expect(stored.objects.some((o) => o.toString('utf8').includes('after-4'))).toBe(true);
   }, 150_000);
+
+  it('carries out control-channel commands: notice, lock/unlock, recording stop/start, block transfer, log off', async () => {
+    const { config } = await platform.config('tty');
+    await daemon.stop();
+    const acked3 = new Acked();
+    daemon = await platform.daemon(config, acked3);
+    const identity = JSON.parse(
+      await readFile(path.join(config.stateDir, 'identity.json'), 'utf8'),
+    ) as { agentId: string };
+    const term = wrapper();
+    running.push(term);
+    await term.expect(/[#$] $/);
+    await waitFor(() => Promise.resolve(acked3.sessions.length === 1), 20_000, 'session acked');
+    const sessionId = String(acked3.sessions[0]!.sessionId);
+    // The control socket needs a moment after the daemon's start.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const command = async (action: string, params: Record<string, string> = {}) => {
+      const commandId = randomUUID();
+      await platform.messaging.publish('control.command', {
+        v: 1,
+        commandId,
+        agentId: identity.agentId,
+        sessionId,
+        action,
+        params,
+        issuedAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        issuedBy: 'terminal-test',
+      } as never);
+      let result: { status: string; detail?: string } | undefined;
+      await waitFor(
+        async () => {
+          const messages = await readStream(platform.nc, platform.name, 'RESPONSES');
+          result = messages
+            .map((m) => m.json<{ commandId: string; status: string; detail?: string }>())
+            .find((r) => r.commandId === commandId);
+          return result !== undefined;
+        },
+        20_000,
+        `result of ${action}`,
+      );
+      return result!;
+    };
+
+    expect(await command('notice', { message: 'Maintenance at noon.' })).toMatchObject({
+      status: 'acked',
+    });
+    await term.expect('Maintenance at noon.');
+    expect(await command('lock', { message: 'Call the SOC.' })).toMatchObject({ status: 'acked' });
+    await term.expect('locked by an administrator');
+    let from = term.text.length;
+    await term.type('echo locked-$((1+1))\r');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(term.text.slice(from)).not.toContain('locked-2');
+    expect(await command('unlock')).toMatchObject({ status: 'acked' });
+    await term.run('echo unlocked-$((1+2))', 'unlocked-3');
+
+    expect(await command('stop-recording', { actor: 'alice' })).toMatchObject({ status: 'acked' });
+    expect(await command('start-recording', { actor: 'alice' })).toMatchObject({ status: 'acked' });
+
+    // A transfer tool running in the session (sleep named rsync) is stopped, and the user told.
+    from = term.text.length;
+    await term.type('(exec -a rsync sleep 30); echo transfer-ended-$?\r');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await command('block-transfer')).toMatchObject({ status: 'acked' });
+    await term.expect('transfer-ended-143', 20_000, from);
+    await term.expect('File transfers are blocked', 20_000, from);
+
+    expect(await command('logoff')).toMatchObject({ status: 'acked' });
+    await term.exited;
+    await waitFor(() => Promise.resolve(acked3.ends.length === 1), 20_000, 'session end');
+    await daemon.idle();
+    expect(acked3.ends[0]).toEqual({ sessionId, reason: 'logoff' });
+    expect(acked3.stops).toEqual(
+      expect.arrayContaining([expect.objectContaining({ reason: 'admin' })]),
+    );
+    expect(acked3.recordings.map((r) => r.reason)).toEqual(['policy', 'admin']);
+    const types = acked3.eventsOf(sessionId).map((e) => e.type);
+    for (const type of ['session.lock', 'session.unlock', 'response.executed'])
+      expect(types).toContain(type);
+    // Keystrokes typed while locked never reached the shell or the recording.
+    const all = acked3.recordings.map((r) => replayed(acked3, r.recordingId)).join('');
+    expect(all).toContain('unlocked-3');
+    expect(all).not.toContain('locked-2');
+  }, 120_000);
 });
