@@ -14,6 +14,7 @@ export * from './messages/policy-document';
 export * from './messages/policy-admin-rpc';
 export * from './messages/policy-failure-mode';
 export * from './messages/catalog-rpc';
+export * from './messages/agents-rpc';
 export * from './messages/viewing-policy';
 export * from './messages/detection-policy';
 export * from './messages/detection-policy-rpc';

@@ -6,6 +6,14 @@
 import type { z } from 'zod';
 import { assertToken } from './naming';
 import type { StreamKey } from './streams';
+import {
+  agentRevokeReplyV1,
+  agentRevokeRequestV1,
+  agentsListReplyV1,
+  agentsListRequestV1,
+  enrolTokenCreateReplyV1,
+  enrolTokenCreateRequestV1,
+} from './messages/agents-rpc';
 import { auditRecordedV1 } from './messages/audit';
 import {
   catalogEventsReplyV1,
@@ -336,6 +344,24 @@ export const REQUESTS = {
     request: catalogMetricsRequestV1,
     reply: catalogMetricsReplyV1,
     description: "A page of a session's network-quality samples",
+  },
+  'agents.list': {
+    subject: 'rpc.agents.list',
+    request: agentsListRequestV1,
+    reply: agentsListReplyV1,
+    description: 'Enrolled agents, newest first, with revocation',
+  },
+  'agents.enrol-token.create': {
+    subject: 'rpc.agents.enrol-token.create',
+    request: enrolTokenCreateRequestV1,
+    reply: enrolTokenCreateReplyV1,
+    description: 'A one-time, expiring enrolment token (returned once, stored hashed)',
+  },
+  'agents.revoke': {
+    subject: 'rpc.agents.revoke',
+    request: agentRevokeRequestV1,
+    reply: agentRevokeReplyV1,
+    description: 'Revoke an agent: refused at once by every ingest instance',
   },
 } as const satisfies Record<string, RequestContract>;
 

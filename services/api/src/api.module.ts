@@ -6,6 +6,7 @@
  */
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { ConsoleModule } from './console/console.module';
@@ -28,6 +29,7 @@ export class ApiModule {
       imports: [
         ApiConfigModule.forRoot(config),
         AuthModule,
+        AgentsModule,
         SessionsModule,
         RecordingsModule,
         PoliciesModule,

@@ -5,11 +5,12 @@
  */
 import { Module } from '@nestjs/common';
 import { AgentApiModule } from './agent-api/agent-api.module';
+import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ControlModule } from './control/control.module';
 import { IngestConfigModule } from './ingest-config.module';
 
 @Module({
-  imports: [IngestConfigModule.forRoot(), AuthModule, AgentApiModule, ControlModule],
+  imports: [IngestConfigModule.forRoot(), AuthModule, AgentApiModule, ControlModule, AgentsModule],
 })
 export class IngestModule {}
