@@ -7,13 +7,13 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, uniqueTestName, waitFor } from '@sessionrec/testing';
 import type { AgentDaemon } from '../src/daemon/agent-daemon';
-import { Acked, Platform, PtyDriver, SHELL_BIN, replayed } from './terminal-harness';
+import { Acked, Platform, PtyDriver, ROOT, SHELL_BIN, replayed } from './terminal-harness';
 
 const run = promisify(execFile);
 const USER = 'sessionrec-t';
@@ -59,6 +59,12 @@ describe('terminal sessions over a real sshd with ForceCommand (real policy, ing
       },
       rules: [],
     });
+    // sshd runs the wrapper from this checkout as the test user: every folder above it must
+    // be traversable (a CI clone may sit below a 0700 folder; this suite runs as root).
+    for (let dir = ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const mode = (await stat(dir)).mode;
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    }
     // The test user: a key to log in with, a password only sudo asks for.
     await run('sh', ['-c', `id ${USER} >/dev/null 2>&1 || useradd -m -s /bin/bash ${USER}`]);
     await run('sh', ['-c', `echo '${USER}:${password}' | chpasswd`]);
