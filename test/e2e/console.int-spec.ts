@@ -428,4 +428,22 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     await page.getByText('No session is in progress.').waitFor();
     await shot(page, '08-live-sessions');
   });
+
+  // Last: it revokes the simulator's agent.
+  it('creates an enrolment token once and revokes an enrolled agent', async () => {
+    await page.goto(`${stack.apiUrl}/agents`);
+    const rows = page.getByRole('table', { name: 'Agents' }).locator('tbody tr');
+    await rows.first().waitFor();
+    await page.getByLabel('Note').fill('new web host');
+    await page.getByRole('button', { name: 'Create enrolment token' }).click();
+    const token = (await page.getByTestId('enrol-token').textContent()) ?? '';
+    expect(token).toMatch(/^sre_[A-Za-z0-9_-]{43}$/);
+    await shot(page, '09-agents-token');
+    // The row of an active agent: revoke it (accepting the confirmation).
+    const active = rows.filter({ hasText: 'active' }).first();
+    const agentId = (await active.getAttribute('data-agent')) ?? '';
+    page.once('dialog', (dialog) => void dialog.accept());
+    await active.getByRole('button', { name: /^Revoke / }).click();
+    await page.locator(`tr[data-agent="${agentId}"]`, { hasText: 'revoked' }).waitFor();
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { AgentsPage } from './agents/AgentsPage';
 import { AuthProvider, useAuth } from './auth/auth-context';
 import { LoginPage } from './auth/LoginPage';
 import { Layout } from './layout/Layout';
@@ -66,6 +67,14 @@ function SignedInRoutes() {
           element={
             <RequireUser>
               <PoliciesPage />
+            </RequireUser>
+          }
+        />
+        <Route
+          path="/agents"
+          element={
+            <RequireUser>
+              <AgentsPage />
             </RequireUser>
           }
         />

@@ -11,6 +11,7 @@ export const CONSOLE_ROUTES = [
   '/sessions/:sessionId',
   '/live',
   '/policies',
+  '/agents',
   '/share/:token',
 ] as const;
 

@@ -16,6 +16,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/search">Search</NavLink>
           <NavLink to="/live">Live sessions</NavLink>
           <NavLink to="/policies">Policies</NavLink>
+          <NavLink to="/agents">Agents</NavLink>
         </nav>
         <span className="who">
           {user?.username}{' '}
