@@ -22,6 +22,11 @@ interface CreatedToken {
   expiresAt: string;
 }
 
+/** Where agents reach ingest: this host on ingest's default port, unless deployed otherwise. */
+function ingestHint(): string {
+  return `${window.location.protocol}//${window.location.hostname}:8081`;
+}
+
 const EXPIRY_CHOICES = [
   { label: '1 hour', seconds: 3600 },
   { label: '1 day', seconds: 86_400 },
@@ -81,7 +86,9 @@ function TokenForm({ onCreated }: { onCreated: () => void }) {
             only now:
           </p>
           <pre data-testid="enrol-token">{created.token}</pre>
-          <p className="muted">On the host: sessionrec-agent enrol --token {created.token}</p>
+          <p className="muted">
+            On the host: sessionrec-agent enrol --ingest {ingestHint()} --token {created.token}
+          </p>
         </div>
       )}
     </section>
