@@ -4,22 +4,13 @@
  * field) and test what a user on a host would report. The policy service validates,
  * stores, audits and announces the change.
  */
-import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { hostName, text, userName } from '@sessionrec/contracts';
 import { z } from 'zod';
-import { CurrentUser } from '../auth/current-user.decorator';
-import type { Principal } from '../auth/roles';
 import { decode } from '../http/validate';
-import {
-  activeOr404,
-  actorOf,
-  InvalidPolicyError,
-  publishedOr400,
-  requirePolicyAdmin,
-  versionsOf,
-} from './policy-http';
-import { PolicyClient } from './policy.client';
+import { InvalidPolicyError } from './policy-http';
+import { StoredPolicyRoutes } from './stored-policy.routes';
 
 const testBody = z.strictObject({
   user: userName,
@@ -32,37 +23,13 @@ const testBody = z.strictObject({
 @ApiTags('policies')
 @ApiBearerAuth()
 @Controller('api/v1/policies/detection')
-export class DetectionPolicyController {
-  constructor(private readonly policies: PolicyClient) {}
-
-  @Get()
-  @ApiOperation({ summary: 'The active detection policy and its version' })
-  async active() {
-    const reply = await this.policies.ask('policy.detection.get', { v: 1 });
-    return activeOr404(reply, 'no detection policy yet (hosts report every event)');
-  }
-
-  @Put()
-  @ApiOperation({ summary: 'Publish a new detection policy version (policy-admin or admin)' })
-  async put(@CurrentUser() user: Principal, @Body() body: unknown) {
-    requirePolicyAdmin(user);
-    return publishedOr400(
-      await this.policies.ask('policy.detection.put', {
-        v: 1,
-        document: body,
-        actor: actorOf(user),
-      }),
-    );
-  }
-
-  @Get('versions')
-  @ApiOperation({ summary: 'Stored versions of the detection policy, newest first' })
-  async versions() {
-    return versionsOf(
-      await this.policies.ask('policy.detection.list-versions', { v: 1, limit: 100 }),
-    );
-  }
-
+export class DetectionPolicyController extends StoredPolicyRoutes({
+  get: 'policy.detection.get',
+  put: 'policy.detection.put',
+  versions: 'policy.detection.list-versions',
+  label: 'the detection policy',
+  whenNone: 'no detection policy yet (hosts report every event)',
+}) {
   @Post('test')
   @HttpCode(200)
   @ApiOperation({
