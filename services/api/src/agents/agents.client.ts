@@ -4,14 +4,9 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { ReplyOf, RequestOf, RequestType } from '@sessionrec/contracts';
-import {
-  Messaging,
-  MessagingUnavailableError,
-  RequestFailedError,
-  RequestTimeoutError,
-} from '@sessionrec/messaging';
+import { Messaging } from '@sessionrec/messaging';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { ServiceUnavailableError } from '../http/api-errors';
+import { askService } from '../http/ask-service';
 
 type AgentsRequest = Extract<RequestType, `agents.${string}`>;
 
@@ -22,19 +17,13 @@ export class AgentsClient {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async ask<T extends AgentsRequest>(type: T, request: RequestOf<T>): Promise<ReplyOf<T>> {
-    try {
-      return await this.messaging.request(type, request, {
-        timeoutMs: this.config.API_CATALOG_TIMEOUT_MS,
-      });
-    } catch (err) {
-      if (err instanceof RequestTimeoutError || err instanceof RequestFailedError) {
-        throw new ServiceUnavailableError('the agent gateway (ingest) did not answer');
-      }
-      if (err instanceof MessagingUnavailableError) {
-        throw new ServiceUnavailableError('the message bus is unavailable');
-      }
-      throw err;
-    }
+  ask<T extends AgentsRequest>(type: T, request: RequestOf<T>): Promise<ReplyOf<T>> {
+    return askService(
+      this.messaging,
+      type,
+      request,
+      this.config.API_CATALOG_TIMEOUT_MS,
+      'the agent gateway (ingest)',
+    );
   }
 }
