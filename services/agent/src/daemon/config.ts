@@ -48,6 +48,30 @@ export const agentConfig = z.strictObject({
       whenAgentDown: z.enum(['allow', 'refuse']).default('refuse'),
     })
     .prefault({}),
+  /** Desktop sessions (`sessionrec-agent desktop`, started inside the user's X session). */
+  desktop: z
+    .strictObject({
+      /** Where desktop sessions connect (binary screen segments: a socket of their own). */
+      socket: z.string().min(1).max(100).default('/run/sessionrec-agent/desktop.sock'),
+      /** A screen segment is cut after at most this much activity. */
+      segmentSeconds: z.number().min(1).max(60).default(6),
+      idleSeconds: z.number().min(5).max(86_400).default(300),
+      metricSeconds: z.number().min(1).max(3600).default(30),
+      /** Mount points (globs) of removable storage; the detection policy may add more. */
+      removableMounts: z
+        .array(z.string().min(1).max(512))
+        .max(100)
+        .default(['/media/*', '/run/media/*/*']),
+      /** Mount points (globs) of network storage; the detection policy may add more. */
+      networkMounts: z.array(z.string().min(1).max(512)).max(100).default([]),
+      /** Where block devices are listed (USB mass storage appears here). */
+      sysBlockDir: z.string().min(1).default('/sys/block'),
+      /** TCP ports of remote-display servers (xrdp, VNC) whose user connection is measured. */
+      remotePorts: z.array(z.number().int().min(1).max(65535)).max(20).default([3389, 5900]),
+      /** Byte bound of the pre-event buffer under record-on-event (time bound: policy). */
+      preEventMaxMb: z.number().int().min(1).max(4096).default(64),
+    })
+    .prefault({}),
 });
 export type AgentConfig = z.infer<typeof agentConfig>;
 
