@@ -18,7 +18,9 @@ import { Spool } from '../spool/spool';
 import type { SpoolItem } from '../spool/spool-item';
 import { Uploader } from '../upload/uploader';
 import type { AgentConfig } from './config';
-import { type DaemonContext, DaemonSession, type DaemonSubmit } from './daemon-session';
+import { DaemonSession, type DaemonSubmit } from './daemon-session';
+import { desktopSocketPath, listenForDesktops } from './desktop-server';
+import type { DesktopDaemonContext, DesktopDaemonSession } from './desktop-session';
 import { peerOf } from './peer';
 import { SessionStateStore } from './session-state';
 
@@ -34,16 +36,17 @@ export interface DaemonOptions {
   /** Tests: every item ingest acknowledged. */
   readonly onAcked?: (item: SpoolItem, status: number) => void;
   /** Tests: replaces the kernel lookup of the peer. */
-  readonly peerOf?: DaemonContext['peerOf'];
+  readonly peerOf?: DesktopDaemonContext['peerOf'];
 }
 
 export class AgentDaemon {
   private server: net.Server | undefined;
+  private desktopServer: net.Server | undefined;
   private uploader: Uploader | undefined;
   private control: ControlClient | undefined;
   private spool: Spool | undefined;
-  private readonly sessions = new Map<string, DaemonSession>();
-  private readonly connections = new Set<DaemonSession>();
+  private readonly sessions = new Map<string, DaemonSession | DesktopDaemonSession>();
+  private readonly connections = new Set<DaemonSession | DesktopDaemonSession>();
 
   constructor(private readonly options: DaemonOptions) {}
 
@@ -91,7 +94,7 @@ export class AgentDaemon {
       );
       uploader.enqueue(item);
     };
-    const context: DaemonContext = {
+    const context: DesktopDaemonContext = {
       config,
       hostname: this.options.hostname ?? os.hostname(),
       submit,
@@ -133,6 +136,13 @@ export class AgentDaemon {
     await chmod(config.socket, 0o666);
     this.server = server;
     log(`listening for sessions on ${config.socket}`);
+    this.desktopServer = await listenForDesktops(desktopSocketPath(config), context, {
+      ready: (ready) => this.sessions.set(ready.sessionId!, ready),
+      gone: (gone) => this.sessions.delete(gone.sessionId!),
+      connected: (session) => this.connections.add(session),
+      disconnected: (session) => this.connections.delete(session),
+    });
+    log(`listening for desktop sessions on ${desktopSocketPath(config)}`);
   }
 
   /** Resolves when everything spooled so far has been acknowledged. */
@@ -143,8 +153,11 @@ export class AgentDaemon {
   /** Stops serving; running sessions stay resumable, the spool stays on disk. */
   async stop(): Promise<void> {
     // close() waits for open connections: detach the sessions so it can finish.
-    const closed = new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
+    const closed = Promise.all(
+      [this.server, this.desktopServer].map(
+        (server) =>
+          new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+      ),
     );
     await Promise.all([...this.connections].map((session) => session.detach()));
     await closed;

@@ -51,8 +51,11 @@ export const agentConfig = z.strictObject({
   /** Desktop sessions (`sessionrec-agent desktop`, started inside the user's X session). */
   desktop: z
     .strictObject({
-      /** Where desktop sessions connect (binary screen segments: a socket of their own). */
-      socket: z.string().min(1).max(100).default('/run/sessionrec-agent/desktop.sock'),
+      /**
+       * Where desktop sessions connect (binary screen segments: a socket of their own);
+       * default: desktop.sock beside `socket`.
+       */
+      socket: z.string().min(1).max(100).optional(),
       /** A screen segment is cut after at most this much activity. */
       segmentSeconds: z.number().min(1).max(60).default(6),
       idleSeconds: z.number().min(5).max(86_400).default(300),

@@ -1,0 +1,690 @@
+/**
+ * The daemon's side of one desktop session: a `sessionrec-agent desktop` process
+ * connected on the desktop socket. Like the terminal side (daemon-session.ts) it starts
+ * the session at ingest under the user the kernel names, asks policy, chains and spools
+ * what it is sent and forwards control commands; in addition it re-asks policy when the
+ * focused application changes (a rule may record, arm or mask for that application),
+ * reports only what the detection policy asks for, tells the session which mounts are
+ * removable or network storage, and arms record-on-event: the session keeps a rolling
+ * buffer locally and the daemon, which sees every event, starts the recording when a
+ * trigger fires. Screen segments are checked to be fMP4 (ftyp/moov init at sequence 0,
+ * moof/mdat fragments after) before they are spooled.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type {
+  EventType,
+  PolicyDetectionEvaluateReply,
+  PolicyEvaluateReply,
+  RecordingReason,
+} from '@sessionrec/contracts';
+import { readBoxes } from '../media/boxes';
+import { sha256Hex } from '../media/hash-chain';
+import { DetectionFilter } from '../policy/detection-filter';
+import { TriggerMatcher } from '../policy/event-triggers';
+import type { PolicyClient } from '../policy/policy-client';
+import { SpoolFullError } from '../spool/spool';
+import type { SpoolMeta } from '../spool/spool-item';
+import type { CommandOutcome, DaemonContext } from './daemon-session';
+import {
+  DEFAULT_DESKTOP_CAPTURE,
+  type DesktopCapture,
+  type DesktopDaemonMessage,
+  type DesktopMessage,
+  type DesktopRecordingState,
+  type DesktopStorage,
+  MAX_DESKTOP_LINE_BYTES,
+  desktopMessage,
+} from './desktop-wire';
+import type { Peer } from './peer';
+import { type SessionState, hashSecret, secretMatches } from './session-state';
+import { LineReader, decode } from './wire';
+
+export interface DesktopDaemonContext extends DaemonContext {
+  readonly policy: Pick<PolicyClient, 'evaluate' | 'detection'>;
+}
+
+type DesktopAction = Extract<DesktopDaemonMessage, { t: 'command' }>['action'];
+type SegmentMessage = Extract<DesktopMessage, { t: 'segment' }>;
+type Attributes = Record<string, string | number | boolean | null>;
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+const HELLO_TIMEOUT_MS = 10_000;
+const SWITCH_TIMEOUT_MS = 15_000;
+const COMMAND_TIMEOUT_MS = 20_000;
+
+/** An init is ftyp + moov; a media segment holds moof/mdat pairs (styp/sidx allowed before). */
+export function checkScreenSegment(bytes: Buffer, kind: 'init' | 'media', first: boolean): void {
+  if (first !== (kind === 'init')) {
+    throw new Error(
+      first ? 'a screen recording starts with its init' : 'only the first segment is an init',
+    );
+  }
+  const types = readBoxes(bytes).map((box) => box.type);
+  if (kind === 'init') {
+    if (types[0] !== 'ftyp' || !types.includes('moov') || types.includes('moof'))
+      throw new Error(`not an fMP4 init segment (${types.join(',')})`);
+    return;
+  }
+  const allowed = new Set(['styp', 'sidx', 'prft', 'moof', 'mdat', 'free']);
+  if (!types.includes('moof') || !types.includes('mdat') || types.some((t) => !allowed.has(t)))
+    throw new Error(`not an fMP4 media segment (${types.join(',')})`);
+}
+
+export class DesktopDaemonSession {
+  state: SessionState | undefined;
+  private startedAtMs = 0;
+  private ended = false;
+  private closed = false;
+  private detached = false;
+  private display = '';
+  private capture: DesktopCapture = DEFAULT_DESKTOP_CAPTURE;
+  private matcher: TriggerMatcher | undefined;
+  /** Record-on-event is armed since this session time, by this rule version. */
+  private armed: { atMs: number; ruleKey: string } | undefined;
+  private detection = new DetectionFilter();
+  private focusedApp: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private nextRef = 1;
+  private readonly switches = new Map<number, () => void>();
+  private readonly verdicts = new Map<string, (outcome: CommandOutcome) => void>();
+  private readonly helloTimer: NodeJS.Timeout;
+  private draining: string | undefined;
+  private readonly held: SegmentMessage[] = [];
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: DesktopDaemonContext,
+    private readonly onReady: (session: DesktopDaemonSession) => void,
+    private readonly onGone: (session: DesktopDaemonSession) => void,
+  ) {
+    const reader = new LineReader(
+      (line) => this.enqueue(line),
+      (message) => this.fail(`desktop session sent an oversized line (${message})`),
+      MAX_DESKTOP_LINE_BYTES,
+    );
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.closed = true;
+      clearTimeout(this.helloTimer);
+      for (const resolve of this.switches.values()) resolve();
+      for (const resolve of this.verdicts.values())
+        resolve({ status: 'failed', detail: 'desktop session went away' });
+      if (!this.detached) this.enqueueStep(() => this.finish('desktop-lost'));
+    });
+    this.helloTimer = setTimeout(() => this.fail('no hello within 10 s'), HELLO_TIMEOUT_MS);
+  }
+
+  get sessionId(): string | undefined {
+    return this.state?.sessionId;
+  }
+
+  async detach(): Promise<void> {
+    this.detached = true;
+    this.socket.destroy();
+    await this.queue;
+  }
+
+  private nowMs(): number {
+    return Math.max(0, Date.now() - this.startedAtMs);
+  }
+
+  private iso(offsetMs: number): string {
+    return new Date(this.startedAtMs + offsetMs).toISOString();
+  }
+
+  private send(message: DesktopDaemonMessage): void {
+    if (!this.closed) this.socket.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private fail(reason: string): void {
+    this.ctx.log(`desktop ${this.sessionId ?? '(new)'}: closing the connection: ${reason}`);
+    this.socket.destroy();
+  }
+
+  private enqueueStep(step: () => Promise<void>): void {
+    this.queue = this.queue.then(step).catch((error: unknown) => {
+      this.ctx.log(`desktop ${this.sessionId ?? '(new)'}: ${(error as Error).message}`);
+      if (!(error instanceof SpoolFullError)) this.fail((error as Error).message);
+    });
+  }
+
+  private enqueue(line: string): void {
+    const decoded = decode(desktopMessage, line);
+    if (!decoded.ok) {
+      this.fail(`invalid message: ${decoded.error}`);
+      return;
+    }
+    const message = decoded.value;
+    if (message.t === 'switched') {
+      this.switches.get(message.ref)?.();
+      this.switches.delete(message.ref);
+      return;
+    }
+    if (message.t === 'segment' && this.draining === message.recordingId) {
+      this.held.push(message);
+      return;
+    }
+    if (message.t === 'verdict') {
+      const resolve = this.verdicts.get(message.commandId);
+      this.verdicts.delete(message.commandId);
+      resolve?.({ status: message.status, ...(message.detail ? { detail: message.detail } : {}) });
+      return;
+    }
+    this.enqueueStep(() => this.handle(message));
+  }
+
+  private async handle(message: DesktopMessage): Promise<void> {
+    if (message.t === 'hello' || message.t === 'resume') {
+      if (this.state) throw new Error(`${message.t} after the session began`);
+      clearTimeout(this.helloTimer);
+      const peer = await this.ctx.peerOf(this.socket);
+      if (message.t === 'hello') await this.begin(message, peer);
+      else await this.resume(message, peer);
+      return;
+    }
+    if (!this.state || this.ended) throw new Error(`${message.t} outside a session`);
+    switch (message.t) {
+      case 'segment':
+        return this.segment(message);
+      case 'focus':
+        return this.focus(message.app, message.offsetMs);
+      case 'events':
+        return this.events(message.events);
+      case 'metrics':
+        return this.submitJson(
+          'metrics',
+          `/sessions/${this.state.sessionId}/metrics`,
+          {
+            samples: message.samples.map((sample) => ({
+              sampleId: randomUUID(),
+              at: this.iso(sample.offsetMs),
+              ...sample,
+            })),
+          },
+          message.samples.length,
+        );
+      case 'end':
+        return this.finish(message.reason, message.offsetMs);
+    }
+  }
+
+  private question(atMs: number) {
+    const state = this.state!;
+    return {
+      sessionId: state.sessionId,
+      user: state.user,
+      groups: state.groups,
+      host: this.ctx.hostname,
+      ...(state.clientAddress ? { clientAddress: state.clientAddress } : {}),
+      protocol: 'desktop' as const,
+      ...(this.focusedApp ? { application: this.focusedApp } : {}),
+      at: this.iso(atMs),
+    };
+  }
+
+  private storage(): DesktopStorage {
+    const { desktop } = this.ctx.config;
+    const options = this.detection.settings?.options;
+    return {
+      removable: [...desktop.removableMounts, ...(options?.removableMountPoints ?? [])],
+      network: [...desktop.networkMounts, ...(options?.networkMountPoints ?? [])],
+    };
+  }
+
+  private idleSeconds(): number {
+    return (
+      this.detection.settings?.options?.idleThresholdSeconds ?? this.ctx.config.desktop.idleSeconds
+    );
+  }
+
+  private async refreshDetection(): Promise<void> {
+    const state = this.state!;
+    const settings: PolicyDetectionEvaluateReply | undefined = await this.ctx.policy
+      .detection({ user: state.user, groups: state.groups, host: this.ctx.hostname })
+      .catch(() => undefined);
+    if (settings) this.detection = new DetectionFilter(settings);
+  }
+
+  private async begin(message: Extract<DesktopMessage, { t: 'hello' }>, peer: Peer): Promise<void> {
+    const { config } = this.ctx;
+    if (config.spool.whenFull === 'refuse-sessions' && !this.ctx.spoolHasRoom(16 * 1024 * 1024)) {
+      this.send({
+        t: 'refused',
+        message: 'Session recording cannot store this session (the recording spool is full).',
+      });
+      this.socket.end();
+      return;
+    }
+    this.display = message.display;
+    const sessionId = randomUUID();
+    const token = randomBytes(32).toString('base64url');
+    this.startedAtMs = Date.now();
+    const address =
+      message.clientAddress && /^[0-9a-fA-F.:]+$/.test(message.clientAddress)
+        ? message.clientAddress
+        : undefined;
+    this.state = {
+      sessionId,
+      uid: peer.uid,
+      user: peer.user,
+      groups: peer.groups,
+      startedAt: new Date(this.startedAtMs).toISOString(),
+      ...(address ? { clientAddress: address } : {}),
+      resumeHash: hashSecret(token),
+      inputCapture: false,
+      recording: null,
+      policy: { ruleId: 'none', policyVersion: 0 },
+    };
+    await this.submitJson('session-start', '/sessions', {
+      sessionId,
+      user: peer.user,
+      groups: peer.groups,
+      host: this.ctx.hostname,
+      ...(address ? { clientAddress: address } : {}),
+      protocol: 'desktop',
+      startedAt: this.state.startedAt,
+    });
+    await this.refreshDetection();
+    const answer = await this.ctx.policy.evaluate(this.question(0));
+    if (answer.fallbackReason)
+      this.ctx.log(`desktop ${sessionId}: policy: ${answer.fallbackReason}`);
+    await this.apply(answer.reply, 0, false, false);
+    await this.ctx.states.save(this.state);
+    this.ctx.log(
+      `desktop ${sessionId}: ${peer.user} (uid ${peer.uid}, pid ${peer.pid}) on ${this.display}; ${answer.reply.decision} (${answer.reply.ruleId} v${answer.reply.policyVersion})`,
+    );
+    const { desktop } = config;
+    this.send({
+      t: 'welcome',
+      sessionId,
+      resumeToken: token,
+      user: peer.user,
+      recording: this.recordingState(),
+      ...(answer.reply.notice ? { notice: answer.reply.notice } : {}),
+      idleSeconds: this.idleSeconds(),
+      segmentSeconds: desktop.segmentSeconds,
+      metricSeconds: desktop.metricSeconds,
+      storage: this.storage(),
+    });
+    this.onReady(this);
+  }
+
+  private async resume(
+    message: Extract<DesktopMessage, { t: 'resume' }>,
+    peer: Peer,
+  ): Promise<void> {
+    const state = await this.ctx.states.load(message.sessionId);
+    if (!state || state.uid !== peer.uid || !secretMatches(message.token, state.resumeHash)) {
+      this.send({ t: 'refused', message: 'unknown session' });
+      this.socket.end();
+      return;
+    }
+    this.state = state;
+    this.startedAtMs = Date.parse(state.startedAt);
+    // Capture settings and an armed trigger are not in the saved state: ask policy again.
+    await this.refreshDetection();
+    const answer = await this.ctx.policy.evaluate(this.question(this.nowMs()));
+    await this.apply(answer.reply, this.nowMs(), false, false);
+    await this.ctx.states.save(state);
+    this.ctx.log(`desktop ${state.sessionId}: session of ${state.user} reconnected`);
+    this.send({ t: 'resumed', recording: this.recordingState() });
+    this.send({ t: 'storage', storage: this.storage() });
+    this.onReady(this);
+  }
+
+  private recordingState(): DesktopRecordingState {
+    const preEventMs = this.matcher?.preEventMs;
+    return {
+      recordingId: this.state?.recording?.id ?? null,
+      capture: this.capture,
+      preEvent:
+        this.armed && preEventMs !== undefined && !this.state?.recording
+          ? { ms: preEventMs, maxBytes: this.ctx.config.desktop.preEventMaxMb * 1024 * 1024 }
+          : null,
+    };
+  }
+
+  /**
+   * Applies a policy decision. On a focus change (`escalateOnly`) an answer can start or
+   * arm recording and add masks but never stops a recording: switching away from an
+   * application a rule names does not end what it started (that would flap with every
+   * window switch); a policy change or the session's end does.
+   */
+  private async apply(
+    decision: PolicyEvaluateReply,
+    atMs: number,
+    tell: boolean,
+    escalateOnly: boolean,
+  ): Promise<void> {
+    const state = this.state!;
+    if (escalateOnly) {
+      if (decision.decision === 'do-not-record') return;
+      if (state.recording && decision.decision === 'record-on-event') return;
+      if (decision.decision === 'record-on-event' && this.armed) return;
+    }
+    state.policy = { ruleId: decision.ruleId, policyVersion: decision.policyVersion };
+    const capture = decision.capture
+      ? {
+          frameRate: decision.capture.frameRate,
+          quality: decision.capture.quality,
+          excludedApplications: decision.capture.excludedApplications,
+        }
+      : DEFAULT_DESKTOP_CAPTURE;
+    // Masks are only ever added on a focus change while recording: what one rule hides
+    // stays hidden for the rest of that recording.
+    this.capture =
+      escalateOnly && state.recording
+        ? {
+            ...this.capture,
+            excludedApplications: [
+              ...new Set([...this.capture.excludedApplications, ...capture.excludedApplications]),
+            ],
+          }
+        : capture;
+    const ruleKey = `${decision.ruleId}@${decision.policyVersion}`;
+    if (decision.decision === 'record-on-event' && decision.triggers) {
+      this.matcher = new TriggerMatcher(decision.triggers);
+      if (this.armed?.ruleKey !== ruleKey) this.armed = { atMs, ruleKey };
+    } else {
+      this.matcher = undefined;
+      this.armed = undefined;
+    }
+    if (decision.decision === 'record') {
+      if (!state.recording) await this.startRecording(atMs, 'policy', undefined, tell);
+      else if (tell) await this.tellDesktop();
+      return;
+    }
+    if (state.recording?.reason === 'policy' || state.recording?.reason === 'event') {
+      await this.stopRecording(atMs, 'policy', undefined, tell);
+    } else if (tell) {
+      await this.tellDesktop();
+    }
+  }
+
+  private async focus(app: string, atMs: number): Promise<void> {
+    if (app === this.focusedApp) return;
+    this.focusedApp = app;
+    const answer = await this.ctx.policy.evaluate(this.question(atMs));
+    const before = JSON.stringify(this.recordingState());
+    await this.apply(answer.reply, atMs, false, true);
+    if (JSON.stringify(this.recordingState()) !== before) await this.tellDesktop();
+    await this.ctx.states.save(this.state!);
+  }
+
+  private async startRecording(
+    atMs: number,
+    reason: RecordingReason,
+    actor: string | undefined,
+    tell: boolean,
+  ): Promise<void> {
+    const state = this.state!;
+    const id = randomUUID();
+    await this.submitJson(
+      'recording-start',
+      `/sessions/${state.sessionId}/recordings`,
+      {
+        recordingId: id,
+        kind: 'screen',
+        at: this.iso(atMs),
+        reason,
+        ...(reason === 'policy' || reason === 'event'
+          ? { ruleId: state.policy.ruleId, policyVersion: state.policy.policyVersion }
+          : {}),
+        ...(actor ? { actor } : {}),
+      },
+      1,
+      id,
+    );
+    state.recording = { id, reason, nextSeq: 0 };
+    await this.ctx.states.save(state);
+    if (tell) await this.tellDesktop();
+  }
+
+  private async stopRecording(
+    atMs: number,
+    reason: RecordingReason,
+    actor: string | undefined,
+    tell: boolean,
+  ): Promise<void> {
+    const state = this.state!;
+    const recording = state.recording;
+    if (!recording) return;
+    state.recording = null;
+    if (tell) await this.tellDesktop(recording);
+    await this.submitJson(
+      'recording-stop',
+      `/recordings/${recording.id}/stop`,
+      { at: this.iso(atMs), reason, ...(actor ? { actor } : {}) },
+      1,
+      recording.id,
+    );
+    await this.ctx.states.save(state);
+  }
+
+  /** Tells the session what to capture and waits until it has switched (bounded). */
+  private async tellDesktop(draining?: NonNullable<SessionState['recording']>): Promise<void> {
+    if (this.closed) return;
+    const ref = this.nextRef++;
+    const switched = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, SWITCH_TIMEOUT_MS);
+      this.switches.set(ref, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.draining = draining?.id;
+    this.send({ t: 'recording', recording: this.recordingState(), ref });
+    await switched;
+    this.draining = undefined;
+    const held = this.held.splice(0);
+    if (draining) for (const message of held) await this.storeSegment(draining, message);
+  }
+
+  private async segment(message: SegmentMessage): Promise<void> {
+    const state = this.state!;
+    const recording = state.recording;
+    if (!recording || recording.id !== message.recordingId) {
+      this.ctx.log(
+        `desktop ${state.sessionId}: dropped a segment of recording ${message.recordingId}, which is not current`,
+      );
+      return;
+    }
+    await this.storeSegment(recording, message);
+  }
+
+  private async storeSegment(
+    recording: NonNullable<SessionState['recording']>,
+    message: SegmentMessage,
+  ): Promise<void> {
+    const state = this.state!;
+    const bytes = Buffer.from(message.data, 'base64');
+    checkScreenSegment(bytes, message.kind, recording.nextSeq === 0);
+    if (!this.ctx.spoolHasRoom(bytes.length)) {
+      await this.spoolFull();
+      return;
+    }
+    const sha256 = sha256Hex(bytes);
+    const headers: Record<string, string> = {
+      'x-segment-sha256': sha256,
+      'x-segment-kind': message.kind,
+      'x-segment-start-ms': String(message.startMs),
+      'x-segment-end-ms': String(Math.max(message.startMs, message.endMs)),
+    };
+    if (recording.prevSha256) headers['x-segment-prev-sha256'] = recording.prevSha256;
+    await this.ctx.submit(
+      {
+        kind: 'segment',
+        lane: state.sessionId,
+        recordingId: recording.id,
+        method: 'PUT',
+        path: `/recordings/${recording.id}/segments/${recording.nextSeq}`,
+        headers,
+        json: false,
+        count: 1,
+      },
+      bytes,
+    );
+    recording.nextSeq += 1;
+    recording.prevSha256 = sha256;
+    await this.ctx.states.save(state);
+  }
+
+  private async spoolFull(): Promise<void> {
+    const state = this.state!;
+    this.ctx.log(`desktop ${state.sessionId}: spool full; recording stopped`);
+    const recording = state.recording;
+    if (!recording) return;
+    state.recording = null;
+    this.send({ t: 'recording', recording: this.recordingState(), ref: this.nextRef++ });
+    await this.submitJson(
+      'recording-stop',
+      `/recordings/${recording.id}/stop`,
+      { at: this.iso(this.nowMs()), reason: 'policy', actor: 'agent:spool-full' },
+      1,
+      recording.id,
+    );
+    await this.events([
+      {
+        type: 'recording.stop',
+        offsetMs: this.nowMs(),
+        attributes: { reason: 'spool-full', recordingId: recording.id },
+      },
+    ]);
+  }
+
+  private async events(
+    events: readonly { type: EventType; offsetMs: number; attributes: Attributes }[],
+  ): Promise<void> {
+    const state = this.state!;
+    // What the detection policy does not ask for is not reported (nor can it fire a trigger).
+    const reported = events
+      .filter((event) => this.detection.reports(event.type))
+      .map((event) => ({ ...event, attributes: this.detection.redact(event.attributes) }));
+    if (reported.length === 0) return;
+    await this.submitJson(
+      'events',
+      `/sessions/${state.sessionId}/events`,
+      {
+        events: reported.map((event) => ({
+          eventId: randomUUID(),
+          type: event.type,
+          at: this.iso(event.offsetMs),
+          offsetMs: event.offsetMs,
+          ...(state.recording ? { recordingId: state.recording.id } : {}),
+          attributes: event.attributes,
+        })),
+      },
+      reported.length,
+    );
+    const matcher = this.matcher;
+    const armed = this.armed;
+    if (matcher && armed && !state.recording) {
+      const fired = reported.find((event) => matcher.matches(event));
+      if (fired) {
+        this.matcher = undefined;
+        this.armed = undefined;
+        // The recording covers the buffered minutes before the event.
+        const fromMs = Math.max(armed.atMs, fired.offsetMs - matcher.preEventMs);
+        await this.startRecording(fromMs, 'event', `event:${fired.type}`, true);
+      }
+    }
+  }
+
+  private async finish(reason: string, offsetMs?: number): Promise<void> {
+    const state = this.state;
+    if (!state || this.ended) return;
+    this.ended = true;
+    const at = offsetMs ?? this.nowMs();
+    this.onGone(this);
+    if (state.recording) await this.stopRecording(at, 'session-end', undefined, false);
+    await this.submitJson('session-end', `/sessions/${state.sessionId}/end`, {
+      endedAt: this.iso(at),
+      reason: reason.slice(0, 64),
+    });
+    await this.ctx.states.remove(state.sessionId);
+    this.ctx.log(`desktop ${state.sessionId}: ended (${reason})`);
+    if (!this.closed) this.socket.end();
+  }
+
+  private submitJson(
+    kind: SpoolMeta['kind'],
+    path: string,
+    body: unknown,
+    count = 1,
+    recordingId?: string,
+  ): Promise<void> {
+    return this.ctx.submit(
+      {
+        kind,
+        lane: this.state!.sessionId,
+        ...(recordingId ? { recordingId } : {}),
+        method: 'POST',
+        path,
+        json: true,
+        count,
+      },
+      json(body),
+    );
+  }
+
+  // ---- control commands, called by the daemon --------------------------------------
+
+  recordingCommand(
+    action: 'start-recording' | 'stop-recording',
+    actor?: string,
+  ): Promise<CommandOutcome> {
+    return new Promise((resolve) => {
+      this.enqueueStep(async () => {
+        const state = this.state;
+        if (!state || this.ended) return resolve({ status: 'failed', detail: 'session has ended' });
+        if (action === 'start-recording') {
+          if (state.recording) return resolve({ status: 'failed', detail: 'already recording' });
+          this.armed = undefined;
+          await this.startRecording(this.nowMs(), 'admin', actor, true);
+          return resolve({ status: 'acked', detail: 'recording started' });
+        }
+        if (!state.recording) return resolve({ status: 'failed', detail: 'not recording' });
+        await this.stopRecording(this.nowMs(), 'admin', actor, true);
+        resolve({ status: 'acked', detail: 'recording stopped' });
+      });
+    });
+  }
+
+  policyChanged(): Promise<void> {
+    return new Promise((resolve) => {
+      this.enqueueStep(async () => {
+        const state = this.state;
+        if (!state || this.ended) return resolve();
+        await this.refreshDetection();
+        this.send({ t: 'storage', storage: this.storage() });
+        const answer = await this.ctx.policy.evaluate(this.question(this.nowMs()));
+        await this.apply(answer.reply, this.nowMs(), true, false);
+        await this.ctx.states.save(state);
+        resolve();
+      });
+    });
+  }
+
+  /** Lock, unlock, disconnect, log off, block transfers, notice: the session carries them out. */
+  wrapperCommand(
+    commandId: string,
+    action: DesktopAction,
+    message?: string,
+  ): Promise<CommandOutcome> {
+    if (this.closed || this.ended)
+      return Promise.resolve({ status: 'failed', detail: 'session has ended' });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.verdicts.delete(commandId);
+        resolve({ status: 'failed', detail: 'the desktop session did not answer' });
+      }, COMMAND_TIMEOUT_MS);
+      this.verdicts.set(commandId, (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      });
+      this.send({ t: 'command', commandId, action, ...(message ? { message } : {}) });
+    });
+  }
+}
