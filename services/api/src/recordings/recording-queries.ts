@@ -48,3 +48,10 @@ export function detailQueryOf(query: unknown): TimeRange & { afterSeq?: number; 
     ...(q.limit !== undefined ? { limit: q.limit } : {}),
   };
 }
+
+const stateQuery = z.strictObject({ at: intParam(MAX_OFFSET_MS) });
+
+/** `?at=` of the terminal-state routes: the moment whose screen is wanted. */
+export function stateAt(query: unknown): number {
+  return decode(stateQuery, query ?? {}, 'query').at;
+}

@@ -26,7 +26,9 @@ import { ObjectStreamer } from './object-streamer';
 import { buildPlaylist } from './playlist';
 import { ViewingAccess } from '../viewing/viewing-access';
 import { type Access, RecordingCatalog, type TimeRange } from './recording-catalog';
-import { detailQueryOf, recordingId, segmentSeq, timeRange } from './recording-queries';
+import { detailQueryOf, recordingId, segmentSeq, stateAt, timeRange } from './recording-queries';
+import { terminalSnapshot } from './terminal-snapshot';
+import type { TerminalState } from './terminal-state';
 import { ViewAudit } from './view-audit';
 
 const FALLBACK_CAST_HEADER = JSON.stringify({ version: 2, width: 80, height: 24 });
@@ -182,6 +184,32 @@ export class RecordingsController {
       .header('content-type', 'application/x-asciicast')
       .header('cache-control', 'no-cache')
       .send(body);
+  }
+
+  @Get('terminal-state')
+  @ApiOperation({
+    summary:
+      'The screen of a terminal recording at `at` (session ms), as escape sequences that redraw it: the player seeks exactly, then plays the asciicast from `at`',
+  })
+  @ApiQuery({ name: 'at', required: true, description: 'session-relative milliseconds' })
+  async terminalState(
+    @Param('recordingId') rawId: string,
+    @Query() query: unknown,
+    @CurrentUser() principal: Principal,
+  ): Promise<TerminalState> {
+    const id = recordingId(rawId);
+    const atMs = stateAt(query);
+    const access = await this.viewing.scopeFields(principal);
+    const { detail, segments } = await this.recordings.load(access, id, { toMs: atMs });
+    requireKind(detail, 'terminal');
+    const state = await terminalSnapshot(this.recordings, this.streamer, {
+      access,
+      recordingId: id,
+      segments,
+      atMs,
+    });
+    await this.views.viewed(principal, id, { format: 'terminal-state', fromMs: null, toMs: atMs });
+    return state;
   }
 
   @Get('export')

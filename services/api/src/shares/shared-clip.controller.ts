@@ -15,7 +15,9 @@ import { ConflictError, NotFoundError, UnauthorizedError } from '../http/api-err
 import { ObjectStreamer } from '../recordings/object-streamer';
 import { buildPlaylist } from '../recordings/playlist';
 import { type Access, RecordingCatalog } from '../recordings/recording-catalog';
-import { segmentSeq, timeRange } from '../recordings/recording-queries';
+import { segmentSeq, stateAt, timeRange } from '../recordings/recording-queries';
+import { terminalSnapshot } from '../recordings/terminal-snapshot';
+import type { TerminalState } from '../recordings/terminal-state';
 import { clipCast } from './clip-cast';
 import { hashShareToken, isWellFormedShareToken } from './share-token';
 import { type ShareRow, SharesRepository } from './shares.repository';
@@ -166,6 +168,32 @@ export class SharedClipController {
     );
     await this.viewedOnce(clip, 'asciicast');
     await noStore(reply).status(200).header('content-type', 'application/x-asciicast').send(body);
+  }
+
+  @Get('terminal-state')
+  @Header('cache-control', 'no-store')
+  @Header('referrer-policy', 'no-referrer')
+  @ApiOperation({
+    summary:
+      "The shared terminal clip's screen at `at`, from the clip's own output only (nothing before the clip)",
+  })
+  async terminalState(
+    @Param('token') token: string,
+    @Query() query: unknown,
+  ): Promise<TerminalState> {
+    const clip = await this.clip(token);
+    this.requireKind(clip, 'terminal');
+    const atMs = Math.min(Math.max(stateAt(query), clip.fromMs), clip.toMs);
+    const { segments } = await this.load({ ...clip, toMs: atMs });
+    const state = await terminalSnapshot(this.recordings, this.streamer, {
+      access: SHARE_ACCESS,
+      recordingId: clip.row.recording_id,
+      segments,
+      atMs,
+      fromMs: clip.fromMs,
+    });
+    await this.viewedOnce(clip, 'asciicast');
+    return state;
   }
 
   private async clip(token: string): Promise<Clip> {
