@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type IPty, spawn } from 'node-pty';
 import type { BenchContext, Benchmark, ResultRow } from '../benchmark';
 import { percentile } from '../harness/quantiles';
@@ -32,7 +33,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A daemon that welcomes every wrapper with a recording (keystrokes captured) and counts bytes. */
 async function standInDaemon(socketPath: string) {
-  const counts = { segmentBytes: 0, eventBytes: 0, segments: 0 };
+  const counts = {
+    segmentBytes: 0,
+    eventBytes: 0,
+    segments: 0,
+    /** Bytes of the cast's lines by event code ('o', 'i', 'r'; 'h' the header), newline included. */
+    byCode: new Map<string, { lines: number; bytes: number }>(),
+    cast: [] as string[],
+  };
   const server = net.createServer((socket) => {
     let buffered = '';
     socket.on('data', (chunk: Buffer) => {
@@ -56,8 +64,18 @@ async function standInDaemon(socketPath: string) {
             })}\n`,
           );
         } else if (message.t === 'segment' && message.data) {
-          counts.segmentBytes += Buffer.from(message.data, 'base64').length;
+          const text = Buffer.from(message.data, 'base64').toString('utf8');
+          counts.segmentBytes += Buffer.byteLength(text);
           counts.segments += 1;
+          counts.cast.push(text);
+          for (const row of text.split('\n').filter(Boolean)) {
+            const parsed = JSON.parse(row) as unknown;
+            const code = Array.isArray(parsed) ? String(parsed[1]) : 'h';
+            const tally = counts.byCode.get(code) ?? { lines: 0, bytes: 0 };
+            tally.lines += 1;
+            tally.bytes += Buffer.byteLength(row) + 1;
+            counts.byCode.set(code, tally);
+          }
         } else if (message.t === 'events') {
           counts.eventBytes += line.length;
         } else if (message.t === 'end') {
@@ -177,11 +195,41 @@ export const terminalAgent: Benchmark = {
         await sleep(3000);
       }
       const elapsedMs = Date.now() - started;
-      const wrappedLatency = await latencies(wrapped, 40);
       wrapped.pty.write('exit\r');
       await wrapped.exited;
       await sleep(200);
-      const mbPerHour = ((daemon.counts.segmentBytes / elapsedMs) * 3_600_000) / 1e6;
+      // The size counts this session only; the keystroke probes run in a session of their own.
+      const counts = {
+        segmentBytes: daemon.counts.segmentBytes,
+        byCode: new Map([...daemon.counts.byCode].map(([code, tally]) => [code, { ...tally }])),
+        cast: daemon.counts.cast.join(''),
+      };
+      const probed = start(process.execPath, [SHELL_BIN, '--config', config], env);
+      await ready(probed);
+      const wrappedLatency = await latencies(probed, 40);
+      probed.pty.write('exit\r');
+      await probed.exited;
+      const perHour = (bytes: number) => ((bytes / elapsedMs) * 3_600_000) / 1e6;
+      const mbPerHour = perHour(counts.segmentBytes);
+      // Where the bytes go: output, keystrokes and window sizes, each with its line overhead.
+      const breakdown: ResultRow[] = ['o', 'i', 'r'].map((code) => {
+        const tally = counts.byCode.get(code) ?? { lines: 0, bytes: 0 };
+        return {
+          figure: `  of which '${code}' lines (${tally.lines} lines, ${tally.lines ? (tally.bytes / tally.lines).toFixed(1) : 0} B each)`,
+          value: Number(perHour(tally.bytes).toFixed(3)),
+          unit: 'MB/h',
+        };
+      });
+      // Not done by the platform today: what compressing stored segments would add.
+      const gzipped = gzipSync(counts.cast).length;
+      breakdown.push({
+        figure: '  the same cast gzip-compressed (for comparison; segments are stored as is)',
+        value: Number(perHour(gzipped).toFixed(3)),
+        unit: 'MB/h',
+      });
+      // BENCH_TERMINAL_CAST=<file> keeps the recorded cast for a look at what it holds.
+      if (process.env.BENCH_TERMINAL_CAST)
+        await writeFile(process.env.BENCH_TERMINAL_CAST, counts.cast);
 
       const bare = start('/bin/bash', ['-l'], env);
       await ready(bare);
@@ -197,6 +245,7 @@ export const terminalAgent: Benchmark = {
           unit: 'MB/h',
           limit: 0.5,
         },
+        ...breakdown,
         {
           figure: 'keystroke echo p50 through the wrapper',
           value: Number(p50Wrapped.toFixed(2)),

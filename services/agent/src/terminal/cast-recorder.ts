@@ -2,9 +2,13 @@
  * Turns what crosses the wrapper's pseudo-terminal into asciicast v2 segments of one
  * recording: output ('o'), input ('i', only when the recording captures input and the
  * caller has checked the terminal echoes), and window-size changes ('r', "COLSxROWS").
- * Times are seconds since the recording started; the header opens the first segment.
- * Output arriving within a few milliseconds is merged into one line (a command's burst
- * of output), which keeps an hour of typing well under half a megabyte.
+ * Times are seconds since the recording started (millisecond precision); the header
+ * opens the first segment. Two things keep a busy session small without changing what
+ * replays: output arriving within a few milliseconds is merged into one line (a
+ * command's burst of output), and a typed key that the terminal echoes exactly as typed
+ * is stored once, as its echo ('o'), instead of twice. So 'i' lines hold the keystrokes
+ * the screen does not show as themselves: Enter, Tab, Ctrl-C, arrows, keys in editors
+ * and pagers, and any key whose echo differs or does not come.
  */
 import { MAX_SEGMENT_TEXT_BYTES } from '../daemon/wire';
 
@@ -35,6 +39,10 @@ export interface CastRecorderOptions {
 
 type Code = 'o' | 'i' | 'r';
 
+/** No C0/C1 control character and no DEL: text a terminal shows as itself. */
+// eslint-disable-next-line no-control-regex
+const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f]+$/;
+
 export class CastRecorder {
   private readonly lines: string[] = [];
   private pendingBytes = 0;
@@ -43,6 +51,8 @@ export class CastRecorder {
   private lastMs = 0;
   /** The output line being merged into, not yet serialised. */
   private open: { ms: number; text: string } | undefined;
+  /** A printable keystroke waiting to see whether the next output is its echo. */
+  private typed: { ms: number; text: string } | undefined;
 
   constructor(private readonly options: CastRecorderOptions) {
     this.segmentStartMs = options.startMs;
@@ -58,7 +68,9 @@ export class CastRecorder {
 
   /** Bytes waiting for the next segment. */
   get pending(): number {
-    return this.pendingBytes + (this.open ? this.open.text.length : 0);
+    return (
+      this.pendingBytes + (this.open ? this.open.text.length : 0) + (this.typed?.text.length ?? 0)
+    );
   }
 
   get full(): boolean {
@@ -68,6 +80,11 @@ export class CastRecorder {
   output(text: string, sessionMs: number): void {
     if (text.length === 0) return;
     const ms = this.clamp(sessionMs);
+    if (this.typed) {
+      // The echo of the key just typed: the output line records it, the key needs no line.
+      if (text.startsWith(this.typed.text)) this.typed = undefined;
+      else this.flushTyped();
+    }
     const merge = this.options.mergeMs ?? 5;
     if (this.open && ms - this.open.ms <= merge) {
       this.open.text += text;
@@ -80,7 +97,12 @@ export class CastRecorder {
   /** Keystrokes: the caller checked that policy allows it and the terminal echoes. */
   input(text: string, sessionMs: number): void {
     if (!this.options.inputCapture || text.length === 0) return;
-    this.push(this.clamp(sessionMs), 'i', text);
+    const ms = this.clamp(sessionMs);
+    this.close();
+    this.flushTyped();
+    // Only printable text can be its own echo; control keys always get their 'i' line.
+    if (PRINTABLE.test(text)) this.typed = { ms, text };
+    else this.push(ms, 'i', text);
   }
 
   resize(width: number, height: number, sessionMs: number): void {
@@ -93,6 +115,7 @@ export class CastRecorder {
    */
   cut(sessionMs: number): CastSegmentOut | null {
     this.close();
+    this.flushTyped();
     const endMs = Math.max(this.segmentStartMs, this.clamp(sessionMs));
     if (this.lines.length === 0 && this.headerSent) {
       this.segmentStartMs = endMs;
@@ -139,8 +162,17 @@ export class CastRecorder {
     this.push(ms, 'o', text);
   }
 
+  /** The held key got no echo (yet) or a different one: it is recorded as typed, at its time. */
+  private flushTyped(): void {
+    if (!this.typed) return;
+    const { ms, text } = this.typed;
+    this.typed = undefined;
+    this.push(ms, 'i', text);
+  }
+
   private push(ms: number, code: Code, text: string): void {
     if (code !== 'o') this.close();
+    if (code !== 'i') this.flushTyped();
     const seconds = Number(((ms - this.options.startMs) / 1000).toFixed(3));
     const line = JSON.stringify([seconds, code, text]);
     this.lines.push(line);

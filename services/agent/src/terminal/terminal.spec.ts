@@ -33,7 +33,7 @@ describe('asciicast segments of a terminal recording', () => {
   it('opens with the header, merges an output burst, keeps input and resizes in order', () => {
     const cast = recorder();
     cast.output('$ ', 1000);
-    cast.input('l', 1190);
+    cast.input('\t', 1190);
     cast.output('l', 1200);
     cast.output('s\r\n', 1202);
     cast.resize(100, 30, 1500);
@@ -43,9 +43,56 @@ describe('asciicast segments of a terminal recording', () => {
     expect(header).toMatchObject({ version: 2, width: 80, height: 24, timestamp: 1795593600 });
     expect(lines).toEqual([
       [0, 'o', '$ '],
-      [0.19, 'i', 'l'],
+      [0.19, 'i', '\t'],
       [0.2, 'o', 'ls\r\n'],
       [0.5, 'r', '100x30'],
+    ]);
+  });
+
+  it('stores a key echoed as typed once (as its echo), and every other key as input', () => {
+    const cast = recorder();
+    cast.output('$ ', 1000);
+    cast.input('l', 1100);
+    cast.output('l', 1101); // the echo: one line, not two
+    cast.input('s', 1200);
+    cast.output('s', 1210);
+    cast.input('\r', 1300); // Enter always has its line
+    cast.output('\r\nfile\r\n$ ', 1302);
+    cast.input('v', 1400); // an editor draws something else for it
+    cast.output('\u001b[2J', 1405);
+    cast.input('x', 1500); // no echo (yet) when the segment is cut
+    const { lines } = parseAsciicast(cast.cut(2000)!.text);
+    expect(lines).toEqual([
+      [0, 'o', '$ '],
+      [0.101, 'o', 'l'],
+      [0.21, 'o', 's'],
+      [0.3, 'i', '\r'],
+      [0.302, 'o', '\r\nfile\r\n$ '],
+      [0.4, 'i', 'v'],
+      [0.405, 'o', '\u001b[2J'],
+      [0.5, 'i', 'x'],
+    ]);
+    // What replays (the output) is exactly what the terminal showed.
+    expect(
+      lines
+        .filter((l) => l[1] === 'o')
+        .map((l) => l[2])
+        .join(''),
+    ).toBe('$ ls\r\nfile\r\n$ \u001b[2J');
+  });
+
+  it('keeps a typed key that a resize or another key follows before its echo, in time order', () => {
+    const cast = recorder();
+    cast.input('a', 1100);
+    cast.input('b', 1110);
+    cast.resize(90, 20, 1120);
+    cast.output('ab', 1130);
+    const { lines } = parseAsciicast(cast.cut(2000)!.text);
+    expect(lines).toEqual([
+      [0.1, 'i', 'a'],
+      [0.11, 'i', 'b'],
+      [0.12, 'r', '90x20'],
+      [0.13, 'o', 'ab'],
     ]);
   });
 
