@@ -17,7 +17,7 @@ const ScreenPlayer = lazy(() =>
 const TerminalPlayer = lazy(() =>
   import('./TerminalPlayer').then((m) => ({ default: m.TerminalPlayer })),
 );
-import type { CastFetcher } from './terminal-playback';
+import type { CastFetcher, StateFetcher } from './terminal-playback';
 import { type Selection, Timeline } from './Timeline';
 import {
   buildTimeMap,
@@ -30,7 +30,8 @@ import {
 } from './timeline-model';
 
 export type MediaSource =
-  { kind: 'screen'; playlistUrl: string } | { kind: 'terminal'; fetchCast: CastFetcher };
+  | { kind: 'screen'; playlistUrl: string }
+  | { kind: 'terminal'; fetchCast: CastFetcher; fetchState: StateFetcher };
 
 export interface PlaybackViewProps {
   source: MediaSource;
@@ -94,6 +95,7 @@ export function PlaybackView(props: PlaybackViewProps) {
     ) : (
       <TerminalPlayer
         fetchCast={source.fetchCast}
+        fetchState={source.fetchState}
         startMs={map.startMs}
         endMs={map.endMs}
         startAtMs={startAtMs}

@@ -18,6 +18,7 @@ import { formatOffset } from '../search/search-query';
 import { SharePanel } from '../share/SharePanel';
 import { PlaybackView, type MediaSource } from './PlaybackView';
 import { loadEvents, loadMetrics, loadSegments } from './player-data';
+import type { TerminalState } from './terminal-playback';
 import type { Selection } from './Timeline';
 
 const LIVE_POLL_MS = 4000;
@@ -33,11 +34,13 @@ interface Loaded {
   tracks: boolean;
 }
 
-function castFetcher(recordingId: string) {
-  return (fromMs: number, toMs: number) =>
-    request<string>(
-      `/api/v1/recordings/${recordingId}/asciicast${queryString({ from: fromMs, to: toMs })}`,
-    );
+function terminalSource(recordingId: string): MediaSource {
+  const base = `/api/v1/recordings/${recordingId}`;
+  return {
+    kind: 'terminal',
+    fetchCast: (from, to) => request<string>(`${base}/asciicast${queryString({ from, to })}`),
+    fetchState: (at) => request<TerminalState>(`${base}/terminal-state${queryString({ at })}`),
+  };
 }
 
 export function PlayerPage() {
@@ -134,7 +137,7 @@ export function PlayerPage() {
   const source: MediaSource =
     recording.kind === 'screen'
       ? { kind: 'screen', playlistUrl: `/api/v1/recordings/${rid}/playlist.m3u8` }
-      : { kind: 'terminal', fetchCast: castFetcher(rid) };
+      : terminalSource(rid);
   const exportQuery = selection ? queryString({ from: selection.fromMs, to: selection.toMs }) : '';
   return (
     <main className="player-page">

@@ -1,15 +1,17 @@
 /**
  * A terminal recording in xterm.js, played by TerminalPlayback from asciicast windows
- * fetched as needed (`fetchCast(from, to)`: the recording's or a share's asciicast route).
+ * fetched as needed (`fetchCast(from, to)`: the recording's or a share's asciicast route),
+ * and the screen at a seek's target (`fetchState(at)`: their terminal-state route).
  */
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { type RefObject, useEffect, useRef } from 'react';
 import type { MediaControl, MediaEvents } from './media-control';
-import { type CastFetcher, TerminalPlayback } from './terminal-playback';
+import { type CastFetcher, type StateFetcher, TerminalPlayback } from './terminal-playback';
 
 export interface TerminalPlayerProps extends MediaEvents {
   fetchCast: CastFetcher;
+  fetchState: StateFetcher;
   startMs: number;
   endMs: number;
   startAtMs: number;
@@ -44,6 +46,7 @@ export function TerminalPlayer(props: TerminalPlayerProps) {
         resize: (h) => term.resize(Math.min(h.width, 300), Math.min(h.height, 120)),
       },
       (from, to) => latest.current.fetchCast(from, to),
+      (at) => latest.current.fetchState(at),
       startMs,
       latest.current.endMs,
     );

@@ -1,13 +1,15 @@
 /**
  * Plays a terminal recording into a terminal emulator on a virtual clock, loading the
  * asciicast in windows (never the whole recording): the next window is fetched while the
- * current one plays. A seek backwards or far ahead resets the terminal and replays the
- * output of the REPLAY_MS before the target, so the screen shows what led up to it.
+ * current one plays. A seek backwards or beyond what is loaded asks the api for the
+ * screen at the target (`fetchState`: the output before it replayed server-side and
+ * serialised as escape sequences) together with the window from the target on, so the
+ * screen is exact however long ago it was drawn, and nothing before the target is
+ * downloaded.
  */
 import { type CastHeader, type CastOutput, parseCast } from './cast';
 
 export const WINDOW_MS = 60_000;
-export const REPLAY_MS = 30_000;
 /** With skip-idle, silences longer than this are jumped over. */
 export const IDLE_GAP_MS = 3_000;
 
@@ -18,6 +20,15 @@ export interface TerminalSink {
 }
 
 export type CastFetcher = (fromMs: number, toMs: number) => Promise<string>;
+
+/** The screen at a moment: escape sequences that redraw it on a reset terminal of this size. */
+export interface TerminalState extends CastHeader {
+  /** Output strictly before this moment is in `data`; the asciicast from it has the rest. */
+  atMs: number;
+  data: string;
+}
+
+export type StateFetcher = (atMs: number) => Promise<TerminalState>;
 
 export class TerminalPlayback {
   private buffer: CastOutput[] = [];
@@ -36,6 +47,7 @@ export class TerminalPlayback {
   constructor(
     private readonly sink: TerminalSink,
     private readonly fetchCast: CastFetcher,
+    private readonly fetchState: StateFetcher,
     readonly startMs: number,
     public endMs: number,
   ) {
@@ -62,7 +74,8 @@ export class TerminalPlayback {
   }
 
   async seek(targetMs: number): Promise<void> {
-    const target = Math.min(Math.max(targetMs, this.startMs), this.endMs);
+    // Whole milliseconds: the api takes integers, and the clock starts exactly there.
+    const target = Math.round(Math.min(Math.max(targetMs, this.startMs), this.endMs));
     const generation = ++this.generation;
     const lastWritten = this.buffer[this.cursor - 1]?.atMs ?? this.loadedFrom;
     const inLoaded = this.loaded && target >= lastWritten && target <= this.loadedTo;
@@ -71,18 +84,27 @@ export class TerminalPlayback {
       this.flush();
       return;
     }
-    this.sink.reset();
+    // Until the answers arrive, nothing old is written and nothing old is loaded ahead.
     this.buffer = [];
     this.cursor = 0;
+    this.loaded = false;
     this.loading = undefined;
-    const from = Math.max(this.startMs, target - REPLAY_MS);
     const to = Math.min(this.endMs, target + WINDOW_MS);
-    const text = await this.fetchCast(from, to);
+    // The screen at the target and what follows it, in parallel; at the very start the
+    // screen is empty and only the window is needed.
+    const [state, text] = await Promise.all([
+      target > this.startMs ? this.fetchState(target) : undefined,
+      this.fetchCast(target, to),
+    ]);
     if (generation !== this.generation) return; // a newer seek won
-    const cast = parseCast(text, from);
-    if (cast.header) this.sink.resize(cast.header);
+    const cast = parseCast(text, target);
+    this.sink.reset();
+    const size = state ?? cast.header;
+    if (size) this.sink.resize(size);
+    if (state?.data) this.sink.write(state.data);
     this.buffer = cast.output;
-    this.loadedFrom = from;
+    this.cursor = 0;
+    this.loadedFrom = target;
     this.loadedTo = to;
     this.loaded = true;
     this.flush();

@@ -7,6 +7,7 @@ import { useParams } from 'react-router';
 import { errorMessage, queryString, request } from '../api/client';
 import type { Segment, SharedClip } from '../api/types';
 import { PlaybackView, type MediaSource } from '../player/PlaybackView';
+import type { TerminalState } from '../player/terminal-playback';
 
 export function SharePage() {
   const { token = '' } = useParams();
@@ -39,6 +40,10 @@ export function SharePage() {
           kind: 'terminal',
           fetchCast: (from, to) =>
             request<string>(`${base}/asciicast${queryString({ from, to })}`, { quiet401: true }),
+          fetchState: (at) =>
+            request<TerminalState>(`${base}/terminal-state${queryString({ at })}`, {
+              quiet401: true,
+            }),
         };
   return (
     <main className="share-page">
