@@ -40,6 +40,15 @@ export const wrapperMessage = z.discriminatedUnion('t', [
     token: z.string().min(32).max(128),
   }),
   z.strictObject({
+    /**
+     * The session's first process (the shell in the PTY, or the command): its
+     * descendants' execs are the session's commands. The daemon checks it is the
+     * wrapper's child.
+     */
+    t: z.literal('root'),
+    pid: z.number().int().positive(),
+  }),
+  z.strictObject({
     /** The wrapper has sent everything of the old recording and records as told now. */
     t: z.literal('switched'),
     ref: z.number().int().nonnegative(),
@@ -115,6 +124,8 @@ export const daemonMessage = z.discriminatedUnion('t', [
     idleSeconds: z.number().positive(),
     segmentSeconds: z.number().positive(),
     metricSeconds: z.number().positive(),
+    /** The daemon sees every exec from the kernel: the wrapper need not report commands. */
+    execTracing: z.boolean().optional(),
   }),
   z.strictObject({ t: z.literal('refused'), message: z.string().max(2000) }),
   z.strictObject({
