@@ -63,6 +63,11 @@ export const catalogSearchRequestV1 = z
     /** Sessions active at some time in [from, to]. */
     from: isoTime.optional(),
     to: isoTime.optional(),
+    /**
+     * Only sessions in progress: not ended. A host that falls silent has its sessions ended
+     * by the indexer after INDEXER_SILENT_AFTER_MS, so these are the live ones.
+     */
+    open: z.boolean().optional(),
     cursor: catalogCursor.optional(),
     limit: z.number().int().min(1).max(100).default(25),
   })
@@ -127,6 +132,8 @@ const sessionFields = {
   startedAt: isoTime,
   endedAt: isoTime.optional(),
   endReason: text(64).optional(),
+  /** When anything of the session (event, segment, metric) last reached the catalogue. */
+  lastActivityAt: isoTime.optional(),
   recordings: z.array(catalogRecordingSummary).max(200),
 };
 
