@@ -210,6 +210,22 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
     expect(await probing.search(request)).toEqual(await search(filters()));
   });
 
+  it('lists only the sessions in progress with open, and the ended ones with open false', async () => {
+    const live = await search({ open: true });
+    expect(live.sessions.map((s) => s.sessionId)).toEqual([s4.sessionId]);
+    // When the host was last heard from: the silent-host sweep's clock, for the live view.
+    const last = Date.parse(live.sessions[0]!.lastActivityAt ?? '');
+    expect(Date.now() - last).toBeLessThan(10 * 60_000);
+    expect(live.facets.users).toEqual([{ value: 'alice', count: 1 }]);
+    const ended = await search({ open: false });
+    expect(ended.sessions.map((s) => s.sessionId)).toEqual([
+      s3.sessionId,
+      s2.sessionId,
+      s1.sessionId,
+    ]);
+    expect((await search({ open: true, user: 'bob' })).sessions).toEqual([]);
+  });
+
   it('lists the matching events with their session offsets and snippets', async () => {
     const reply = await search({ q: 'payroll' });
     const alice1 = reply.sessions.find((s) => s.sessionId === s1.sessionId)!;

@@ -56,6 +56,7 @@ export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] 
     where.push(`coalesce(s.ended_at, 'infinity') >= ${p.add(r.from)}::timestamptz`);
   }
   if (r.to !== undefined) where.push(`s.started_at <= ${p.add(r.to)}::timestamptz`);
+  if (r.open !== undefined) where.push(r.open ? 's.ended_at IS NULL' : 's.ended_at IS NOT NULL');
   if (r.event !== undefined) where.push(`s.event_types @> ARRAY[${p.add(r.event)}::text]`);
   if (r.app !== undefined) {
     // The session row's own list (the names session_apps holds): no lookup per session.

@@ -8,7 +8,7 @@ import { iso, isoOrUndefined } from './sql';
 
 export const SESSION_COLUMNS = `s.session_id, s.agent_id, s.user_name, s.groups, s.host,
   host(s.client_address) AS client_address, s.protocol, s.started_at,
-  s.started_at::text AS started_key, s.ended_at, s.end_reason`;
+  s.started_at::text AS started_key, s.ended_at, s.end_reason, s.last_activity_at`;
 
 export interface SessionRow {
   session_id: string;
@@ -22,6 +22,7 @@ export interface SessionRow {
   started_key: string;
   ended_at: Date | null;
   end_reason: string | null;
+  last_activity_at: Date | null;
 }
 
 interface RecordingRow {
@@ -79,6 +80,7 @@ export function toSessionFields(
   recordings: CatalogRecordingSummary[] = [],
 ): SessionFields {
   const endedAt = isoOrUndefined(row.ended_at);
+  const lastActivityAt = isoOrUndefined(row.last_activity_at);
   return {
     sessionId: row.session_id,
     agentId: row.agent_id,
@@ -90,6 +92,7 @@ export function toSessionFields(
     startedAt: iso(row.started_at),
     ...(endedAt ? { endedAt } : {}),
     ...(row.end_reason ? { endReason: row.end_reason } : {}),
+    ...(lastActivityAt ? { lastActivityAt } : {}),
     recordings,
   };
 }
