@@ -18,6 +18,13 @@ describe('search query', () => {
     expect(searchRequest({ user: 'alice', host: '' })).toEqual({ v: 1, user: 'alice', limit: 25 });
   });
 
+  it('reads open=true/false as a boolean and refuses anything else', () => {
+    expect(searchRequest({ open: 'true' })).toEqual({ v: 1, open: true, limit: 25 });
+    expect(searchRequest({ open: 'false' })).toEqual({ v: 1, open: false, limit: 25 });
+    expect(messageOf(() => searchRequest({ open: 'yes' }))).toMatch(/^query\.open:/);
+    expect(messageOf(() => searchRequest({ open: ['true', 'true'] }))).toMatch(/^query\.open:/);
+  });
+
   it('names the parameter of a bad value', () => {
     expect(messageOf(() => searchRequest({ from: 'soon' }))).toMatch(/^query\.from:/);
     expect(messageOf(() => searchRequest({ limit: '-1' }))).toMatch(/^query\.limit:/);

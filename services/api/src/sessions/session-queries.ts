@@ -31,6 +31,10 @@ const searchQuery = z.strictObject({
   q: single.optional(),
   from: single.optional(),
   to: single.optional(),
+  open: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
   cursor: single.optional(),
   limit: intParam(100).optional(),
 });

@@ -51,6 +51,11 @@ export class SessionsController {
     { name: 'q', required: false, description: 'free text' },
     { name: 'from', required: false, description: 'ISO-8601 time' },
     { name: 'to', required: false, description: 'ISO-8601 time' },
+    {
+      name: 'open',
+      required: false,
+      description: 'true: only sessions in progress (not ended); false: only ended ones',
+    },
     { name: 'cursor', required: false },
     { name: 'limit', required: false, description: '1-100, default 25' },
   ])
