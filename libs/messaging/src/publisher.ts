@@ -34,6 +34,7 @@ import {
 } from './errors';
 import { isValidHeaderName } from './nats-headers';
 import { isTransientNatsError, toPublishError } from './publish-errors';
+import { TurnGate } from './turn-gate';
 import { requestSubject, RPC_ERROR_HEADER, type RpcErrorBody } from './rpc';
 import { ensureStreams, type StreamSetupResult } from './stream-setup';
 import { injectTraceContext, inSpan, SpanKind } from './tracing';
@@ -57,6 +58,9 @@ export interface RequestOptions {
 
 @Injectable()
 export class Messaging {
+  /** Publishes of one loop iteration leave in one socket write (see TurnGate). */
+  private readonly writes = new TurnGate();
+
   constructor(private readonly connection: MessagingConnection) {}
 
   /**
@@ -98,6 +102,7 @@ export class Messaging {
         injectTraceContext(h);
         try {
           const js = await this.connection.js();
+          await this.writes.next();
           const ack = await js.publish(subject, encodeJson(parsed), {
             msgID: messageId,
             headers: h,
