@@ -5,7 +5,7 @@
  * who asked and why. Only someone who may view the session (viewing policy) and holds a
  * role that may act on sessions gets this far; an ended session is 409.
  */
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { ControlAction } from '@sessionrec/contracts';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -55,5 +55,23 @@ export class SessionActionsController {
       params: message ? { message } : {},
       audit: `session.${action}`,
     });
+  }
+
+  @Get(':sessionId/commands/:commandId')
+  @Header('cache-control', 'no-store')
+  @ApiOperation({
+    summary:
+      "What became of a command sent to the session (action or dynamic recording): sent, or the agent's acked / failed, or timed-out",
+  })
+  @ApiParam({ name: 'sessionId', format: 'uuid' })
+  @ApiParam({ name: 'commandId', format: 'uuid' })
+  async commandStatus(
+    @CurrentUser() user: Principal,
+    @Param('sessionId') rawSession: string,
+    @Param('commandId') rawCommand: string,
+  ) {
+    const sessionId = decode(uuidParam, rawSession, 'params');
+    const commandId = decode(uuidParam, rawCommand, 'params');
+    return this.commands.status(user, sessionId, commandId);
   }
 }

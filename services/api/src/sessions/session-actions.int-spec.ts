@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fullSubject, HEADERS } from '@sessionrec/contracts';
-import { readStream } from '@sessionrec/testing';
+import { Messaging } from '@sessionrec/messaging';
+import { readStream, waitFor } from '@sessionrec/testing';
 import { hashPassword } from '../auth/secrets';
 import { adminToken, type ApiHarness, login, startApi } from '../../test/api-harness';
 
@@ -112,5 +113,89 @@ describe('session actions (real api, NATS, PostgreSQL)', () => {
       ['session.disconnect', 'admin'],
       ['session.logoff', 'admin'],
     ]);
+  });
+
+  it("reports what became of a command: sent, then the agent's answer, for this session only", async () => {
+    const res = await act(admin, { action: 'lock' });
+    const { commandId } = (await res.json()) as { commandId: string };
+    const status = (token: string, id = sessionId, command = commandId) =>
+      fetch(`${harness.url}/api/v1/sessions/${id}/commands/${command}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const sent = await status(admin);
+    expect(sent.status).toBe(200);
+    expect(await sent.json()).toMatchObject({
+      commandId,
+      sessionId,
+      action: 'lock',
+      issuedBy: 'admin',
+      status: 'sent',
+    });
+    // Ingest publishes the agent's answer as command.result.
+    const messaging = harness.api.app.get(Messaging);
+    await messaging.publish('command.result', {
+      v: 1,
+      commandId,
+      agentId,
+      status: 'acked',
+      detail: 'screen locked',
+      at: new Date().toISOString(),
+    });
+    await waitFor(
+      async () => ((await (await status(admin)).json()) as { status: string }).status !== 'sent',
+      10_000,
+      'the answer to be seen',
+    );
+    expect(await (await status(admin)).json()).toMatchObject({
+      status: 'acked',
+      detail: 'screen locked',
+    });
+    // Someone who may view the session may see it too; not for another session, not unknown.
+    expect((await status(auditor)).status).toBe(200);
+    expect((await status(admin, endedId)).status).toBe(404);
+    expect((await status(admin, sessionId, randomUUID())).status).toBe(404);
+    expect((await status(admin, sessionId, 'nope')).status).toBe(400);
+    expect(
+      (await fetch(`${harness.url}/api/v1/sessions/${sessionId}/commands/${commandId}`)).status,
+    ).toBe(401);
+  });
+
+  it('knows commands another api replica sent, from the control subject', async () => {
+    const messaging = harness.api.app.get(Messaging);
+    const commandId = randomUUID();
+    const now = Date.now();
+    await messaging.publish('control.command', {
+      v: 1,
+      commandId,
+      agentId,
+      sessionId,
+      action: 'start-recording',
+      params: {},
+      issuedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 60_000).toISOString(),
+      issuedBy: 'elsewhere',
+    });
+    await messaging.publish('command.result', {
+      v: 1,
+      commandId,
+      agentId,
+      status: 'failed',
+      detail: 'already recording',
+      at: new Date().toISOString(),
+    });
+    const url = `${harness.url}/api/v1/sessions/${sessionId}/commands/${commandId}`;
+    await waitFor(
+      async () =>
+        (await fetch(url, { headers: { authorization: `Bearer ${admin}` } })).status === 200,
+      10_000,
+      'the command to be known',
+    );
+    const body = await (await fetch(url, { headers: { authorization: `Bearer ${admin}` } })).json();
+    expect(body).toMatchObject({
+      action: 'start-recording',
+      issuedBy: 'elsewhere',
+      status: 'failed',
+      detail: 'already recording',
+    });
   });
 });

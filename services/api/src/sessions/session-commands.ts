@@ -13,6 +13,7 @@ import type { Principal } from '../auth/roles';
 import { CatalogClient } from '../catalog/catalog.client';
 import { ConflictError, NotFoundError } from '../http/api-errors';
 import { ViewingAccess } from '../viewing/viewing-access';
+import { CommandResults, type CommandStatus } from './command-results';
 
 /** How long an agent has to carry out a command before it is reported timed out. */
 const COMMAND_TTL_MS = 60_000;
@@ -33,6 +34,7 @@ export class SessionCommands {
     private readonly viewing: ViewingAccess,
     private readonly messaging: Messaging,
     private readonly audit: AuditService,
+    private readonly results: CommandResults,
   ) {}
 
   async send(
@@ -50,8 +52,8 @@ export class SessionCommands {
     const { agentId } = reply.session;
     const commandId = randomUUID();
     const now = Date.now();
-    await this.messaging.publish('control.command', {
-      v: 1,
+    const sent = {
+      v: 1 as const,
       commandId,
       agentId,
       sessionId,
@@ -60,7 +62,10 @@ export class SessionCommands {
       issuedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + COMMAND_TTL_MS).toISOString(),
       issuedBy: user.username,
-    });
+    };
+    // Known here before the agent can answer it (the NATS echo may come later).
+    this.results.recordSent(sent);
+    await this.messaging.publish('control.command', sent);
     await this.audit.byUser(
       user,
       command.audit,
@@ -68,5 +73,22 @@ export class SessionCommands {
       { commandId, agentId, ...command.params },
     );
     return { commandId };
+  }
+
+  /** What became of a command sent to this session (404 when unknown or not viewable). */
+  async status(user: Principal, sessionId: string, commandId: string): Promise<CommandStatus> {
+    const reply = await this.catalog.ask('catalog.session', {
+      v: 1,
+      sessionId,
+      ...(await this.viewing.scopeFields(user)),
+    });
+    if (!reply.session) throw new NotFoundError(`session ${sessionId} is not in the catalogue`);
+    const status = this.results.status(sessionId, commandId);
+    if (!status) {
+      throw new NotFoundError(
+        `command ${commandId} was not sent to session ${sessionId}, or is forgotten`,
+      );
+    }
+    return status;
   }
 }
