@@ -176,6 +176,16 @@ async function sustained(
   const simulation = run(
     process.execPath,
     [
+      // BENCH_PROFILE_DIR: profile the load generator too (it shares this machine's cores).
+      ...(process.env.BENCH_PROFILE_DIR
+        ? [
+            '--cpu-prof',
+            '--cpu-prof-name',
+            'simulator.cpuprofile',
+            '--cpu-prof-dir',
+            process.env.BENCH_PROFILE_DIR,
+          ]
+        : []),
       agent,
       'simulate',
       '--sessions',

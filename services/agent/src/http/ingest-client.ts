@@ -26,6 +26,8 @@ export interface IngestRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly json?: unknown;
+  /** A JSON body already encoded (spooled requests): sent as application/json unchanged. */
+  readonly jsonBody?: Uint8Array;
   readonly body?: Uint8Array;
 }
 
@@ -100,6 +102,9 @@ export class IngestClient {
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.json);
+    } else if (request.jsonBody !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = request.jsonBody;
     } else if (request.body !== undefined) {
       headers['content-type'] = 'application/octet-stream';
       body = request.body;

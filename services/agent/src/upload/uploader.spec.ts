@@ -94,6 +94,63 @@ describe('Uploader', () => {
     expect(uploader.stats.counts('segment')).toMatchObject({ spooled: 4, acked: 4 });
   });
 
+  it('holds a barrier until the batches before it are acknowledged, and what follows until it is', async () => {
+    const trace: string[] = [];
+    const ingest = new ScriptedIngest(() => ok);
+    const send = ingest.send.bind(ingest);
+    ingest.send = async (request) => {
+      trace.push(`start ${request.path}`);
+      const outcome = await send(request);
+      trace.push(`end ${request.path}`);
+      return outcome;
+    };
+    const { uploader, spool } = await setup(ingest, 16);
+    const items = [];
+    for (const meta of [
+      item('events', 's1', '/e1'),
+      item('events', 's1', '/e2'),
+      item('segment', 's1', '/r1/0', 'r1'),
+      item('segment', 's1', '/r2/0', 'r2'),
+      item('segment', 's1', '/r1/1', 'r1'),
+      item('recording-stop', 's1', '/r1/stop'),
+      item('events', 's1', '/e3'),
+      item('events', 's2', '/other'),
+    ]) {
+      items.push(await spool.put(meta, Buffer.from(meta.json ? '{}' : 'bytes')));
+    }
+    for (const queued of items) uploader.enqueue(queued);
+    await uploader.idle();
+    const startOf = (p: string) => trace.indexOf(`start ${p}`);
+    const endOf = (p: string) => trace.indexOf(`end ${p}`);
+    // Batches and the first segment of each recording go together; another session too.
+    expect(trace.slice(0, 5).sort()).toEqual(
+      ['/e1', '/e2', '/other', '/r1/0', '/r2/0'].map((p) => `start ${p}`),
+    );
+    expect(startOf('/r1/1')).toBeGreaterThan(endOf('/r1/0'));
+    for (const before of ['/e1', '/e2', '/r1/0', '/r2/0', '/r1/1']) {
+      expect(endOf(before)).toBeLessThan(startOf('/r1/stop'));
+    }
+    expect(startOf('/e3')).toBeGreaterThan(endOf('/r1/stop'));
+    expect(uploader.queued).toBe(0);
+  });
+
+  it('retries items in the order their backoff ends, whatever order they failed in', async () => {
+    const delays: Record<string, number> = { '/slow': 60, '/fast': 5 };
+    const ingest = new ScriptedIngest((request, attempt) =>
+      attempt === 1
+        ? { kind: 'retry', status: 503, retryAfterMs: delays[request.path]!, reason: 'busy' }
+        : ok,
+    );
+    const { uploader, spool } = await setup(ingest, 4);
+    const slow = await spool.put(item('events', 's1', '/slow'), Buffer.from('{}'));
+    const fast = await spool.put(item('events', 's2', '/fast'), Buffer.from('{}'));
+    uploader.enqueue(slow);
+    uploader.enqueue(fast);
+    await uploader.idle();
+    expect(ingest.log.slice(2)).toEqual(['/fast', '/slow']);
+    expect(uploader.stats.retries).toBe(2);
+  });
+
   it('retries after 503 and network errors, honouring Retry-After, then removes the item', async () => {
     const ingest = new ScriptedIngest((request, attempt) => {
       if (request.path === '/a' && attempt === 1)
