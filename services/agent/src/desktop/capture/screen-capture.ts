@@ -110,7 +110,12 @@ export class ScreenCapture {
    * once ffmpeg has applied them: every frame it takes after that is masked.
    */
   setMasks(masks: readonly MaskRect[]): Promise<void> {
-    const normalized = normalizeMasks(validMasks(masks));
+    let normalized: Rect[];
+    try {
+      normalized = normalizeMasks(validMasks(masks));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     const step = async () => {
       this.masks = normalized;
       const run = this.run;
