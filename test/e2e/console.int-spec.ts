@@ -243,28 +243,41 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
   });
 
   it('opens the terminal recording and jumps to an event', async () => {
+    const stateRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/terminal-state')) stateRequests.push(r.url());
+    });
+    const opened = Date.now();
     await page.goto(`${stack.apiUrl}/sessions/${terminal.sessionId}`);
-    await page.locator('.xterm-rows').waitFor();
+    // The player has drawn its first screen once its first seek (to the start) completed.
+    const terminalView = page.getByTestId('terminal');
+    await page.locator('[data-testid=terminal][data-seeked-ms]').waitFor({ timeout: 30_000 });
+    timings.terminalFirstScreenMs = Date.now() - opened;
+    // Wait on the events being in (not on time): the markers are drawn from them.
     const markers = page.locator('.markers .marker');
-    await markers.first().waitFor();
+    await markers.first().waitFor({ timeout: 30_000 });
     const target = markers.nth(Math.floor((await markers.count()) / 2));
     const offset = Number(await target.getAttribute('data-offset'));
     await target.click();
-    await page.waitForFunction(
-      (want) => {
-        const el = (globalThis as unknown as PageGlobal).document.querySelector(
-          '[data-testid=playback]',
-        );
-        return Math.abs(Number(el?.getAttribute('data-current-ms')) - want) < 1000;
-      },
-      offset,
-      { timeout: 10_000 },
-    );
-    await waitFor(
-      async () => ((await page.locator('.xterm-rows').textContent()) ?? '').trim().length > 0,
-      10_000,
-      'terminal output on screen',
-    );
+    // The seek has completed at the marker: the screen there is drawn (a slow machine only
+    // takes longer to get here).
+    await page
+      .locator(`[data-testid=terminal][data-seeked-ms="${offset}"]`)
+      .waitFor({ timeout: 30_000 });
+    const shown = Number(await page.getByTestId('playback').getAttribute('data-current-ms'));
+    expect(Math.abs(shown - offset)).toBeLessThan(1000);
+    expect(((await terminalView.locator('.xterm-rows').textContent()) ?? '').trim()).not.toBe('');
+    // Back to an earlier event: the screen there comes from the api's terminal state at that
+    // moment (not a replay of the output before it), then the asciicast from it.
+    const earlier = markers.nth(1);
+    const earlierOffset = Number(await earlier.getAttribute('data-offset'));
+    expect(earlierOffset).toBeLessThan(offset);
+    await earlier.click();
+    await page
+      .locator(`[data-testid=terminal][data-seeked-ms="${earlierOffset}"]`)
+      .waitFor({ timeout: 30_000 });
+    expect(stateRequests.some((u) => u.includes(`at=${earlierOffset}`))).toBe(true);
+    expect(((await terminalView.locator('.xterm-rows').textContent()) ?? '').trim()).not.toBe('');
     await shot(page, '04-terminal-player');
     // Free text that only the terminal output holds (df's header): a terminal-output match.
     await page.goto(`${stack.apiUrl}/search?q=Filesystem`);
@@ -421,12 +434,62 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     await page.getByText(/^Not recorded: do-not-record/).waitFor();
   });
 
-  it('lists live sessions with their actions', async () => {
+  it('lists only the sessions in progress, and reports the agent answering each action', async () => {
     await page.goto(`${stack.apiUrl}/live`);
     await page.getByRole('heading', { name: 'Live sessions' }).waitFor();
     // The simulated sessions have ended: none is listed as live.
     await page.getByText('No session is in progress.').waitFor();
-    await shot(page, '08-live-sessions');
+    // A session in real time, its agent connected to the control channel.
+    const live = await stack.simulateLive('terminal');
+    try {
+      const row = page.getByRole('table', { name: 'Live sessions' }).locator('tbody tr');
+      await row.first().waitFor({ timeout: 60_000 });
+      expect(await row.count()).toBe(1);
+      const status = row.getByRole('status');
+      /** Clicks, then waits for this action's final answer (not for a time). */
+      const answered = async (label: string, click: () => Promise<void>) => {
+        await click();
+        // "<label>…" while posting, "<label>: sent, waiting…" until the agent answers.
+        await row
+          .locator('.command-status')
+          .filter({ hasText: new RegExp(`^${label}: (?!sent, waiting)`) })
+          .waitFor({ timeout: 90_000 });
+        return {
+          state: await status.getAttribute('data-state'),
+          text: (await status.textContent()) ?? '',
+        };
+      };
+      // Recorded from the start (--record always): stop, then start again.
+      const stop = await answered('Stop recording', () =>
+        row.getByRole('button', { name: 'Stop recording' }).click(),
+      );
+      expect(stop.state).toBe('acked');
+      expect(stop.text).toMatch(/^Stop recording: done by the agent/);
+      await row.getByText('not recorded').waitFor({ timeout: 30_000 });
+      const start = await answered('Start recording', () =>
+        row.getByRole('button', { name: 'Start recording' }).click(),
+      );
+      expect(start.state).toBe('acked');
+      const lock = await answered('Lock', () => row.getByRole('button', { name: 'Lock' }).click());
+      expect(lock.state).toBe('acked');
+      expect(lock.text).toMatch(/^Lock: done by the agent/);
+      await row.getByLabel(/^Message to /).fill('Please save your work');
+      const notice = await answered('Message', () =>
+        row.getByRole('button', { name: 'Send' }).click(),
+      );
+      expect(notice.state).toBe('acked');
+      expect(notice.text).toMatch(/^Message: done by the agent/);
+      await shot(page, '08-live-sessions');
+      // The agent's own log: it received exactly these commands.
+      expect(live.output()).toMatch(/control: stop-recording/);
+      expect(live.output()).toMatch(/control: lock/);
+      expect(live.output()).toMatch(/control: notice/);
+      // Its session ends: it leaves the list.
+      await live.stop();
+      await page.getByText('No session is in progress.').waitFor({ timeout: 60_000 });
+    } finally {
+      await live.stop();
+    }
   });
 
   // Last: it revokes the simulator's agent.

@@ -38,10 +38,22 @@ interface Child {
   readonly output: () => string;
 }
 
+export interface LiveSimulation {
+  /** What the simulator printed so far (its control log: the commands it answered). */
+  output(): string;
+  /** SIGTERM: the simulator ends its session and drains its spool, then exits. */
+  stop(): Promise<void>;
+}
+
 export interface Stack {
   readonly name: string;
   readonly apiUrl: string;
   simulate(kind: 'desktop' | 'terminal', sessions: number, durationSeconds: number): Promise<void>;
+  /**
+   * One session in real time with the control channel connected (so the agent answers the
+   * console's commands), running until stopped. Call after simulate (the agent is enrolled).
+   */
+  simulateLive(kind: 'desktop' | 'terminal'): Promise<LiveSimulation>;
   /** Output of every service so far, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -177,6 +189,37 @@ export async function startStack(suite: string): Promise<Stack> {
           { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
         );
         enrolled = true;
+      },
+      simulateLive: (kind) => {
+        if (!enrolled) {
+          return Promise.reject(new Error('simulateLive needs an enrolled agent: simulate first'));
+        }
+        const child = spawn(
+          process.execPath,
+          [
+            main('agent'),
+            'simulate',
+            ...['--sessions', '1', '--duration', '3600'],
+            ...['--ingest', ingestUrl, '--state-dir', path.join(work, 'agent')],
+            ...['--kind', kind, '--speed', '1', '--seed', '12', '--record', 'always'],
+          ],
+          {
+            env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let out = '';
+        child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+        const exit = new Promise((resolve) => child.once('exit', resolve));
+        children.push({ name: 'simulator', child, exit, output: () => out });
+        return Promise.resolve({
+          output: () => out,
+          stop: async () => {
+            if (child.exitCode === null) child.kill('SIGTERM');
+            await exit;
+          },
+        });
       },
     };
   } catch (err) {

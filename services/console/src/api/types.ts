@@ -48,6 +48,8 @@ export interface SessionSummary {
   startedAt: string;
   endedAt?: string;
   endReason?: string;
+  /** When anything of the session last reached the catalogue (the host's last contact). */
+  lastActivityAt?: string;
   recordings: RecordingSummary[];
 }
 
@@ -136,4 +138,16 @@ export interface SharedClip {
   fromMs: number;
   toMs: number;
   expiresAt: string;
+}
+
+/** GET /api/v1/sessions/{id}/commands/{commandId}: what became of a command sent to the agent. */
+export interface CommandStatus {
+  commandId: string;
+  sessionId: string;
+  action: string;
+  issuedAt: string;
+  issuedBy: string;
+  status: 'sent' | 'acked' | 'failed' | 'timed-out';
+  detail?: string;
+  answeredAt?: string;
 }

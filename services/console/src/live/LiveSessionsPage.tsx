@@ -1,15 +1,27 @@
 /**
- * Sessions in progress (started in the last day and not ended), refreshed every few
- * seconds, each with its actions: start or stop recording, lock, disconnect, log off, and
- * a message to the user. Each button says what it sent or why the api refused.
+ * Sessions in progress (`GET /sessions?open=true`: not ended; the indexer ends a silent
+ * host's sessions after its timeout), refreshed every few seconds, each with the host's
+ * last contact and its actions: start or stop recording, lock, disconnect, log off, and a
+ * message to the user. Each action is followed to the agent's answer (acked, failed or
+ * timed out), or says why the api refused it.
  */
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { errorMessage, request } from '../api/client';
-import type { SearchReply, SearchResult } from '../api/types';
+import { errorMessage, queryString, request } from '../api/client';
+import type { CommandStatus, SearchReply, SearchResult } from '../api/types';
+import { describeCommand, followCommand } from './command-status';
 
 const REFRESH_MS = 5000;
-const WINDOW_MS = 24 * 3_600_000;
+/** Pages of 100 read per refresh; beyond that the page says there are more. */
+const MAX_PAGES = 5;
+
+function ago(iso: string | undefined, now: number): string {
+  if (!iso) return 'unknown';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return `${Math.floor(s / 3600)} h ago`;
+}
 
 type Action =
   | { path: 'recording'; body: { action: 'start' | 'stop' } }
@@ -18,21 +30,35 @@ type Action =
       body: { action: 'lock' | 'disconnect' | 'logoff' | 'notify'; message?: string };
     };
 
-function SessionRow({ session }: { session: SearchResult }) {
-  const [status, setStatus] = useState<string | undefined>();
+function SessionRow({ session, now }: { session: SearchResult; now: number }) {
+  const [status, setStatus] = useState<{ text: string; state: string } | undefined>();
   const [message, setMessage] = useState('');
   const messageId = `message-${session.sessionId}`;
+  // The command being followed; a newer one (or leaving the page) stops following the old.
+  const following = useRef(0);
+  useEffect(() => () => void (following.current = -1), []);
 
   async function send(action: Action, label: string) {
-    setStatus(`${label}…`);
+    const mine = ++following.current;
+    setStatus({ text: `${label}…`, state: 'sending' });
     try {
-      await request(`/api/v1/sessions/${session.sessionId}/${action.path}`, {
+      const base = `/api/v1/sessions/${session.sessionId}`;
+      const { commandId } = await request<{ commandId: string }>(`${base}/${action.path}`, {
         method: 'POST',
         body: action.body,
       });
-      setStatus(`${label}: sent to the agent`);
+      await followCommand(
+        () => request<CommandStatus>(`${base}/commands/${commandId}`),
+        (s) =>
+          mine === following.current &&
+          setStatus({ text: describeCommand(label, s), state: s.status }),
+        undefined,
+        () => mine !== following.current,
+      );
     } catch (err) {
-      setStatus(`${label}: ${errorMessage(err)}`);
+      if (mine === following.current) {
+        setStatus({ text: `${label}: ${errorMessage(err)}`, state: 'error' });
+      }
     }
   }
 
@@ -52,6 +78,7 @@ function SessionRow({ session }: { session: SearchResult }) {
       <td>{session.host ?? 'unknown'}</td>
       <td>{session.protocol ?? ''}</td>
       <td>{new Date(session.startedAt).toLocaleTimeString()}</td>
+      <td>{ago(session.lastActivityAt, now)}</td>
       <td>{recording ? 'recording' : 'not recorded'}</td>
       <td className="actions">
         <div
@@ -110,11 +137,9 @@ function SessionRow({ session }: { session: SearchResult }) {
             Send
           </button>
         </form>
-        {status && (
-          <p className="muted" role="status">
-            {status}
-          </p>
-        )}
+        <p className="muted command-status" role="status" data-state={status?.state}>
+          {status?.text}
+        </p>
       </td>
     </tr>
   );
@@ -122,23 +147,38 @@ function SessionRow({ session }: { session: SearchResult }) {
 
 export function LiveSessionsPage() {
   const [sessions, setSessions] = useState<SearchResult[] | undefined>();
+  const [more, setMore] = useState(false);
+  const [now, setNow] = useState(() => Date.now());
   const [error, setError] = useState<string | undefined>();
 
   useEffect(() => {
     let alive = true;
-    const load = () =>
-      request<SearchReply>(
-        `/api/v1/sessions?limit=100&from=${encodeURIComponent(new Date(Date.now() - WINDOW_MS).toISOString())}`,
-      ).then(
-        (reply) => {
+    const load = async () => {
+      const found: SearchResult[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const reply: SearchReply = await request<SearchReply>(
+          `/api/v1/sessions${queryString({ open: 'true', limit: 100, cursor })}`,
+        );
+        found.push(...reply.sessions);
+        cursor = reply.nextCursor;
+        if (!cursor) break;
+      }
+      return { found, more: cursor !== null };
+    };
+    const refresh = () =>
+      load().then(
+        (result) => {
           if (!alive) return;
-          setSessions(reply.sessions.filter((s) => !s.endedAt));
+          setSessions(result.found);
+          setMore(result.more);
+          setNow(Date.now());
           setError(undefined);
         },
         (err: unknown) => alive && setError(errorMessage(err)),
       );
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
+    void refresh();
+    const timer = setInterval(() => void refresh(), REFRESH_MS);
     return () => {
       alive = false;
       clearInterval(timer);
@@ -148,7 +188,11 @@ export function LiveSessionsPage() {
   return (
     <main>
       <h1>Live sessions</h1>
-      <p className="muted">Sessions started in the last 24 hours that have not ended.</p>
+      <p className="muted">
+        Sessions in progress. A host that stops reporting has its sessions ended after the
+        catalogue's silence timeout (15 minutes by default); until then its last contact shows how
+        long it has been quiet.
+      </p>
       {error && (
         <p role="alert" className="error">
           {error}
@@ -163,16 +207,22 @@ export function LiveSessionsPage() {
               <th>Host</th>
               <th>Kind</th>
               <th>Started</th>
+              <th>Last contact</th>
               <th>Recording</th>
               <th>Actions</th>
             </tr>
           </thead>
           <tbody>
             {sessions.map((s) => (
-              <SessionRow key={s.sessionId} session={s} />
+              <SessionRow key={s.sessionId} session={s} now={now} />
             ))}
           </tbody>
         </table>
+      )}
+      {more && (
+        <p className="muted">
+          Only the newest {MAX_PAGES * 100} are listed; search narrows them down.
+        </p>
       )}
     </main>
   );

@@ -67,11 +67,19 @@ export function TerminalPlayer(props: TerminalPlayerProps) {
       frame = requestAnimationFrame(loop);
     };
     frame = requestAnimationFrame(loop);
-    const seek = (ms: number) =>
-      playback.seek(ms).then(
-        () => latest.current.onTime(playback.time),
+    let seeks = 0;
+    const seek = (ms: number) => {
+      const mine = ++seeks;
+      const target = Math.round(Math.min(Math.max(ms, playback.startMs), playback.endMs));
+      return playback.seek(ms).then(
+        () => {
+          // The screen now shows this moment: tests (and anyone curious) can wait on it.
+          if (mine === seeks) el.dataset.seekedMs = String(target);
+          latest.current.onTime(playback.time);
+        },
         (err: Error) => latest.current.onError(err.message),
       );
+    };
     void seek(latest.current.startAtMs);
     controlRef.current = {
       seek: (ms) => void seek(ms),
@@ -99,5 +107,13 @@ export function TerminalPlayer(props: TerminalPlayerProps) {
     };
   }, [controlRef, startMs]);
 
-  return <div ref={host} className="terminal" role="img" aria-label="Terminal recording" />;
+  return (
+    <div
+      ref={host}
+      className="terminal"
+      role="img"
+      aria-label="Terminal recording"
+      data-testid="terminal"
+    />
+  );
 }
