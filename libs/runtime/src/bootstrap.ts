@@ -43,10 +43,10 @@ export interface ServiceSpec {
   /** Whether the service reads or writes recording objects. */
   readonly storage?: boolean;
   /**
-   * Request paths whose successful answers are logged at debug rather than info: hot
-   * machine-to-machine routes (thousands a second) whose every success is not news.
+   * Hot machine-to-machine routes (Nest route paths, thousands a second) whose every
+   * success is not news: logged by a light logger, successes at debug.
    */
-  readonly quietSuccessPaths?: RegExp;
+  readonly quietRoutes?: readonly string[];
 }
 
 export interface RunningService {
@@ -81,7 +81,7 @@ function rootModule(spec: ServiceSpec, cfg: RuntimeConfig, env: NodeJS.ProcessEn
     TelemetryModule.forRoot({
       serviceName: spec.name,
       logLevel: cfg.telemetry.LOG_LEVEL,
-      ...(spec.quietSuccessPaths ? { quietSuccessPaths: spec.quietSuccessPaths } : {}),
+      ...(spec.quietRoutes ? { quietRoutes: spec.quietRoutes } : {}),
     }),
     HealthModule.forRoot({}),
     MessagingModule.forRoot({

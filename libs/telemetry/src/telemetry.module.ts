@@ -2,15 +2,23 @@
  * Wires logging, HTTP tracing and GET /metrics into a Nest service. startTelemetry() must
  * already have run (before NestFactory.create) for spans and metrics to be recorded.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { LogLevel } from '@sessionrec/config';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { HttpTracingInterceptor, spanOfRequest } from './http-tracing.interceptor';
 import { createLogger } from './logger';
 import { MetricsController } from './metrics.controller';
+import { quietRequestLogger } from './quiet-request-logger';
+import { requestLogLevel } from './request-log-level';
 import { redactingErrorSerializer, redactingRequestSerializer } from './redaction';
 import { traceFieldsOf } from './trace-fields';
 
@@ -19,8 +27,20 @@ export interface TelemetryModuleOptions {
   readonly logLevel: LogLevel | 'silent';
   /** Where log lines go; stdout by default (tests pass a stream). */
   readonly destination?: DestinationStream;
-  /** Paths whose successful requests are logged at debug (errors stay warn/error). */
-  readonly quietSuccessPaths?: RegExp;
+  /**
+   * Hot machine-to-machine routes (Nest route paths, e.g. `agent/v1/sessions/*rest`),
+   * thousands a second: their successes are logged at debug and their failures at
+   * warn/error by a light logger instead of pino-http, whose per-request child logger and
+   * serialisers were a tenth of ingest's CPU.
+   */
+  readonly quietRoutes?: readonly string[];
+}
+
+const TELEMETRY_QUIET = Symbol('TELEMETRY_QUIET');
+
+interface QuietSetup {
+  readonly routes: readonly string[];
+  readonly logger: Logger;
 }
 
 /** Paths to exclude from a global prefix: `app.setGlobalPrefix('api/v1', { exclude: ... })`. */
@@ -28,22 +48,23 @@ export const OPERATIONAL_ROUTES = ['metrics', 'health/live', 'health/ready'];
 
 const QUIET_PATHS = /^\/(health\/|metrics(\?|$))/;
 
-/** The level of a request's log line: failures stand out, quiet paths' successes do not. */
-export function requestLogLevel(quietSuccessPaths: RegExp | undefined) {
-  return (req: IncomingMessage, res: ServerResponse, error?: Error) => {
-    if (error || res.statusCode >= 500) return 'error';
-    if (res.statusCode >= 400) return 'warn';
-    return quietSuccessPaths?.test(req.url ?? '') ? 'debug' : 'info';
-  };
-}
-
 @Module({})
-export class TelemetryModule {
+export class TelemetryModule implements NestModule {
+  constructor(@Inject(TELEMETRY_QUIET) private readonly quiet: QuietSetup) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.quiet.routes.length === 0) return;
+    consumer
+      .apply(quietRequestLogger(this.quiet.logger))
+      .forRoutes(...this.quiet.routes.map((path) => ({ path, method: RequestMethod.ALL })));
+  }
+
   static forRoot(options: TelemetryModuleOptions): DynamicModule {
     const logger = createLogger(
       { serviceName: options.serviceName, logLevel: options.logLevel },
       options.destination,
     );
+    const quietRoutes = options.quietRoutes ?? [];
     return {
       module: TelemetryModule,
       imports: [
@@ -53,17 +74,23 @@ export class TelemetryModule {
             // pino-http replaces the logger's serializers for its child loggers.
             serializers: { req: redactingRequestSerializer, err: redactingErrorSerializer },
             autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-            customLogLevel: requestLogLevel(options.quietSuccessPaths),
+            customLogLevel: requestLogLevel(false),
             customProps: (req) => {
               const span = spanOfRequest(req);
               return span ? traceFieldsOf(span) : {};
             },
           },
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          ...(quietRoutes.length > 0
+            ? { exclude: quietRoutes.map((path) => ({ path, method: RequestMethod.ALL })) }
+            : {}),
         }),
       ],
       controllers: [MetricsController],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: HttpTracingInterceptor }],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: HttpTracingInterceptor },
+        { provide: TELEMETRY_QUIET, useValue: { routes: quietRoutes, logger } },
+      ],
     };
   }
 }

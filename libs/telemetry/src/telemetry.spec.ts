@@ -3,7 +3,15 @@
  * no external service.
  */
 import { Writable } from 'node:stream';
-import { Controller, Get, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import {
+  ConflictException,
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  type OnModuleInit,
+  Param,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { metrics } from '@opentelemetry/api';
@@ -41,6 +49,19 @@ class WorkController {
   }
 }
 
+/** A hot route, logged by the light quiet-route logger instead of pino-http. */
+@Controller('hot')
+class HotController {
+  constructor(private readonly logger: PinoLogger) {}
+
+  @Get(':outcome')
+  hot(@Param('outcome') outcome: string): { ok: boolean } {
+    this.logger.info('hot work');
+    if (outcome === 'conflict') throw new ConflictException('different bytes');
+    return { ok: true };
+  }
+}
+
 const logLines: Record<string, unknown>[] = [];
 const destination = new Writable({
   write(chunk: Buffer, _encoding, done) {
@@ -53,10 +74,15 @@ const destination = new Writable({
 
 @Module({
   imports: [
-    TelemetryModule.forRoot({ serviceName: 'telemetry-test', logLevel: 'info', destination }),
+    TelemetryModule.forRoot({
+      serviceName: 'telemetry-test',
+      logLevel: 'info',
+      destination,
+      quietRoutes: ['hot/*rest'],
+    }),
     HealthModule.forRoot({ checkTimeoutMs: 100 }),
   ],
-  controllers: [WorkController],
+  controllers: [WorkController, HotController],
   providers: [FakeDependency],
 })
 class TestAppModule {}
@@ -166,6 +192,37 @@ describe('TelemetryModule and HealthModule on Fastify', () => {
       },
     });
     expect(JSON.stringify(logLines)).not.toMatch(/top-secret-token|share-secret/);
+  });
+
+  it('logs a quiet route only when it fails, in the same shape, with its trace and no secrets', async () => {
+    logLines.length = 0;
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const headers = {
+      traceparent: `00-${traceId}-b7ad6b7169203331-01`,
+      authorization: 'Bearer hot-secret-token',
+    };
+    expect((await fetch(`${base}/hot/fine`, { headers })).status).toBe(200);
+    expect((await fetch(`${base}/hot/conflict?token=hot-share`, { headers })).status).toBe(409);
+    await new Promise((resolve) => setImmediate(resolve));
+    const requestLines = logLines.filter((line) => line.msg === 'request completed');
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      level: 'warn',
+      trace_id: traceId,
+      res: { statusCode: 409 },
+      req: {
+        method: 'GET',
+        url: '/hot/conflict?token=%5BRedacted%5D',
+        headers: { authorization: '[Redacted]' },
+      },
+    });
+    expect(typeof requestLines[0]!.responseTime).toBe('number');
+    // Logs made while handling it still carry the trace.
+    expect(logLines.filter((line) => line.msg === 'hot work')).toEqual([
+      expect.objectContaining({ trace_id: traceId }),
+      expect.objectContaining({ trace_id: traceId }),
+    ]);
+    expect(JSON.stringify(logLines)).not.toMatch(/hot-secret-token|hot-share/);
   });
 
   it('answers 503 once shutdown has started', async () => {

@@ -8,5 +8,5 @@ void runService({
   storage: true,
   // Segments, events and metrics: thousands of successes a second at scale; failures and
   // enrolment stay at info and above.
-  quietSuccessPaths: /^\/agent\/v1\/(sessions|recordings)\//,
+  quietRoutes: ['agent/v1/sessions/*rest', 'agent/v1/recordings/*rest'],
 });
