@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type CommandVerdict, type ControlCommand, ControlClient } from '../control/control-client';
+import { ExecTracer } from '../detect/exec-tracer';
 import { IngestClient } from '../http/ingest-client';
 import { ensureIdentity } from '../identity/enrol';
 import { PolicyClient } from '../policy/policy-client';
@@ -45,6 +46,7 @@ export class AgentDaemon {
   private uploader: Uploader | undefined;
   private control: ControlClient | undefined;
   private spool: Spool | undefined;
+  private execTracer: ExecTracer | undefined;
   private readonly sessions = new Map<string, DaemonSession | DesktopDaemonSession>();
   private readonly connections = new Set<DaemonSession | DesktopDaemonSession>();
 
@@ -94,6 +96,9 @@ export class AgentDaemon {
       );
       uploader.enqueue(item);
     };
+    // Every exec from the kernel (forkstat); without it the wrappers poll /proc.
+    const execTracer = new ExecTracer({ log });
+    if (await execTracer.start()) this.execTracer = execTracer;
     const context: DesktopDaemonContext = {
       config,
       hostname: this.options.hostname ?? os.hostname(),
@@ -106,6 +111,7 @@ export class AgentDaemon {
       states: new SessionStateStore(path.join(config.stateDir, 'sessions')),
       peerOf: this.options.peerOf ?? peerOf,
       log,
+      ...(this.execTracer ? { execTracer: this.execTracer } : {}),
     };
 
     this.control = new ControlClient({
@@ -163,6 +169,7 @@ export class AgentDaemon {
     await closed;
     this.uploader?.stop();
     await this.control?.stop();
+    await this.execTracer?.stop();
   }
 
   private async onCommand(command: ControlCommand): Promise<CommandVerdict> {
