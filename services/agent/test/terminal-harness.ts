@@ -5,6 +5,7 @@
  * byte the platform stored (object store, database, NATS).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,12 +32,14 @@ import { Client } from 'pg';
 import { AgentDaemon } from '../src/daemon/agent-daemon';
 import { type AgentConfig, parseConfig } from '../src/daemon/config';
 import type { SpoolItem } from '../src/spool/spool-item';
+import type { CatalogSearchReply } from '@sessionrec/contracts';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const SHELL_BIN = path.join(ROOT, 'services/agent/bin/sessionrec-shell.js');
 const MAINS = {
   ingest: path.join(ROOT, 'services/ingest/dist/main.js'),
   policy: path.join(ROOT, 'services/policy/dist/main.js'),
+  indexer: path.join(ROOT, 'services/indexer/dist/main.js'),
   cli: path.join(ROOT, 'libs/cli/dist/main.js'),
 };
 
@@ -120,7 +123,11 @@ export class Platform {
   private readonly env: Record<string, string>;
   private bucket = '';
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /** Also run the indexer, for suites that search the catalogue. */
+    private readonly withIndexer = false,
+  ) {
     this.env = {
       NATS_URL: testNatsUrl(),
       NATS_NAMESPACE: name,
@@ -157,6 +164,18 @@ export class Platform {
       { DATABASE_SCHEMA: `${this.name}_policy`, POLICY_PORT: String(policyPort) },
       policyPort,
     );
+    if (this.withIndexer) {
+      const indexerPort = await freePort();
+      await this.spawnService(
+        MAINS.indexer,
+        {
+          ...this.s3Env(),
+          DATABASE_SCHEMA: `${this.name}_catalog`,
+          INDEXER_PORT: String(indexerPort),
+        },
+        indexerPort,
+      );
+    }
     this.ingestPort = await freePort();
     this.ingestUrl = `http://127.0.0.1:${this.ingestPort}`;
     await this.startIngest();
@@ -168,23 +187,36 @@ export class Platform {
     this.token = stdout.split('\n')[0] ?? '';
   }
 
-  async startIngest(): Promise<void> {
+  private s3Env(): Record<string, string> {
     const s3 = testS3Options();
+    return {
+      STORAGE_URL: `s3://${this.bucket}`,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region ?? 'us-east-1',
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
+    };
+  }
+
+  async startIngest(): Promise<void> {
     this.ingest = await this.spawnService(
       MAINS.ingest,
       {
+        ...this.s3Env(),
         DATABASE_SCHEMA: `${this.name}_ingest`,
         INGEST_PORT: String(this.ingestPort),
-        STORAGE_URL: `s3://${this.bucket}`,
-        S3_ENDPOINT: s3.endpoint,
-        S3_REGION: s3.region ?? 'us-east-1',
-        S3_FORCE_PATH_STYLE: 'true',
-        AWS_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
         POLICY_FAILURE_MODE: 'record',
       },
       this.ingestPort,
     );
+  }
+
+  /** The catalogue's search (what the api's GET /api/v1/sessions?q= asks), over NATS. */
+  async search(request: { q: string; event?: string }): Promise<CatalogSearchReply> {
+    return this.messaging.request('catalog.search', { v: 1, limit: 25, ...request } as never, {
+      timeoutMs: 10_000,
+    });
   }
 
   async stopIngest(): Promise<void> {
@@ -331,6 +363,15 @@ export class Platform {
     );
     return started;
   }
+}
+
+/**
+ * The daemon traces execs on the kernel's sched_process_exec tracepoint, which needs
+ * tracefs: systemd mounts it on every host; a bare test machine may not have.
+ */
+export async function ensureTracefs(): Promise<void> {
+  if (existsSync('/sys/kernel/tracing/events')) return;
+  await promisify(execFile)('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
 }
 
 async function stopChild(child: Child | undefined): Promise<void> {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readStream, uniqueTestName, waitFor } from '@sessionrec/testing';
 import type { AgentDaemon } from '../src/daemon/agent-daemon';
-import { Acked, Platform, PtyDriver, SHELL_BIN, replayed } from './terminal-harness';
+import { Acked, Platform, PtyDriver, SHELL_BIN, ensureTracefs, replayed } from './terminal-harness';
 
 describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS, PostgreSQL, S3)', () => {
   const platform = new Platform(uniqueTestName('agent_tty'));
@@ -19,6 +19,7 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
   const running: PtyDriver[] = [];
 
   beforeAll(async () => {
+    await ensureTracefs();
     await platform.start();
     const { file, config } = await platform.config('tty');
     configFile = file;
@@ -62,6 +63,8 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     // The glob keeps the typed line apart from what ls prints.
     await term.run('sleep 1; ls /etc/hostnam[e]', '/etc/hostname');
     await term.run("sh -c 'sleep 0.5; echo nested-$((2+3))'", 'nested-5');
+    // Commands that live a millisecond: the daemon sees their execs from the kernel.
+    await term.run('for i in 1 2 3; do /bin/true $i; done; echo loop-$((1+1))', 'loop-2');
     term.resize(132, 40);
     await term.type("read -s -p 'Password: ' pw; echo; echo length-${#pw}\r");
     await term.expect('Password: ');
@@ -95,9 +98,11 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     expect(screen).toContain('hello-42');
     expect(screen).toContain('nested-5');
     expect(screen).toContain(`length-${secret.length}`);
+    // Keys echoed as typed are stored once, as their echo; Enter is input of its own.
+    expect(screen).toContain('echo hello-$((6*7))');
+    expect(screen).toContain('exit 3');
     const typed = replayed(acked, recordingId, 'i');
-    expect(typed).toContain('echo hello-$((6*7))');
-    expect(typed).toContain('exit 3');
+    expect(typed.split('').filter((key) => key === '\r').length).toBeGreaterThanOrEqual(6);
     expect(typed).not.toContain(secret.slice(3));
     expect(replayed(acked, recordingId, 'r')).toContain('132x40');
     // The hash chain's first segment opens with the asciicast header.
@@ -111,10 +116,12 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     const commands = acked
       .eventsOf(sessionId, 'command.start')
       .map((e) => e.attributes.commandLine);
-    // Processes are found by polling /proc: those that live a while are reported for sure.
+    // Every exec below the shell, however short-lived, is reported once.
     expect(commands).toEqual(
       expect.arrayContaining(['sleep 1', 'sh -c "sleep 0.5; echo nested-$((2+3))"', 'sleep 0.5']),
     );
+    for (const i of [1, 2, 3])
+      expect(commands.filter((line) => line === `/bin/true ${i}`)).toHaveLength(1);
     const shells = acked.eventsOf(sessionId, 'shell.start').map((e) => e.attributes.shell);
     expect(shells).toEqual(expect.arrayContaining(['bash', 'sh']));
     expect(acked.ends).toEqual([{ sessionId, reason: 'logout' }]);

@@ -13,7 +13,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, uniqueTestName, waitFor } from '@sessionrec/testing';
 import type { AgentDaemon } from '../src/daemon/agent-daemon';
-import { Acked, Platform, PtyDriver, ROOT, SHELL_BIN, replayed } from './terminal-harness';
+import {
+  Acked,
+  Platform,
+  PtyDriver,
+  ROOT,
+  SHELL_BIN,
+  ensureTracefs,
+  replayed,
+} from './terminal-harness';
 
 const run = promisify(execFile);
 const USER = 'sessionrec-t';
@@ -22,7 +30,7 @@ const SUDOERS = '/etc/sudoers.d/sessionrec-test';
 const PROMPT = new RegExp(`[#$] (${String.fromCharCode(27)}\\[K)?$`);
 
 describe('terminal sessions over a real sshd with ForceCommand (real policy, ingest, NATS, PostgreSQL, S3)', () => {
-  const platform = new Platform(uniqueTestName('agent_sshd'));
+  const platform = new Platform(uniqueTestName('agent_sshd'), true);
   const acked = new Acked();
   const password = `Pw-${randomBytes(9).toString('hex')}`;
   let daemon: AgentDaemon;
@@ -46,6 +54,7 @@ describe('terminal sessions over a real sshd with ForceCommand (real policy, ing
   ];
 
   beforeAll(async () => {
+    await ensureTracefs();
     await platform.start();
     const dir = platform.dir;
     const { file, config } = await platform.config('sshd');
@@ -163,8 +172,9 @@ describe('terminal sessions over a real sshd with ForceCommand (real policy, ing
     const screen = replayed(acked, recording.recordingId);
     for (const shown of ['hello-42', 'slept', `Password for ${USER}: `, 'root-0', 'back-2'])
       expect(screen).toContain(shown);
+    expect(screen).toContain('echo hello-$((6*7))'); // typed keys, stored once as their echo
     const typed = replayed(acked, recording.recordingId, 'i');
-    expect(typed).toContain('echo hello-$((6*7))');
+    expect(typed).toContain('\r');
     expect(typed).not.toContain(password);
 
     const events = acked.eventsOf(sessionId);
@@ -183,6 +193,25 @@ describe('terminal sessions over a real sshd with ForceCommand (real policy, ing
     expect(idleEnd.offsetMs - idleStart.offsetMs).toBeGreaterThan(0);
     // The SSH connection's TCP statistics were sampled.
     expect(acked.metrics.length).toBeGreaterThan(0);
+
+    // The command lines are searchable in the catalogue (what GET /api/v1/sessions?q= asks).
+    let found: Awaited<ReturnType<Platform['search']>>['sessions'] = [];
+    await waitFor(
+      async () => {
+        found = (await platform.search({ q: 'sleep', event: 'command.start' })).sessions;
+        return found.some((s) => s.sessionId === sessionId);
+      },
+      30_000,
+      'the session found by its command line',
+    );
+    const hit = found.find((s) => s.sessionId === sessionId)!;
+    expect(
+      hit.matches
+        .filter((m) => 'type' in m && m.type === 'command.start')
+        .map((m) => m.snippet ?? ''),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/sleep 1/)]));
+    const sudo = await platform.search({ q: 'sudo' });
+    expect(sudo.sessions.map((s) => s.sessionId)).toContain(sessionId);
 
     const stored = await platform.everyStoredByte();
     const all = [

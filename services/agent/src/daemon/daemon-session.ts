@@ -8,6 +8,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { EventType, PolicyEvaluateReply, RecordingReason } from '@sessionrec/contracts';
+import { classify } from '../detect/classify';
+import type { ExecSeen, ExecTracer } from '../detect/exec-tracer';
 import { parseAsciicast } from '../media/asciicast';
 import { sha256Hex } from '../media/hash-chain';
 import { TriggerMatcher } from '../policy/event-triggers';
@@ -45,6 +47,8 @@ export interface DaemonContext {
   readonly states: SessionStateStore;
   readonly peerOf: (socket: Socket) => Promise<Peer>;
   readonly log: (line: string) => void;
+  /** Every exec on the host from the kernel, when the daemon can trace them. */
+  readonly execTracer?: Pick<ExecTracer, 'active' | 'watch' | 'parentOf'>;
 }
 
 export interface CommandOutcome {
@@ -58,6 +62,8 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 const HELLO_TIMEOUT_MS = 10_000;
 const SWITCH_TIMEOUT_MS = 10_000;
 const COMMAND_TIMEOUT_MS = 15_000;
+/** Execs of a session are sent in batches at most this far apart. */
+const EXEC_BATCH_MS = 250;
 
 export class DaemonSession {
   state: SessionState | undefined;
@@ -72,6 +78,11 @@ export class DaemonSession {
   private readonly switches = new Map<number, () => void>();
   private readonly verdicts = new Map<string, (outcome: CommandOutcome) => void>();
   private readonly helloTimer: NodeJS.Timeout;
+  /** The wrapper's pid, from the kernel (the session's root process must be its child). */
+  private peerPid = 0;
+  private unwatch: (() => void) | undefined;
+  private execBatch: Parameters<DaemonSession['events']>[0][number][] = [];
+  private execTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -88,6 +99,7 @@ export class DaemonSession {
     socket.on('close', () => {
       this.closed = true;
       clearTimeout(this.helloTimer);
+      if (this.detached) this.stopWatching();
       for (const resolve of this.switches.values()) resolve();
       for (const resolve of this.verdicts.values())
         resolve({ status: 'failed', detail: 'session wrapper went away' });
@@ -191,6 +203,8 @@ export class DaemonSession {
           },
           message.samples.length,
         );
+      case 'root':
+        return this.watchRoot(message.pid);
       case 'end':
         return this.finish(message.reason, message.offsetMs);
     }
@@ -208,6 +222,7 @@ export class DaemonSession {
       return;
     }
     this.interactive = message.interactive;
+    this.peerPid = peer.pid;
     const sessionId = randomUUID();
     const token = randomBytes(32).toString('base64url');
     this.startedAtMs = Date.now();
@@ -261,6 +276,7 @@ export class DaemonSession {
       idleSeconds: config.terminal.idleSeconds,
       segmentSeconds: config.terminal.segmentSeconds,
       metricSeconds: config.terminal.metricSeconds,
+      execTracing: this.ctx.execTracer?.active ?? false,
     });
     this.onReady(this);
   }
@@ -277,7 +293,9 @@ export class DaemonSession {
     }
     this.state = state;
     this.startedAtMs = Date.parse(state.startedAt);
+    this.peerPid = peer.pid;
     this.ctx.log(`session ${state.sessionId}: wrapper of ${state.user} reconnected`);
+    if (state.rootPid) await this.watchRoot(state.rootPid);
     this.send({ t: 'resumed', recording: this.recordingState() });
     this.onReady(this);
   }
@@ -497,9 +515,60 @@ export class DaemonSession {
     }
   }
 
+  /**
+   * The wrapper named its shell (or command): from now on the daemon reports the execs
+   * below it, seen by the kernel. Only a child of the wrapper itself is accepted, so a
+   * user cannot have someone else's processes reported as their session's.
+   */
+  private async watchRoot(pid: number): Promise<void> {
+    const tracer = this.ctx.execTracer;
+    const state = this.state!;
+    if (!tracer?.active || this.unwatch) return;
+    const parent = tracer.parentOf(pid);
+    if (parent !== this.peerPid) {
+      this.ctx.log(
+        `session ${state.sessionId}: root process ${pid} is not the wrapper's child (parent ${parent ?? 'unknown'}); commands come from the wrapper's polling`,
+      );
+      return;
+    }
+    this.unwatch = tracer.watch(pid, this.interactive, (exec) => this.execSeen(exec));
+    this.ctx.log(`session ${state.sessionId}: commands from the kernel's exec events below pid ${pid}`);
+    if (state.rootPid !== pid) {
+      state.rootPid = pid;
+      await this.ctx.states.save(state);
+    }
+  }
+
+  private execSeen(exec: ExecSeen): void {
+    if (this.ended) return;
+    const offsetMs = Math.max(0, exec.at - this.startedAtMs);
+    for (const detected of classify(exec.argv, exec))
+      this.execBatch.push({ type: detected.type, offsetMs, attributes: detected.attributes });
+    if (this.execBatch.length >= 400) this.sendExecs();
+    else this.execTimer ??= setTimeout(() => this.sendExecs(), EXEC_BATCH_MS);
+  }
+
+  private sendExecs(): void {
+    clearTimeout(this.execTimer);
+    this.execTimer = undefined;
+    const batch = this.execBatch.splice(0);
+    if (batch.length > 0) this.enqueueStep(() => this.events(batch));
+  }
+
+  private stopWatching(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
+    clearTimeout(this.execTimer);
+    this.execTimer = undefined;
+  }
+
   private async finish(reason: string, offsetMs?: number): Promise<void> {
     const state = this.state;
     if (!state || this.ended) return;
+    // The last execs the kernel reported belong before the end.
+    const execs = this.execBatch.splice(0);
+    this.stopWatching();
+    if (execs.length > 0) await this.events(execs);
     this.ended = true;
     const at = offsetMs ?? this.nowMs();
     this.onGone(this);

@@ -28,6 +28,8 @@ export const sessionState = z.strictObject({
     })
     .nullable(),
   policy: z.strictObject({ ruleId: z.string(), policyVersion: z.number().int() }),
+  /** The session's shell (or command) whose descendants' execs the daemon reports. */
+  rootPid: z.number().int().positive().optional(),
 });
 export type SessionState = z.infer<typeof sessionState>;
 

@@ -36,6 +36,7 @@ export async function runCommandSession(options: CommandSessionOptions): Promise
     );
     child.once('error', () => resolve(127));
   });
+  if (child.pid) link.send({ t: 'root', pid: child.pid });
   const activity = new SessionActivity({
     link,
     rootPid: child.pid ?? process.pid,
@@ -47,6 +48,7 @@ export async function runCommandSession(options: CommandSessionOptions): Promise
     tell: (text) => process.stderr.write(text.replace(/\r/g, '')),
     interactive: false,
     reportRoot: false,
+    reportCommands: !link.welcome.execTracing,
   });
   // The command is known before it runs (scp -t, rsync --server, sftp-server may be over
   // before the first look at /proc): it is reported from its words.

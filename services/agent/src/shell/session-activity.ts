@@ -22,6 +22,11 @@ export interface ActivityOptions {
   readonly interactive: boolean;
   /** Report the root process (an interactive shell); a command session reports its command itself. */
   readonly reportRoot: boolean;
+  /**
+   * Report the processes found by polling /proc (the fallback): off when the daemon sees
+   * every exec from the kernel. Polling still runs, to stop blocked transfers.
+   */
+  readonly reportCommands?: boolean;
 }
 
 export class SessionActivity {
@@ -38,7 +43,9 @@ export class SessionActivity {
     this.watcher = new ProcessWatcher({
       rootPid: options.rootPid,
       includeRoot: options.reportRoot,
-      onStart: (info) => this.processStarted(info),
+      onStart: (info) => {
+        if (options.reportCommands ?? true) this.processStarted(info);
+      },
       onPoll: (live) => this.enforceBlock(live),
     });
   }

@@ -49,6 +49,8 @@ export async function runTerminalSession(options: TerminalSessionOptions): Promi
     cwd: options.cwd,
     env: options.env,
   });
+  // The daemon reports the execs below the shell, from the kernel, when it can.
+  link.send({ t: 'root', pid: pty.pid });
   const ptsName = (pty as unknown as { ptsName?: string }).ptsName ?? '';
   const termios = (options.termios ?? perlTermiosReader)(ptsName);
   const activity = new SessionActivity({
@@ -61,6 +63,7 @@ export async function runTerminalSession(options: TerminalSessionOptions): Promi
     tell,
     interactive: true,
     reportRoot: true,
+    reportCommands: !welcome.execTracing,
   });
 
   let cast: CastRecorder | undefined;
