@@ -30,7 +30,6 @@ export interface RunnerConfig {
   maxInFlight: number;
   maxDeliver: number;
   backoffMs: readonly number[];
-  ackTimeoutMs: number;
   /** How long one pull request waits for messages before the next is sent. */
   pullExpiresMs: number;
 }
@@ -117,7 +116,7 @@ export class ConsumerRunner {
 
   private dispatch(msg: JsMsg): void {
     this.slots.acquire();
-    const settlement = new Settlement(msg, this.cfg.ackTimeoutMs);
+    const settlement = new Settlement(msg);
     this.inFlight.set(msg, settlement);
     this.process(msg, settlement)
       .catch((err: unknown) => {
@@ -160,11 +159,11 @@ export class ConsumerRunner {
       return this.onHandlerFailure(msg, settlement, err);
     }
     try {
-      await settlement.ack();
+      settlement.ack();
     } catch (err) {
       this.logger.warn(
-        `${this.cfg.durable}: ack of seq ${msg.info.streamSequence} not confirmed ` +
-          `(${errorMessage(err)}); it may be redelivered`,
+        `${this.cfg.durable}: ack of seq ${msg.info.streamSequence} not sent ` +
+          `(${errorMessage(err)}); it will be redelivered`,
       );
     }
   }

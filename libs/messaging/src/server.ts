@@ -175,7 +175,6 @@ export function runnerConfig(b: MessageBinding, o: ResolvedMessagingOptions): Ru
     maxInFlight,
     maxDeliver,
     backoffMs: o.backoffMs,
-    ackTimeoutMs: o.publishTimeoutMs,
     pullExpiresMs: PULL_EXPIRES_MS,
   };
 }

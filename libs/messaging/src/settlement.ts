@@ -7,20 +7,23 @@ import type { JsMsg } from '@nats-io/jetstream';
 export class Settlement {
   private done = false;
 
-  constructor(
-    private readonly msg: JsMsg,
-    private readonly ackTimeoutMs: number,
-  ) {}
+  constructor(private readonly msg: JsMsg) {}
 
   get settled(): boolean {
     return this.done;
   }
 
-  /** Acks and waits for the server to confirm it; false if already settled. */
-  async ack(): Promise<boolean> {
+  /**
+   * Acks without waiting for the server to confirm (an ack confirmation is a request
+   * round trip per message, and held the handler's slot while it lasted). Handlers are
+   * idempotent: an ack that is lost only means the message comes back after ack_wait
+   * and is recognised as done. False if already settled.
+   */
+  ack(): boolean {
     if (this.done) return false;
     this.done = true;
-    return this.msg.ackAck({ timeout: this.ackTimeoutMs });
+    this.msg.ack();
+    return true;
   }
 
   nak(delayMs?: number): void {
