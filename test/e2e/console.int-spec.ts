@@ -406,32 +406,50 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     expect(after.status).toBe(401);
   });
 
-  it('shows a policy error under the field it names, and publishes a valid policy', async () => {
+  it('edits the recording policy in its form: errors at their fields, rules reordered and removed, published and tested', async () => {
     await page.goto(`${stack.apiUrl}/policies?kind=recording`);
     await page.getByText('No version published yet.').waitFor();
-    await page.getByRole('button', { name: 'Add rules entry' }).click();
-    await page
-      .getByLabel('rules[0]')
-      .fill('{"id": "servers", "match": {"hosts": ["db-*"]}, "action": "sometimes"}');
-    await page.getByLabel('name').fill('"Servers"');
-    await page.getByRole('button', { name: 'Publish new version' }).click();
-    const ruleErrors = page.locator('#rules-0-errors');
-    await ruleErrors.waitFor();
-    expect(await ruleErrors.textContent()).toContain('rules[0].action');
-    expect(await page.getByLabel('rules[0]').getAttribute('aria-invalid')).toBe('true');
+    const form = page.getByRole('form', { name: 'Edit the recording policy' });
+    await form.getByLabel('Policy name').fill('Servers');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const rule = (n: number) => form.getByRole('group', { name: `Rule ${n}`, exact: true });
+    await rule(1).getByLabel('Rule id').fill('bad id!');
+    await rule(1).getByLabel('Hosts').fill('db-[1]');
+    await rule(2).getByLabel('Rule id').fill('servers');
+    await rule(2).getByLabel('Hosts').fill('db-*, pg-?');
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    // Each error under the field it names, the field marked invalid.
+    const idErrors = page.locator('#p-rules-0-id-errors');
+    await idErrors.waitFor();
+    expect(await idErrors.textContent()).toContain('rules[0].id');
+    expect(await rule(1).getByLabel('Rule id').getAttribute('aria-invalid')).toBe('true');
+    const hostErrors = page.locator('#p-rules-0-match-hosts-errors');
+    expect(await hostErrors.textContent()).toContain('rules[0].match.hosts[0]');
+    expect(await rule(1).getByLabel('Hosts').getAttribute('aria-invalid')).toBe('true');
+    expect(await rule(2).getByLabel('Hosts').getAttribute('aria-invalid')).toBeNull();
     await shot(page, '07-policy-field-error');
-    await page
-      .getByLabel('rules[0]')
-      .fill('{"id": "servers", "match": {"hosts": ["db-*"]}, "action": "record"}');
-    await page.getByRole('button', { name: 'Publish new version' }).click();
+    // Reorder, then remove the bad rule.
+    await form.getByRole('button', { name: 'Move rule 2 up' }).click();
+    expect(await rule(1).getByLabel('Rule id').inputValue()).toBe('servers');
+    await form.getByRole('button', { name: 'Remove rule 2' }).click();
+    expect(await form.getByRole('group', { name: /^Rule \d+$/ }).count()).toBe(1);
+    await rule(1).getByLabel('Show a notice to the user').check();
+    await rule(1).getByLabel('Notice text').fill('This session is recorded.');
+    await form.getByRole('button', { name: 'Publish new version' }).click();
     // Published: the editor reopens on the new active version.
     await page.getByText(/Active: version \d+ by admin/).waitFor();
-    await page.getByLabel('Host').fill('db-01');
+    expect(await rule(1).getByLabel('Hosts').inputValue()).toBe('db-*, pg-?');
+    await page.getByLabel('Host', { exact: true }).fill('db-01');
     await page.getByRole('button', { name: 'Test' }).click();
     await page.getByText('Recorded: record by rule servers').waitFor();
-    await page.getByLabel('Host').fill('ws-01');
+    await page.getByLabel('Host', { exact: true }).fill('ws-01');
     await page.getByRole('button', { name: 'Test' }).click();
     await page.getByText(/^Not recorded: do-not-record/).waitFor();
+    await shot(page, '07b-policy-form-published');
+    // JSON stays available as the advanced editor, on the same document.
+    await page.getByRole('button', { name: 'Edit as JSON (advanced)' }).click();
+    expect(await page.getByLabel('rules[0]').inputValue()).toContain('"servers"');
   });
 
   it('lists only the sessions in progress, and reports the agent answering each action', async () => {

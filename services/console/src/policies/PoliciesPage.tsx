@@ -1,7 +1,8 @@
 /**
- * Policies: each kind with its active version; the selected one edited section by section
- * (errors shown under the field they name), published as a new version, and — for the
- * recording policy — tested against a sample session.
+ * Policies: each kind with its active version, edited and published as a new version with
+ * the api's errors shown under the field they name. The recording policy has a form (rules
+ * added, removed and reordered, each with its fields) and is tested against a sample
+ * session; every kind can also be edited as JSON, section by section (the advanced editor).
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -14,6 +15,8 @@ import {
   sectionOf,
   toSections,
 } from './policy-fields';
+import { fieldErrorsOf, FieldErrors } from './field-errors';
+import { RecordingPolicyForm } from './RecordingPolicyForm';
 
 const KINDS = [
   { kind: 'recording', title: 'Recording' },
@@ -42,24 +45,6 @@ interface Loaded {
   kind: Kind;
   active?: Active;
   error?: string;
-}
-
-function fieldErrorsOf(err: unknown): FieldError[] | undefined {
-  if (!(err instanceof ApiRequestError) || err.code !== 'invalid_policy') return undefined;
-  return err.fields;
-}
-
-function Errors({ errors, id }: { errors: FieldError[] | undefined; id: string }) {
-  if (!errors?.length) return null;
-  return (
-    <ul className="field-error" id={id} role="alert">
-      {errors.map((e) => (
-        <li key={`${e.path}:${e.message}`}>
-          {e.path}: {e.message}
-        </li>
-      ))}
-    </ul>
-  );
 }
 
 function Editor({
@@ -144,7 +129,7 @@ function Editor({
                     aria-describedby={errs ? `${id}-errors` : undefined}
                     onChange={(e) => update(i, j, e.target.value)}
                   />
-                  <Errors errors={errs} id={`${id}-errors`} />
+                  <FieldErrors errors={errs} id={`${id}-errors`} />
                 </div>
               );
             })}
@@ -161,7 +146,7 @@ function Editor({
             >
               Add {s.key} entry
             </button>
-            <Errors errors={bySection.get(s.key)} id={`${s.key}-errors`} />
+            <FieldErrors errors={bySection.get(s.key)} id={`${s.key}-errors`} />
           </fieldset>
         ) : (
           <div className="field" key={s.key}>
@@ -174,11 +159,11 @@ function Editor({
               aria-describedby={bySection.get(s.key) ? `f-${s.key}-errors` : undefined}
               onChange={(e) => update(i, undefined, e.target.value)}
             />
-            <Errors errors={bySection.get(s.key)} id={`f-${s.key}-errors`} />
+            <FieldErrors errors={bySection.get(s.key)} id={`f-${s.key}-errors`} />
           </div>
         ),
       )}
-      <Errors errors={elsewhere} id="document-errors" />
+      <FieldErrors errors={elsewhere} id="document-errors" />
       <button type="submit">Publish new version</button>
       {status && <p role="status">{status}</p>}
     </form>
@@ -274,6 +259,9 @@ export function PoliciesPage() {
   const kind = KINDS.find((k) => k.kind === params.get('kind'))?.kind ?? 'recording';
   const [loaded, setLoaded] = useState<Loaded | undefined>();
   const [version, setVersion] = useState(0);
+  // The recording policy opens in its form; JSON is the advanced option (and the only
+  // editor of the other kinds).
+  const [asJson, setAsJson] = useState(false);
 
   useEffect(() => {
     let alive = true;
@@ -322,12 +310,32 @@ export function PoliciesPage() {
               ? `Active: version ${current.active.version}${current.active.createdBy ? ` by ${current.active.createdBy}` : ''}`
               : 'No version published yet.'}
           </p>
-          <Editor
-            key={`${kind}-${current.active?.version ?? 0}`}
-            kind={kind}
-            active={current.active}
-            onPublished={() => setVersion((v) => v + 1)}
-          />
+          {kind === 'recording' && (
+            <p>
+              <button
+                type="button"
+                className="link"
+                aria-pressed={asJson}
+                onClick={() => setAsJson(!asJson)}
+              >
+                {asJson ? 'Edit with the form' : 'Edit as JSON (advanced)'}
+              </button>
+            </p>
+          )}
+          {kind === 'recording' && !asJson ? (
+            <RecordingPolicyForm
+              key={`form-${current.active?.version ?? 0}`}
+              document={current.active?.document ?? STARTERS.recording}
+              onPublished={() => setVersion((v) => v + 1)}
+            />
+          ) : (
+            <Editor
+              key={`${kind}-${current.active?.version ?? 0}`}
+              kind={kind}
+              active={current.active}
+              onPublished={() => setVersion((v) => v + 1)}
+            />
+          )}
           {kind === 'recording' && <RecordingTest />}
         </>
       )}
