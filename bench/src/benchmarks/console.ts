@@ -1,0 +1,268 @@
+/**
+ * The web console's speed targets (issue 9): search results and the player's first frame
+ * in under a second on a local stack, measured in real Chromium (Debian's, driven by
+ * playwright-core) against the built services with recordings from the agent simulator.
+ *
+ * - search results: from pressing Search to the matching events on screen (signed in,
+ *   the console loaded);
+ * - desktop first frame: from navigating to the player to the video having a decoded
+ *   frame (`readyState >= 2`), in a fresh browser context (empty cache: the page, its
+ *   scripts, the api calls, the playlist and the first segment all count), and again in
+ *   the same context (a returning investigator: scripts cached);
+ * - terminal first screen: to the terminal showing the recording's start, fresh context;
+ * - terminal first screen at a late moment (`?t=`): the screen there comes from the
+ *   api's terminal-state route (the output before it replayed server-side);
+ * - where the time of a median cold desktop run goes: when each request it waited on was
+ *   answered, in ms from navigation start.
+ *
+ * Each figure is the median and p95 of RUNS runs, beside the 1 s limit.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type BenchContext, type Benchmark, type ResultRow } from '../benchmark';
+import { percentile } from '../harness/quantiles';
+import { type ConsoleStack, startConsoleStack } from './console-stack';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RUNS = Number(process.env.BENCH_CONSOLE_RUNS ?? 7);
+const LIMIT_MS = 1000;
+const VIEWPORT = { width: 1280, height: 860 };
+/** Simulated recordings: a desktop of 2 minutes, a terminal session of 20 minutes. */
+const DESKTOP_SECONDS = 120;
+const TERMINAL_SECONDS = 1200;
+
+interface Segment {
+  seq: number;
+  startMs: number;
+  endMs: number;
+}
+interface SessionRow {
+  sessionId: string;
+  recordings: { recordingId: string; kind: 'screen' | 'terminal' }[];
+}
+interface Recording {
+  sessionId: string;
+  recordingId: string;
+  endMs: number;
+}
+
+/** What the page checks read, typed here without the DOM library (predicates run in the page). */
+interface PageDocument {
+  querySelector(selector: string): { readyState?: number } | null;
+}
+interface PagePerformance {
+  getEntriesByType(type: string): { name: string; startTime: number; responseEnd: number }[];
+}
+const doc = () => (globalThis as unknown as { document: PageDocument }).document;
+
+interface Timed {
+  ms: number;
+  /** Each request the page made: path and when its answer was complete (ms from navigation). */
+  requests: { path: string; end: number }[];
+}
+
+async function requestsOf(page: Page): Promise<Timed['requests']> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { performance: PagePerformance }).performance
+      .getEntriesByType('resource')
+      .map((e) => ({ path: new URL(e.name).pathname, end: Math.round(e.responseEnd) })),
+  );
+}
+
+async function waitCatalogued(
+  stack: ConsoleStack,
+): Promise<{ desktop: Recording; terminal: Recording }> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { sessions } = await stack.api<{ sessions: SessionRow[] }>('/api/v1/sessions');
+    const found: Partial<Record<'screen' | 'terminal', Recording>> = {};
+    for (const s of sessions) {
+      for (const r of s.recordings) {
+        const detail = await stack.api<{ live: boolean; segments: Segment[] }>(
+          `/api/v1/recordings/${r.recordingId}?limit=2000`,
+        );
+        const last = detail.segments[detail.segments.length - 1];
+        if (!detail.live && last) {
+          found[r.kind] = { sessionId: s.sessionId, recordingId: r.recordingId, endMs: last.endMs };
+        }
+      }
+    }
+    if (found.screen && found.terminal) return { desktop: found.screen, terminal: found.terminal };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('the simulated recordings were not catalogued within 2 minutes');
+}
+
+function rows(figure: string, values: readonly number[]): ResultRow[] {
+  return [
+    { figure: `${figure} median`, value: percentile(values, 50), unit: 'ms', limit: LIMIT_MS },
+    { figure: `${figure} p95`, value: percentile(values, 95), unit: 'ms', limit: LIMIT_MS },
+  ];
+}
+
+/** A signed-in browser context, fresh (no cache) unless one is given. */
+async function signedIn(browser: Browser, stack: ConsoleStack) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  await context.addCookies([
+    { name: 'sessionrec_session', value: stack.token, url: stack.apiUrl, httpOnly: true },
+  ]);
+  return context;
+}
+
+async function videoFrame(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => (doc().querySelector('video')?.readyState ?? 0) >= 2,
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  );
+}
+
+async function terminalScreen(page: Page): Promise<void> {
+  await page.locator('[data-testid=terminal][data-seeked-ms]').waitFor({ timeout: 60_000 });
+}
+
+async function timeOpen(
+  page: Page,
+  url: string,
+  ready: (page: Page) => Promise<void>,
+): Promise<Timed> {
+  const started = Date.now();
+  await page.goto(url);
+  await ready(page);
+  const ms = Date.now() - started;
+  return { ms, requests: await requestsOf(page) };
+}
+
+/** When the median run's requests finished, grouped into the steps a first frame waits on. */
+function breakdown(run: Timed): ResultRow[] {
+  const doneAt = (test: (p: string) => boolean) =>
+    Math.max(0, ...run.requests.filter((r) => test(r.path)).map((r) => r.end));
+  const steps: [string, (p: string) => boolean][] = [
+    ['console script and styles', (p) => /^\/assets\/index-/.test(p)],
+    [
+      'session and recording (api)',
+      (p) => /^\/api\/v1\/(sessions\/[^/]+|recordings\/[^/]+)$/.test(p),
+    ],
+    [
+      'player code (lazy chunks)',
+      (p) => /^\/assets\/(PlayerPage|PlaybackView|ScreenPlayer)-/.test(p),
+    ],
+    ['HLS playlist', (p) => p.endsWith('/playlist.m3u8')],
+    ['init and first media segment', (p) => /\/(init\.mp4|segments\/\d+(\.m4s)?)$/.test(p)],
+  ];
+  return [
+    ...steps.map(([step, test]) => ({
+      figure: `desktop first frame (fresh), median run: ${step} done at`,
+      value: doneAt(test),
+      unit: 'ms',
+    })),
+    {
+      figure: 'desktop first frame (fresh), median run: requests',
+      value: run.requests.length,
+      unit: 'requests',
+    },
+  ];
+}
+
+export const consoleBench: Benchmark = {
+  name: 'console',
+  description:
+    'web console in Chromium on a local stack: search results and first frame of the desktop and terminal players (median/p95 vs 1 s)',
+  async run(ctx: BenchContext): Promise<ResultRow[]> {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`needs Chromium at ${CHROMIUM} (apt-get install chromium, or CHROMIUM_PATH)`);
+    }
+    if (!existsSync(path.join(REPO_ROOT, 'services/console/dist/index.html'))) {
+      throw new Error('needs the built console (npm run build)');
+    }
+    ctx.progress('console: starting policy, indexer, ingest and api');
+    const stack = await startConsoleStack(ctx.natsUrl, ctx.tmpDir);
+    let browser: Browser | undefined;
+    try {
+      ctx.progress('console: simulating a desktop and a terminal session');
+      await stack.simulate('desktop', DESKTOP_SECONDS, 20);
+      await stack.simulate('terminal', TERMINAL_SECONDS, 100);
+      const { desktop, terminal } = await waitCatalogued(stack);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--autoplay-policy=no-user-gesture-required',
+        ],
+      });
+      const desktopUrl = `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`;
+      const terminalUrl = `${stack.apiUrl}/sessions/${terminal.sessionId}?recording=${terminal.recordingId}`;
+      const lateMs = Math.round(terminal.endMs * 0.9);
+
+      // Search, signed in with the console loaded.
+      const search: number[] = [];
+      const warmContext = await signedIn(browser, stack);
+      const page = await warmContext.newPage();
+      for (let i = 0; i < RUNS; i++) {
+        ctx.progress(`console: search ${i + 1}/${RUNS}`);
+        await page.goto(`${stack.apiUrl}/search?user=nobody-${i}`);
+        await page.getByText('No sessions match.').waitFor({ timeout: 30_000 });
+        await page.getByLabel('User', { exact: true }).fill('');
+        await page.getByLabel('Event type', { exact: true }).fill('app.focus');
+        const started = Date.now();
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page
+          .locator(`li.result[data-session="${desktop.sessionId}"] .matches li`)
+          .first()
+          .waitFor({ timeout: 30_000 });
+        search.push(Date.now() - started);
+      }
+
+      const fresh = async (url: string, ready: (p: Page) => Promise<void>) => {
+        const context = await signedIn(browser!, stack);
+        try {
+          return await timeOpen(await context.newPage(), url, ready);
+        } finally {
+          await context.close();
+        }
+      };
+      const desktopFresh: Timed[] = [];
+      const desktopWarm: number[] = [];
+      const terminalFresh: number[] = [];
+      const terminalLate: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        ctx.progress(`console: players ${i + 1}/${RUNS}`);
+        desktopFresh.push(await fresh(desktopUrl, videoFrame));
+        await page.goto(`${stack.apiUrl}/search`);
+        desktopWarm.push((await timeOpen(page, desktopUrl, videoFrame)).ms);
+        terminalFresh.push((await fresh(terminalUrl, terminalScreen)).ms);
+        terminalLate.push((await fresh(`${terminalUrl}&t=${lateMs}`, terminalScreen)).ms);
+      }
+      await warmContext.close();
+      const sorted = [...desktopFresh].sort((a, b) => a.ms - b.ms);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      return [
+        ...rows('search results', search),
+        ...rows(
+          'desktop first frame (fresh browser)',
+          desktopFresh.map((t) => t.ms),
+        ),
+        ...rows('desktop first frame (scripts cached)', desktopWarm),
+        ...rows(
+          `terminal first screen (fresh, ${TERMINAL_SECONDS / 60} min recording)`,
+          terminalFresh,
+        ),
+        ...rows(
+          `terminal first screen at ${Math.round(lateMs / 60_000)} min (fresh)`,
+          terminalLate,
+        ),
+        ...breakdown(median),
+      ];
+    } finally {
+      await browser?.close().catch(() => undefined);
+      await stack.stop();
+    }
+  },
+};
