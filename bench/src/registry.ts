@@ -7,6 +7,7 @@ import { objectStorePut } from './benchmarks/object-store-put';
 import { policyEvaluate } from './benchmarks/policy-evaluate';
 import { responses } from './benchmarks/responses';
 import { terminalAgent } from './benchmarks/terminal-agent';
+import { consoleBench } from './benchmarks/console';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   jetstreamPublish,
@@ -16,4 +17,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   responses,
   policyEvaluate,
   terminalAgent,
+  consoleBench,
 ];
