@@ -7,12 +7,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { CatalogRecordingDetail } from '@sessionrec/contracts';
 import { readStream, uniqueTestName, waitFor } from '@sessionrec/testing';
+import { parseAsciicast } from '../src/media/asciicast';
 import type { AgentDaemon } from '../src/daemon/agent-daemon';
 import { Acked, Platform, PtyDriver, SHELL_BIN, ensureTracefs, replayed } from './terminal-harness';
 
 describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS, PostgreSQL, S3)', () => {
-  const platform = new Platform(uniqueTestName('agent_tty'));
+  const platform = new Platform(uniqueTestName('agent_tty'), true);
   const acked = new Acked();
   let daemon: AgentDaemon;
   let configFile: string;
@@ -263,4 +265,131 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     expect(all).toContain('unlocked-3');
     expect(all).not.toContain('locked-2');
   }, 120_000);
+
+  describe('record-on-event', () => {
+    let acked4: Acked;
+
+    beforeAll(async () => {
+      const { config } = await platform.config('tty');
+      await daemon.stop();
+      acked4 = new Acked();
+      daemon = await platform.daemon(config, acked4);
+    });
+
+    const policy = (preEventMinutes: number) =>
+      platform.publishPolicy({
+        name: 'Record terminals once a trigger command runs',
+        defaultAction: { action: 'do-not-record' },
+        rules: [
+          {
+            id: 'on-trigger',
+            match: { users: ['*'] },
+            action: 'record-on-event',
+            triggers: {
+              events: [
+                { eventType: 'command.start', attributes: { commandLine: '*fire-trigger*' } },
+              ],
+              preEventMinutes,
+            },
+          },
+        ],
+      });
+
+    /** A session that shows something, waits, runs the trigger command, then more. */
+    const session = async (tag: string) => {
+      const before = acked4.sessions.length;
+      const segmentsBefore = acked4.segments.length;
+      const term = wrapper();
+      running.push(term);
+      await term.expect(/[#$] $/);
+      await term.run(`echo ${tag}-$((1+1))`, `${tag}-2`);
+      // Segments are cut every 2 s here: some are in the pre-event buffer, none uploaded.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await daemon.idle();
+      const sessionId = String(acked4.sessions[before]!.sessionId);
+      expect(acked4.recordings.filter((r) => r.sessionId === sessionId)).toEqual([]);
+      expect(acked4.segments).toHaveLength(segmentsBefore);
+      await term.run('/bin/echo fire-trigger-$((2+3))', 'fire-trigger-5');
+      await term.run('echo after-$((3+4))', 'after-7');
+      await term.type('exit\r');
+      await term.exited;
+      await waitFor(
+        () => Promise.resolve(acked4.ends.some((e) => e.sessionId === sessionId)),
+        20_000,
+        'session end',
+      );
+      await daemon.idle();
+      const recording = acked4.recordings.find((r) => r.sessionId === sessionId)!;
+      const trigger = acked4
+        .eventsOf(sessionId, 'command.start')
+        .find((e) => e.attributes.commandLine === '/bin/echo fire-trigger-5')!;
+      const startedAt = Date.parse(String(acked4.sessions[before]!.startedAt));
+      const segments = acked4.segments
+        .filter((s) => s.recordingId === recording.recordingId)
+        .sort((a, b) => a.seq - b.seq);
+      return { sessionId, recording, trigger, startedAt, segments };
+    };
+
+    it('buffers on the host until a command fires the trigger, then records from the oldest buffered moment', async () => {
+      const version = await policy(1);
+      const { recording, trigger, startedAt, segments } = await session('kept');
+      expect(recording).toMatchObject({
+        reason: 'event',
+        ruleId: 'on-trigger',
+        policyVersion: version,
+        actor: 'event:command.start',
+      });
+      // It begins before the trigger, with what was shown then, and replays as one cast.
+      expect(Date.parse(String(recording.at))).toBeLessThan(startedAt + trigger.offsetMs);
+      const screen = replayed(acked4, recording.recordingId);
+      for (const shown of ['kept-2', 'fire-trigger-5', 'after-7']) expect(screen).toContain(shown);
+      expect(screen.indexOf('kept-2')).toBeLessThan(screen.indexOf('fire-trigger-5'));
+      expect(() => parseAsciicast(segments.map((s) => s.text).join(''))).not.toThrow();
+
+      // The catalogue shows the recording's first segment before the trigger.
+      let detail: CatalogRecordingDetail | null = null;
+      await waitFor(
+        async () => {
+          const reply = await platform.messaging.request(
+            'catalog.recording',
+            { v: 1, recordingId: recording.recordingId, limit: 1000 },
+            { timeoutMs: 10_000 },
+          );
+          detail = reply.recording;
+          return detail !== null && detail.segments.length === segments.length;
+        },
+        30_000,
+        'the recording and its segments in the catalogue',
+      );
+      const found = detail as unknown as CatalogRecordingDetail;
+      expect(found.segments[0]!.startMs).toBeLessThan(trigger.offsetMs);
+      expect(Date.parse(found.startedAt)).toBeLessThan(startedAt + trigger.offsetMs);
+    });
+
+    it('drops what is older than the pre-event minutes and starts the recording on its own clock', async () => {
+      // No minutes before the event: the buffered segments are dropped, never uploaded.
+      await policy(0);
+      const { recording, trigger, startedAt, segments } = await session('dropped');
+      expect(recording).toMatchObject({ reason: 'event', actor: 'event:command.start' });
+      const screen = replayed(acked4, recording.recordingId);
+      expect(screen).not.toContain('dropped-2');
+      expect(screen).toContain('after-7');
+      // The first stored segment opens with a header and the times start near zero.
+      const cast = parseAsciicast(segments.map((s) => s.text).join(''));
+      expect(cast.header).toMatchObject({ version: 2, width: 100, height: 30 });
+      expect(cast.lines[0]![0]).toBeLessThan(5);
+      expect(Date.parse(String(recording.at))).toBeLessThanOrEqual(
+        startedAt + trigger.offsetMs + 1000,
+      );
+      // What the buffer dropped was never uploaded: no stored byte holds it.
+      const stored = await platform.everyStoredByte();
+      const all = [
+        ...stored.objects.map((b) => b.toString('latin1')),
+        ...stored.rows,
+        ...stored.messages.map((b) => b.toString('latin1')),
+      ];
+      expect(all.some((text) => text.includes('fire-trigger-5'))).toBe(true);
+      expect(all.filter((text) => text.includes('dropped-2'))).toEqual([]);
+    });
+  });
 });

@@ -13,6 +13,8 @@ import type { ExecSeen, ExecTracer } from '../detect/exec-tracer';
 import { parseAsciicast } from '../media/asciicast';
 import { sha256Hex } from '../media/hash-chain';
 import { TriggerMatcher } from '../policy/event-triggers';
+import { PreEventBuffer } from '../policy/pre-event-buffer';
+import { type CastSize, castHeaderOf, castSizeAfter, rebaseCast } from '../terminal/cast-rebase';
 import type { PolicyClient } from '../policy/policy-client';
 import { SpoolFullError } from '../spool/spool';
 import type { SpoolMeta } from '../spool/spool-item';
@@ -62,6 +64,29 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 const HELLO_TIMEOUT_MS = 10_000;
 const SWITCH_TIMEOUT_MS = 10_000;
 const COMMAND_TIMEOUT_MS = 15_000;
+/** The pre-event buffer of one armed session holds at most this much cast (and its minutes). */
+const PRE_EVENT_MAX_BYTES = 16 * 1024 * 1024;
+
+interface BufferedSegment {
+  readonly bytes: Buffer;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** The terminal size when the segment began (for a header if it opens the recording). */
+  readonly sizeBefore: CastSize | undefined;
+}
+
+/** A record-on-event session waiting for its trigger; the wrapper casts into `id`. */
+interface Armed {
+  readonly id: string;
+  readonly ruleId: string;
+  readonly policyVersion: number;
+  readonly armedAtMs: number;
+  readonly buffer: PreEventBuffer<BufferedSegment>;
+  castStartMs?: number;
+  header?: Record<string, unknown>;
+  size?: CastSize;
+  lastEndMs: number;
+}
 /** Execs of a session are sent in batches at most this far apart. */
 const EXEC_BATCH_MS = 250;
 
@@ -71,6 +96,8 @@ export class DaemonSession {
   private ended = false;
   private closed = false;
   private matcher: TriggerMatcher | undefined;
+  /** Armed for record-on-event: the pre-event buffer, in memory only. */
+  private armed: Armed | undefined;
   /** Sessions without a terminal (scp, sftp, ssh host cmd) report events but are not cast. */
   private interactive = true;
   private queue: Promise<void> = Promise.resolve();
@@ -302,7 +329,7 @@ export class DaemonSession {
 
   private recordingState() {
     return {
-      recordingId: this.state?.recording?.id ?? null,
+      recordingId: this.state?.recording?.id ?? this.armed?.id ?? null,
       inputCapture: this.state?.inputCapture ?? false,
     };
   }
@@ -316,16 +343,107 @@ export class DaemonSession {
     const state = this.state!;
     state.policy = { ruleId: decision.ruleId, policyVersion: decision.policyVersion };
     state.inputCapture = decision.capture?.inputCapture ?? false;
-    this.matcher =
-      decision.decision === 'record-on-event' && decision.triggers
-        ? new TriggerMatcher(decision.triggers)
-        : undefined;
+    const triggers = decision.decision === 'record-on-event' ? decision.triggers : undefined;
+    this.matcher = triggers ? new TriggerMatcher(triggers) : undefined;
     if (decision.decision === 'record') {
+      this.armed = undefined;
       if (!state.recording) await this.startRecording(atMs, 'policy', undefined, tellWrapper);
       else if (tellWrapper) await this.tellWrapper();
-    } else if (state.recording?.reason === 'policy' || state.recording?.reason === 'event') {
+      return;
+    }
+    // A recording an event started goes on while the decision is still record-on-event.
+    const eventGoesOn = triggers !== undefined && state.recording?.reason === 'event';
+    if (eventGoesOn) this.matcher = undefined;
+    else if (state.recording?.reason === 'policy' || state.recording?.reason === 'event') {
       // Only what policy started is stopped by policy; an administrator's recording stays.
       await this.stopRecording(atMs, 'policy', undefined, tellWrapper);
+    }
+    const armed = this.armed;
+    if (triggers && this.interactive && !state.recording) {
+      const same =
+        armed?.ruleId === decision.ruleId && armed.policyVersion === decision.policyVersion;
+      if (same) return; // still armed by the same rule: the buffer stays
+      this.armed = {
+        id: randomUUID(),
+        ruleId: decision.ruleId,
+        policyVersion: decision.policyVersion,
+        armedAtMs: atMs,
+        buffer: new PreEventBuffer(triggers.preEventMinutes * 60_000, PRE_EVENT_MAX_BYTES),
+        lastEndMs: atMs,
+      };
+    } else {
+      this.armed = undefined;
+      if (!armed) return;
+    }
+    // The wrapper casts into the pre-event buffer (a new one), or stops doing so.
+    if (tellWrapper) await this.tellWrapper();
+  }
+
+  /**
+   * A segment of the armed recording: kept in memory on this host, never uploaded unless
+   * a trigger fires; the oldest go when the buffer holds more than its minutes or bytes.
+   */
+  private bufferSegment(message: Extract<WrapperMessage, { t: 'segment' }>): void {
+    const armed = this.armed!;
+    const bytes = Buffer.from(message.data, 'base64');
+    const text = bytes.toString('utf8');
+    checkCastSegment(bytes, armed.castStartMs === undefined);
+    if (armed.castStartMs === undefined) {
+      armed.castStartMs = message.startMs;
+      armed.header = castHeaderOf(text);
+    }
+    const sizeBefore = armed.size;
+    armed.size = castSizeAfter(text, armed.size);
+    armed.lastEndMs = Math.max(message.startMs, message.endMs);
+    armed.buffer.push({
+      startMs: message.startMs,
+      endMs: armed.lastEndMs,
+      bytes: bytes.length,
+      item: { bytes, startMs: message.startMs, endMs: armed.lastEndMs, sizeBefore },
+    });
+  }
+
+  /**
+   * A trigger fired while armed: the recording starts at the oldest moment the buffer
+   * holds, its buffered segments are stored first (on the recording's clock, the first
+   * with a header), and the wrapper goes on casting into it live.
+   */
+  private async fire(armed: Armed, type: EventType, firedAtMs: number): Promise<void> {
+    const entries = armed.buffer.drain();
+    const first = entries[0]?.item;
+    const fromMs = first
+      ? first.startMs
+      : armed.castStartMs !== undefined
+        ? armed.lastEndMs
+        : armed.armedAtMs;
+    const castOffsetMs = armed.castStartMs !== undefined ? fromMs - armed.castStartMs : 0;
+    const size = first ? first.sizeBefore : armed.size;
+    const castHeader =
+      castOffsetMs > 0 && armed.header && size
+        ? JSON.stringify({
+            ...armed.header,
+            width: size.width,
+            height: size.height,
+            timestamp: Math.floor((this.startedAtMs + fromMs) / 1000),
+          })
+        : undefined;
+    this.ctx.log(
+      `session ${this.state!.sessionId}: ${type} fired rule ${armed.ruleId}: recording from ${fromMs} ms (${Math.max(0, firedAtMs - fromMs)} ms before the event, ${entries.length} buffered segment(s))`,
+    );
+    await this.startRecording(fromMs, 'event', `event:${type}`, false, {
+      id: armed.id,
+      ...(castOffsetMs > 0 ? { castOffsetMs } : {}),
+      ...(castHeader ? { castHeader } : {}),
+    });
+    const recording = this.state!.recording!;
+    for (const { item } of entries) {
+      await this.storeSegment(recording, {
+        t: 'segment',
+        recordingId: recording.id,
+        startMs: item.startMs,
+        endMs: item.endMs,
+        data: item.bytes.toString('base64'),
+      });
     }
   }
 
@@ -334,10 +452,14 @@ export class DaemonSession {
     reason: RecordingReason,
     actor: string | undefined,
     tellWrapper: boolean,
+    /** The armed recording a trigger turns into a real one (the wrapper casts into it already). */
+    armed?: { id: string; castOffsetMs?: number; castHeader?: string },
   ): Promise<void> {
     const state = this.state!;
     if (!this.interactive) return;
-    const id = randomUUID();
+    // Whatever was armed is superseded: the buffer is not uploaded (unless this is its trigger).
+    this.armed = undefined;
+    const id = armed?.id ?? randomUUID();
     await this.submitJson(
       'recording-start',
       `/sessions/${state.sessionId}/recordings`,
@@ -354,7 +476,13 @@ export class DaemonSession {
       1,
       id,
     );
-    state.recording = { id, reason, nextSeq: 0 };
+    state.recording = {
+      id,
+      reason,
+      nextSeq: 0,
+      ...(armed?.castOffsetMs ? { castOffsetMs: armed.castOffsetMs } : {}),
+      ...(armed?.castHeader ? { castHeader: armed.castHeader } : {}),
+    };
     await this.ctx.states.save(state);
     if (tellWrapper) await this.tellWrapper();
   }
@@ -411,6 +539,10 @@ export class DaemonSession {
   private async segment(message: Extract<WrapperMessage, { t: 'segment' }>): Promise<void> {
     const state = this.state!;
     const recording = state.recording;
+    if (!recording && this.armed?.id === message.recordingId) {
+      this.bufferSegment(message);
+      return;
+    }
     if (!recording || recording.id !== message.recordingId) {
       this.ctx.log(
         `session ${state.sessionId}: dropped a segment of recording ${message.recordingId}, which is not current`,
@@ -425,7 +557,16 @@ export class DaemonSession {
     message: Extract<WrapperMessage, { t: 'segment' }>,
   ): Promise<void> {
     const state = this.state!;
-    const bytes = Buffer.from(message.data, 'base64');
+    let bytes = Buffer.from(message.data, 'base64');
+    // A recording that began inside the pre-event buffer: on its own clock, with a header.
+    const header = recording.nextSeq === 0 ? recording.castHeader : undefined;
+    if (recording.castOffsetMs || header) {
+      checkCastSegment(bytes, false);
+      bytes = Buffer.from(
+        rebaseCast(bytes.toString('utf8'), recording.castOffsetMs ?? 0, header),
+        'utf8',
+      );
+    }
     checkCastSegment(bytes, recording.nextSeq === 0);
     if (!this.ctx.spoolHasRoom(bytes.length)) {
       await this.spoolFull();
@@ -454,6 +595,7 @@ export class DaemonSession {
     );
     recording.nextSeq += 1;
     recording.prevSha256 = sha256;
+    delete recording.castHeader;
     await this.ctx.states.save(state);
   }
 
@@ -510,7 +652,9 @@ export class DaemonSession {
       const fired = events.find((event) => matcher.matches(event));
       if (fired) {
         this.matcher = undefined;
-        await this.startRecording(fired.offsetMs, 'event', `event:${fired.type}`, true);
+        const armed = this.armed;
+        if (armed) await this.fire(armed, fired.type, fired.offsetMs);
+        else await this.startRecording(fired.offsetMs, 'event', `event:${fired.type}`, true);
       }
     }
   }
@@ -532,7 +676,9 @@ export class DaemonSession {
       return;
     }
     this.unwatch = tracer.watch(pid, this.interactive, (exec) => this.execSeen(exec));
-    this.ctx.log(`session ${state.sessionId}: commands from the kernel's exec events below pid ${pid}`);
+    this.ctx.log(
+      `session ${state.sessionId}: commands from the kernel's exec events below pid ${pid}`,
+    );
     if (state.rootPid !== pid) {
       state.rootPid = pid;
       await this.ctx.states.save(state);

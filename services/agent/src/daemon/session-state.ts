@@ -25,6 +25,12 @@ export const sessionState = z.strictObject({
       reason: recordingReason,
       nextSeq: z.number().int().nonnegative(),
       prevSha256: z.string().optional(),
+      /**
+       * A record-on-event recording starts later than the wrapper's cast did: its lines
+       * are moved this much earlier, and its first segment gets this header.
+       */
+      castOffsetMs: z.number().int().nonnegative().optional(),
+      castHeader: z.string().max(4096).optional(),
     })
     .nullable(),
   policy: z.strictObject({ ruleId: z.string(), policyVersion: z.number().int() }),

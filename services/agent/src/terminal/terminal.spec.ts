@@ -1,4 +1,5 @@
 import { parseAsciicast } from '../media/asciicast';
+import { castHeaderOf, castSizeAfter, rebaseCast } from './cast-rebase';
 import { CastRecorder } from './cast-recorder';
 import { ECHO, ICANON, inputVisible, lflagFromSttyG } from './echo';
 
@@ -118,5 +119,34 @@ describe('asciicast segments of a terminal recording', () => {
     });
     cast.input('secret', 10);
     expect(cast.cut(100)!.text).not.toContain('secret');
+  });
+});
+
+describe('a pre-event recording moved to its own clock', () => {
+  const header = JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 0, env: {} });
+
+  it('moves every line earlier, never below zero, and opens with the given header', () => {
+    const segment = '[60.5,"o","before"]\n[61.25,"r","100x30"]\n[62,"i","\\r"]\n';
+    const moved = rebaseCast(segment, 60_000, header);
+    const { header: opened, lines } = parseAsciicast(moved);
+    expect(opened).toMatchObject({ width: 80, height: 24 });
+    expect(lines).toEqual([
+      [0.5, 'o', 'before'],
+      [1.25, 'r', '100x30'],
+      [2, 'i', '\r'],
+    ]);
+    expect(rebaseCast('[1,"o","x"]\n', 5000)).toBe('[0,"o","x"]\n');
+  });
+
+  it('keeps the cast header when nothing before it was cut, and tracks the terminal size', () => {
+    const first = `${header}\n[0.1,"o","$ "]\n`;
+    expect(rebaseCast(first, 0)).toBe(first);
+    expect(castHeaderOf(first)).toMatchObject({ version: 2, width: 80 });
+    expect(castHeaderOf('[0.1,"o","$ "]\n')).toBeUndefined();
+    expect(castSizeAfter(first, undefined)).toEqual({ width: 80, height: 24 });
+    expect(castSizeAfter('[3,"r","132x40"]\n[4,"o","x"]\n', { width: 80, height: 24 })).toEqual({
+      width: 132,
+      height: 40,
+    });
   });
 });
