@@ -7,6 +7,9 @@
  * - lag from JetStream's publish acknowledgement to the row being searchable (p50, p99;
  *   target p99 under 1 s) at a steady ~2000 events/s;
  * - catalog.search latency over NATS for a mix of queries (p50, p95; target p95 under 100 ms).
+ *
+ * BENCH_INDEXER_SESSIONS sizes the catalogue (default 100k); BENCH_INDEXER_KEEP=1 keeps
+ * its schema afterwards (the progress line names it) to EXPLAIN slow searches on.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -364,7 +367,9 @@ export const indexer: Benchmark = {
       await pg.end().catch(() => undefined);
       await deleteNamespaceStreams(nc, name).catch(() => []);
       await nc.close();
-      await dropTestSchemas(name).catch(() => undefined);
+      // BENCH_INDEXER_KEEP=1 keeps the seeded catalogue to EXPLAIN slow searches on.
+      if (process.env.BENCH_INDEXER_KEEP === '1') ctx.progress(`indexer: kept schema ${schema}`);
+      else await dropTestSchemas(name).catch(() => undefined);
     }
   },
 };
