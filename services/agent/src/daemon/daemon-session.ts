@@ -437,6 +437,7 @@ export class DaemonSession {
     });
     const recording = this.state!.recording!;
     for (const { item } of entries) {
+      if (this.state!.recording?.id !== recording.id) break; // the spool filled up meanwhile
       await this.storeSegment(recording, {
         t: 'segment',
         recordingId: recording.id,
