@@ -154,6 +154,8 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     const later = new Acked();
     daemon = await platform.daemon(config, later);
     await term.run('echo after-$((2+2))', 'after-4');
+    // The resumed session's commands still come from the kernel (its shell pid was kept).
+    await term.run('/bin/echo resumed-$((5+5))', 'resumed-10');
     await term.type('exit\r');
     expect((await term.exited).exitCode).toBe(0);
     // Nothing could be sent: it is all in the spool, on disk.
@@ -176,6 +178,9 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     const screen = replayed(later, recordingId);
     expect(screen).toContain('before-2');
     expect(screen).toContain('after-4');
+    expect(
+      later.eventsOf(sessionId, 'command.start').map((e) => e.attributes.commandLine),
+    ).toContain('/bin/echo resumed-10');
     expect(daemon.spoolBytes).toBe(0);
     const stored = await platform.everyStoredByte();
     expect(stored.objects.some((o) => o.toString('utf8').includes('after-4'))).toBe(true);
