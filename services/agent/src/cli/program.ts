@@ -8,6 +8,7 @@ import { loadConfig, DEFAULT_CONFIG_PATH } from '../daemon/config';
 import { AgentDaemon } from '../daemon/agent-daemon';
 import { enrol } from '../identity/enrol';
 import { runShell } from '../shell/run-shell';
+import { runDesktop } from '../desktop/run-desktop';
 import { resolveStateDir } from '../identity/identity-store';
 import { runSimulation } from '../simulate';
 import { formatSummary } from '../simulate/summary';
@@ -124,6 +125,24 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
           ...(flags.c !== undefined ? { command: flags.c } : {}),
         }),
       );
+    });
+
+  program
+    .command('desktop')
+    .description(
+      "the desktop session (started in the user's X session: ~/.xsession, xrdp startwm.sh or XDG autostart)",
+    )
+    .option('--config <file>', 'configuration file', DEFAULT_CONFIG_PATH)
+    .option('--display <display>', 'X display to record (default $DISPLAY)')
+    .action(async (flags: { config: string; display?: string }) => {
+      const reason = await runDesktop({
+        configPath: flags.config,
+        env: io.env,
+        log: (line) => io.err(`${line}\n`),
+        ...(flags.display ? { display: flags.display } : {}),
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
+      io.err(`desktop session ended (${reason})\n`);
     });
 
   program
