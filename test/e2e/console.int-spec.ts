@@ -180,6 +180,9 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
   });
 
   it('opens the desktop recording and jumps to an event: playback lands within a second of it', async () => {
+    const requested: string[] = [];
+    const onRequest = (r: { url(): string }) => requested.push(new URL(r.url()).pathname);
+    page.on('request', onRequest);
     const opened = Date.now();
     await page.goto(
       `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`,
@@ -199,6 +202,13 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       },
     );
     timings.playerFirstFrameMs = Date.now() - opened;
+    page.off('request', onRequest);
+    // The playlist fetched at start (beside the sign-in check) is the one hls.js read: once.
+    const base = `/api/v1/recordings/${desktop.recordingId}`;
+    expect(requested.filter((p) => p === `${base}/playlist.m3u8`)).toHaveLength(1);
+    // The first media came from what the page read at start (the browser cache), not a
+    // second trip: each was requested twice at most (the early read and hls.js's cache hit).
+    expect(requested.filter((p) => p === `${base}/init.mp4`).length).toBeLessThanOrEqual(2);
     // The events fill in the timeline once loaded (the video does not wait for them).
     const markers = page.locator('.markers .marker');
     await markers.nth(3).waitFor();

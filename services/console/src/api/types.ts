@@ -111,6 +111,8 @@ export interface RecordingDetail {
   startedAt: string;
   stoppedAt?: string;
   live: boolean;
+  /** The CMAF init segment of a screen recording, once stored. */
+  init?: { key: string; size: number; sha256: string };
   segments: Segment[];
   nextAfterSeq?: number;
 }

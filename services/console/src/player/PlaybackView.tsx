@@ -30,7 +30,12 @@ import {
 } from './timeline-model';
 
 export type MediaSource =
-  | { kind: 'screen'; playlistUrl: string }
+  | {
+      kind: 'screen';
+      playlistUrl: string;
+      /** The playlist's text, already being fetched: hls.js's first read uses it. */
+      firstPlaylist?: Promise<string | undefined>;
+    }
   | { kind: 'terminal'; fetchCast: CastFetcher; fetchState: StateFetcher };
 
 export interface PlaybackViewProps {
@@ -85,6 +90,7 @@ export function PlaybackView(props: PlaybackViewProps) {
     source.kind === 'screen' ? (
       <ScreenPlayer
         playlistUrl={source.playlistUrl}
+        firstPlaylist={source.firstPlaylist}
         map={map}
         startAtMs={startAtMs}
         controlRef={control}

@@ -17,6 +17,7 @@ import type {
 import { formatOffset } from '../search/search-query';
 import { SharePanel } from '../share/SharePanel';
 import { PlaybackView, type MediaSource } from './PlaybackView';
+import { takePlayerStart } from './player-boot';
 import { loadEvents, loadMetrics, loadSegments } from './player-data';
 import type { TerminalState } from './terminal-playback';
 import type { Selection } from './Timeline';
@@ -32,6 +33,8 @@ interface Loaded {
   truncated?: boolean;
   /** Events and samples loaded (until then the live poll leaves them alone). */
   tracks: boolean;
+  /** The screen recording's playlist, already fetched at start (hls.js reads it first). */
+  playlist?: Promise<string | undefined>;
 }
 
 function terminalSource(recordingId: string): MediaSource {
@@ -57,24 +60,42 @@ export function PlayerPage() {
   useEffect(() => {
     let alive = true;
     (async () => {
-      // Everything at once when the link names the recording (search results do).
+      // What the console began at start for this URL (player-boot.ts), else everything at
+      // once when the link names the recording (search results do).
+      const early = takePlayerStart(sessionId, wanted);
       const eventsLoad = loadEvents(sessionId);
       const samplesLoad = loadMetrics(sessionId);
-      const wantedLoad = wanted ? loadSegments(wanted) : undefined;
+      const wantedLoad = !early && wanted ? loadSegments(wanted) : undefined;
       // Awaited below; a failure before then must not surface as an unhandled rejection.
       for (const load of [eventsLoad, samplesLoad, wantedLoad]) load?.catch(() => undefined);
-      const session = await request<SessionDetail>(`/api/v1/sessions/${sessionId}`);
+      const session = await (early?.session ??
+        request<SessionDetail>(`/api/v1/sessions/${sessionId}`));
       const summary =
         session.recordings.find((r) => r.recordingId === wanted) ?? session.recordings[0];
       if (!summary) throw new Error('this session has no recording');
+      const started = await early?.recording;
       const { detail, segments } =
-        summary.recordingId === wanted && wantedLoad
-          ? await wantedLoad
-          : await loadSegments(summary.recordingId);
+        started?.recordingId === summary.recordingId
+          ? started
+          : summary.recordingId === wanted && wantedLoad
+            ? await wantedLoad
+            : await loadSegments(summary.recordingId);
+      // Not awaited: hls.js waits for it (or asks itself when it is not this recording's).
+      const playlist = early?.playlist.then((p) =>
+        p?.recordingId === summary.recordingId ? p.text : undefined,
+      );
       // The player starts as soon as the segments are known; the timeline's events and the
       // network graph fill in when they arrive.
       if (!alive) return;
-      setLoaded({ session, recording: detail, segments, events: [], samples: [], tracks: false });
+      setLoaded({
+        session,
+        recording: detail,
+        segments,
+        events: [],
+        samples: [],
+        tracks: false,
+        ...(playlist ? { playlist } : {}),
+      });
       const [events, samples] = await Promise.all([eventsLoad, samplesLoad]);
       if (!alive) return;
       setLoaded((current) =>
@@ -136,7 +157,11 @@ export function PlayerPage() {
   const rid = recording.recordingId;
   const source: MediaSource =
     recording.kind === 'screen'
-      ? { kind: 'screen', playlistUrl: `/api/v1/recordings/${rid}/playlist.m3u8` }
+      ? {
+          kind: 'screen',
+          playlistUrl: `/api/v1/recordings/${rid}/playlist.m3u8`,
+          ...(loaded.playlist !== undefined ? { firstPlaylist: loaded.playlist } : {}),
+        }
       : terminalSource(rid);
   const exportQuery = selection ? queryString({ from: selection.fromMs, to: selection.toMs }) : '';
   return (

@@ -7,6 +7,7 @@
 // The light build: no subtitles, alternate audio or DRM, which recordings never have.
 import Hls from 'hls.js/light';
 import { type RefObject, useEffect, useRef } from 'react';
+import { firstPlaylistLoader } from './first-playlist-loader';
 import type { MediaControl, MediaEvents } from './media-control';
 import type { TimeMap } from './timeline-model';
 
@@ -16,6 +17,8 @@ const BUFFER_BEHIND_S = 30;
 
 export interface ScreenPlayerProps extends MediaEvents {
   playlistUrl: string;
+  /** The playlist's text, already being fetched (else hls.js fetches it). */
+  firstPlaylist?: Promise<string | undefined> | undefined;
   map: TimeMap;
   startAtMs: number;
   controlRef: RefObject<MediaControl | null>;
@@ -40,7 +43,12 @@ export function ScreenPlayer(props: ScreenPlayerProps) {
       backBufferLength: BUFFER_BEHIND_S,
       // Play a recording from where the user asked, not from the live edge.
       liveSyncDurationCount: 1,
-      enableWorker: true,
+      // Recordings are fMP4 already: nothing to transmux, so no worker (starting one makes
+      // it compile hls.js a second time before the first frame).
+      enableWorker: false,
+      ...(latest.current.firstPlaylist
+        ? { pLoader: firstPlaylistLoader(latest.current.firstPlaylist) }
+        : {}),
     });
     hls.on(Hls.Events.ERROR, (_e, data) => {
       if (data.fatal) latest.current.onError(`playback failed: ${data.details}`);

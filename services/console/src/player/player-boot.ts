@@ -1,0 +1,116 @@
+/**
+ * The player's first frame waits on a chain: the console script, the sign-in check
+ * (`/auth/me`), the player page's code, the session and its recording's segment times,
+ * the player's code (hls.js or xterm.js), the HLS playlist, then the media. Most links of
+ * that chain do not depend on each other, so when the console starts on a
+ * `/sessions/{id}` URL this starts them all at once, beside the sign-in check: the session,
+ * the recording's segment times and (for a screen recording) its playlist, the page's
+ * code, and the right player's code as soon as the recording's kind is known. The player
+ * page then takes these promises instead of asking again. Someone not signed in gets
+ * 401s here, which nobody reads: the sign-in check sends them to the sign-in page.
+ */
+import { request } from '../api/client';
+import type { RecordingDetail, Segment, SessionDetail } from '../api/types';
+import { loadSegments } from './player-data';
+
+export interface PlayerStart {
+  readonly sessionId: string;
+  /** `?recording=` of the URL, if any. */
+  readonly wanted: string | undefined;
+  readonly session: Promise<SessionDetail>;
+  /** The recording the page will play (the wanted one, else the session's first). */
+  readonly recording: Promise<
+    { recordingId: string; detail: RecordingDetail; segments: Segment[] } | undefined
+  >;
+  /** Its HLS playlist text, when it is a screen recording (the first one hls.js reads). */
+  readonly playlist: Promise<{ recordingId: string; text: string } | undefined>;
+}
+
+let pending: PlayerStart | undefined;
+
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  // Read later or never (signed out): never an unhandled rejection.
+  promise.catch(() => undefined);
+  return promise;
+}
+
+function playlistOf(recordingId: string) {
+  return request<string>(`/api/v1/recordings/${recordingId}/playlist.m3u8`, { quiet401: true });
+}
+
+export function startPlayer(pathname: string, search: string): void {
+  const match = /^\/sessions\/([0-9a-fA-F-]{36})$/.exec(pathname);
+  if (!match?.[1]) return;
+  const sessionId = match[1];
+  const wanted = new URLSearchParams(search).get('recording') ?? undefined;
+  void import('./PlayerPage').catch(() => undefined);
+  const session = quiet(
+    request<SessionDetail>(`/api/v1/sessions/${sessionId}`, { quiet401: true }),
+  );
+  const chosen = quiet(
+    session.then((s) => s.recordings.find((r) => r.recordingId === wanted) ?? s.recordings[0]),
+  );
+  // The wanted recording's times and playlist need not wait for the session.
+  const early = wanted ? quiet(loadSegments(wanted)) : undefined;
+  const earlyPlaylist = wanted ? quiet(playlistOf(wanted)) : undefined;
+  void chosen
+    .then((r): Promise<unknown> | undefined =>
+      r?.kind === 'terminal'
+        ? import('./TerminalPlayer')
+        : r?.kind === 'screen'
+          ? import('./ScreenPlayer')
+          : undefined,
+    )
+    .catch(() => undefined);
+  const recording = quiet(
+    chosen.then(async (r) => {
+      if (!r) return undefined;
+      const loaded =
+        r.recordingId === wanted && early ? await early : await loadSegments(r.recordingId);
+      return { recordingId: r.recordingId, ...loaded };
+    }),
+  );
+  const playlist = quiet(
+    chosen.then(async (r) => {
+      if (r?.kind !== 'screen') return undefined;
+      const text =
+        r.recordingId === wanted && earlyPlaylist
+          ? await earlyPlaylist
+          : await playlistOf(r.recordingId);
+      return { recordingId: r.recordingId, text };
+    }),
+  );
+  // The media hls.js will ask for first (the init segment and the segment at `?t=`) are
+  // cacheable (private, max-age): reading them now puts them in the browser's cache, so
+  // hls.js finds them there instead of asking only after its code has loaded and started.
+  const t = Number(new URLSearchParams(search).get('t') ?? Number.NaN);
+  void Promise.all([chosen, recording])
+    .then(([r, loaded]) => {
+      if (r?.kind !== 'screen' || !loaded) return;
+      const at = Number.isFinite(t) ? t : (loaded.segments[0]?.startMs ?? 0);
+      const first =
+        loaded.segments.find((s) => s.startMs <= at && at < s.endMs) ?? loaded.segments[0];
+      const base = `/api/v1/recordings/${r.recordingId}`;
+      const urls = [
+        ...(loaded.detail.init ? [`${base}/init.mp4`] : []),
+        ...(first ? [`${base}/segments/${first.seq}.m4s`] : []),
+      ];
+      return Promise.all(
+        urls.map((url) =>
+          fetch(url, { credentials: 'same-origin' }).then((res) => res.arrayBuffer()),
+        ),
+      );
+    })
+    .catch(() => undefined);
+  pending = { sessionId, wanted, session, recording, playlist };
+}
+
+/** What startPlayer began for this page, once (a later visit asks afresh). */
+export function takePlayerStart(
+  sessionId: string,
+  wanted: string | undefined,
+): PlayerStart | undefined {
+  const start = pending;
+  pending = undefined;
+  return start && start.sessionId === sessionId && start.wanted === wanted ? start : undefined;
+}
