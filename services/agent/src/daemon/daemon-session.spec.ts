@@ -57,26 +57,34 @@ async function harness(decision: Partial<PolicyEvaluateReply>, shellParent = WRA
     },
   };
   const socketPath = path.join(dir, 's.sock');
+  const sessions: DaemonSession[] = [];
   const server = net.createServer((socket) => {
-    new DaemonSession(
-      socket,
-      ctx,
-      () => undefined,
-      () => undefined,
+    sessions.push(
+      new DaemonSession(
+        socket,
+        ctx,
+        () => undefined,
+        () => undefined,
+      ),
     );
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  const client = net.connect(socketPath);
   const received: DaemonMessage[] = [];
-  let buffered = '';
-  client.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      received.push(JSON.parse(buffered.slice(0, newline)) as DaemonMessage);
-      buffered = buffered.slice(newline + 1);
-    }
-  });
+  let client: net.Socket;
+  /** A wrapper connection (a new one replaces the last, as a wrapper reconnecting does). */
+  const connect = () => {
+    client = net.connect(socketPath);
+    let buffered = '';
+    client.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        received.push(JSON.parse(buffered.slice(0, newline)) as DaemonMessage);
+        buffered = buffered.slice(newline + 1);
+      }
+    });
+  };
+  connect();
   const send = (message: unknown) => client.write(`${JSON.stringify(message)}\n`);
   const until = async (check: () => boolean) => {
     for (let i = 0; i < 200 && !check(); i += 1)
@@ -98,6 +106,22 @@ async function harness(decision: Partial<PolicyEvaluateReply>, shellParent = WRA
     exec: (exec: Omit<ExecSeen, 'at'>) => onExec?.({ ...exec, at: Date.now() }),
     get watching() {
       return onExec !== undefined;
+    },
+    received,
+    /** The daemon restarts: its session detaches, the wrapper reconnects and resumes. */
+    restart: async (welcome: Extract<DaemonMessage, { t: 'welcome' }>) => {
+      await Promise.all(sessions.splice(0).map((session) => session.detach()));
+      onExec = undefined;
+      connect();
+      send({
+        t: 'resume',
+        v: 1,
+        pid: WRAPPER,
+        sessionId: welcome.sessionId,
+        token: welcome.resumeToken,
+      });
+      await until(() => received.some((m) => m.t === 'resumed'));
+      return received.find((m) => m.t === 'resumed') as Extract<DaemonMessage, { t: 'resumed' }>;
     },
     close: async () => {
       client.destroy();
@@ -187,6 +211,34 @@ describe('a terminal session in the daemon', () => {
       h.send(segment(armed, 100_000, 110_000, ['[101,"o","live"]']));
       await h.until(() => h.submitted.filter((s) => s.kind === 'segment').length === 7);
       expect(h.submitted.filter((s) => s.kind === 'segment').pop()!.body).toBe('[61,"o","live"]\n');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('record-on-event: a session armed before a daemon restart is armed again and still fires', async () => {
+    const h = await harness({
+      decision: 'record-on-event',
+      triggers: { events: [{ eventType: 'command.start' }], preEventMinutes: 5 },
+    });
+    try {
+      const before = h.welcome.recording.recordingId!;
+      h.send({ t: 'root', pid: SHELL });
+      await h.until(() => h.watching);
+      const resumed = await h.restart(h.welcome);
+      // A fresh buffer under a new id: what was buffered before was in memory only.
+      const armed = resumed.recording.recordingId!;
+      expect(armed).toEqual(expect.any(String));
+      expect(armed).not.toBe(before);
+      await h.until(() => h.watching);
+      h.send(segment(armed, 5_000, 10_000, [HEADER, '[0.5,"o","after restart"]']));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      h.exec({ pid: 5000, ppid: SHELL, argv: ['vi'] });
+      await h.until(() => h.submitted.some((s) => s.kind === 'segment'));
+      expect(JSON.parse(h.submitted.find((s) => s.kind === 'recording-start')!.body)).toMatchObject(
+        { recordingId: armed, reason: 'event' },
+      );
+      expect(h.submitted.find((s) => s.kind === 'segment')!.body).toContain('after restart');
     } finally {
       await h.close();
     }

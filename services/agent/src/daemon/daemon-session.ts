@@ -7,7 +7,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { EventType, PolicyEvaluateReply, RecordingReason } from '@sessionrec/contracts';
+import type {
+  EventTriggers,
+  EventType,
+  PolicyEvaluateReply,
+  RecordingReason,
+} from '@sessionrec/contracts';
 import { classify } from '../detect/classify';
 import type { ExecSeen, ExecTracer } from '../detect/exec-tracer';
 import { parseAsciicast } from '../media/asciicast';
@@ -323,6 +328,8 @@ export class DaemonSession {
     this.peerPid = peer.pid;
     this.ctx.log(`session ${state.sessionId}: wrapper of ${state.user} reconnected`);
     if (state.rootPid) await this.watchRoot(state.rootPid);
+    // Armed before the restart: armed again, with an empty buffer (it was in memory only).
+    if (state.triggers && !state.recording) this.arm(state.triggers, this.nowMs());
     this.send({ t: 'resumed', recording: this.recordingState() });
     this.onReady(this);
   }
@@ -363,20 +370,29 @@ export class DaemonSession {
       const same =
         armed?.ruleId === decision.ruleId && armed.policyVersion === decision.policyVersion;
       if (same) return; // still armed by the same rule: the buffer stays
-      this.armed = {
-        id: randomUUID(),
-        ruleId: decision.ruleId,
-        policyVersion: decision.policyVersion,
-        armedAtMs: atMs,
-        buffer: new PreEventBuffer(triggers.preEventMinutes * 60_000, PRE_EVENT_MAX_BYTES),
-        lastEndMs: atMs,
-      };
+      this.arm(triggers, atMs);
     } else {
       this.armed = undefined;
+      delete state.triggers;
       if (!armed) return;
     }
     // The wrapper casts into the pre-event buffer (a new one), or stops doing so.
     if (tellWrapper) await this.tellWrapper();
+  }
+
+  /** Arms record-on-event under the session's current rule, with an empty buffer. */
+  private arm(triggers: EventTriggers, atMs: number): void {
+    const state = this.state!;
+    state.triggers = triggers;
+    this.matcher = new TriggerMatcher(triggers);
+    this.armed = {
+      id: randomUUID(),
+      ruleId: state.policy.ruleId,
+      policyVersion: state.policy.policyVersion,
+      armedAtMs: atMs,
+      buffer: new PreEventBuffer(triggers.preEventMinutes * 60_000, PRE_EVENT_MAX_BYTES),
+      lastEndMs: atMs,
+    };
   }
 
   /**

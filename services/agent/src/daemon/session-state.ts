@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { recordingReason } from '@sessionrec/contracts';
+import { eventTriggers, recordingReason } from '@sessionrec/contracts';
 import { z } from 'zod';
 
 export const sessionState = z.strictObject({
@@ -36,6 +36,8 @@ export const sessionState = z.strictObject({
   policy: z.strictObject({ ruleId: z.string(), policyVersion: z.number().int() }),
   /** The session's shell (or command) whose descendants' execs the daemon reports. */
   rootPid: z.number().int().positive().optional(),
+  /** Armed for record-on-event by these triggers: re-armed (empty buffer) on resume. */
+  triggers: eventTriggers.optional(),
 });
 export type SessionState = z.infer<typeof sessionState>;
 
