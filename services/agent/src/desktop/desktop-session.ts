@@ -66,6 +66,8 @@ class DesktopSession {
   private readonly pending: { type: EventType; offsetMs: number; attributes: Attributes }[] = [];
   private readonly apps = new Map<number, RunningApp>();
   private readonly windowApps = new Map<number, RunningApp | undefined>();
+  /** Windows being looked up (process, command line): focus waits for them. */
+  private readonly opening = new Map<number, Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly recorder: ScreenRecorder;
   private readonly lock: ScreenLock;
@@ -95,7 +97,7 @@ class DesktopSession {
     this.tracker = new WindowTracker(
       options.display,
       {
-        opened: (window) => void this.windowOpened(window),
+        opened: (window) => this.opening.set(window.id, this.windowOpened(window)),
         closed: (window) => this.windowClosed(window),
         focused: (window) => void this.windowFocused(window),
       },
@@ -172,11 +174,12 @@ class DesktopSession {
       )
       .catch((error: Error) => options.log(`clipboard: ${error.message}`));
     this.applyExclusions(welcome.recording);
-    await this.applyRecording(welcome.recording);
+    // Windows first: the capture starts with the masks of what is already open.
     await this.tracker.start();
     void this.tracker.exited.then(() => this.end('display-closed'));
     await this.storage.start();
     await this.usb.start();
+    void this.applyRecording(welcome.recording);
     this.timers.push(setInterval(() => this.flush(), 1000));
     this.timers.push(setInterval(() => void this.checkIdle(welcome.idleSeconds), 1000));
     this.timers.push(setInterval(() => void this.refreshMasks(), options.maskPollMs ?? 250));
@@ -259,8 +262,11 @@ class DesktopSession {
 
   private focusedApp: RunningApp | undefined;
 
-  private async windowOpened(window: TrackedWindow): Promise<void> {
+  private async windowOpened(found: TrackedWindow): Promise<void> {
     let app: RunningApp | undefined;
+    // Programs that do not set _NET_WM_PID: the X server knows which local process it is.
+    const pid = found.pid ?? (await this.x.pidOfWindow(found.id));
+    const window = pid ? { ...found, pid } : found;
     if (window.pid) {
       app = this.apps.get(window.pid);
       if (!app) {
@@ -291,6 +297,7 @@ class DesktopSession {
   private windowClosed(window: TrackedWindow): void {
     const app = this.windowApps.get(window.id);
     this.windowApps.delete(window.id);
+    this.opening.delete(window.id);
     if (app) {
       app.windows.delete(window.id);
       if (app.windows.size === 0) {
@@ -303,7 +310,7 @@ class DesktopSession {
 
   private async windowFocused(window: TrackedWindow | undefined): Promise<void> {
     // The window may be reported focused before its own lookup finished.
-    await new Promise((resolve) => setImmediate(resolve));
+    if (window) await this.opening.get(window.id);
     const app = window ? this.windowApps.get(window.id) : undefined;
     this.focusedApp = app;
     if (!window) return;

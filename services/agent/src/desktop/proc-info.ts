@@ -15,6 +15,7 @@ export interface AppProcess {
 }
 
 const MAX_COMMAND_LINE = 4096;
+const SCAN_BATCH = 16;
 
 export async function describeProcess(pid: number): Promise<AppProcess | undefined> {
   const [exe, comm, cmdline] = await Promise.all([
@@ -58,16 +59,19 @@ export async function openForWrite(roots: readonly string[]): Promise<OpenForWri
     /^\d+$/.test(name),
   );
   const found: OpenForWrite[] = [];
-  await Promise.all(
-    pids.map(async (name) => {
-      const fds = await readdir(`/proc/${name}/fd`).catch(() => [] as string[]);
-      for (const fd of fds) {
-        const target = await readlink(`/proc/${name}/fd/${fd}`).catch(() => '');
-        if (!prefixes.some((prefix) => target.startsWith(prefix))) continue;
-        const info = await readFile(`/proc/${name}/fdinfo/${fd}`, 'utf8').catch(() => '');
-        if (writableFlags(info)) found.push({ pid: Number(name), path: target });
-      }
-    }),
-  );
+  const scan = async (name: string) => {
+    const fds = await readdir(`/proc/${name}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${name}/fd/${fd}`).catch(() => '');
+      if (!prefixes.some((prefix) => target.startsWith(prefix))) continue;
+      const info = await readFile(`/proc/${name}/fdinfo/${fd}`, 'utf8').catch(() => '');
+      if (writableFlags(info)) found.push({ pid: Number(name), path: target });
+    }
+  };
+  // A few processes at a time: thousands of parallel readdirs run out of file descriptors,
+  // and a failed read would hide a writer.
+  for (let i = 0; i < pids.length; i += SCAN_BATCH) {
+    await Promise.all(pids.slice(i, i + SCAN_BATCH).map(scan));
+  }
   return found;
 }

@@ -76,6 +76,8 @@ export class StorageWatcher {
   private readonly touched = new Map<string, Mount>();
   private readonly reported = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
+  /** Writing processes stopped while transfers are blocked. */
+  private stopped = 0;
 
   constructor(private readonly options: StorageWatcherOptions) {
     this.removable = compileGlobs(options.removable);
@@ -107,7 +109,16 @@ export class StorageWatcher {
   /** Blocks transfers from now on; resolves with how many writing processes were stopped. */
   block(): Promise<number> {
     this.blocked = true;
-    return this.serial(async () => this.enforce(await openForWrite([...this.mounts.keys()])));
+    // A check already queued enforces the block too: count every process stopped from now.
+    const before = this.stopped;
+    return this.serial(async () => {
+      const writers = await openForWrite([...this.mounts.keys()]);
+      this.options.log?.(
+        `transfers blocked: ${writers.length} file(s) open for writing under ${this.mounts.size} mount(s)`,
+      );
+      await this.enforce(writers);
+      return this.stopped - before;
+    });
   }
 
   private serial<T>(step: () => Promise<T>): Promise<T> {
@@ -237,6 +248,7 @@ export class StorageWatcher {
       const app = (await describeProcess(writer.pid))?.name;
       if (!pids.has(writer.pid)) {
         pids.add(writer.pid);
+        this.stopped += 1;
         try {
           process.kill(writer.pid, 'SIGTERM');
         } catch {

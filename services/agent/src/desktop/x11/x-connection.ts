@@ -10,9 +10,18 @@ import { type XClient, type XDisplay, createClient } from 'x11';
 interface ScreenSaverExt {
   QueryInfo(drawable: number, callback: (error: unknown, info: { idle: number }) => void): void;
 }
+interface ResExt {
+  QueryClientIds(
+    specs: { client: number; mask: number }[],
+    callback: (error: unknown, ids: { mask: number; value: number[] }[]) => void,
+  ): void;
+}
 interface FixesExt {
   SelectSelectionInput(window: number, selection: number, mask: number): void;
 }
+
+/** X-Resource: the client's local process id. */
+const LOCAL_CLIENT_PID = 2;
 
 /** XFIXES: SetSelectionOwner | SelectionWindowDestroy | SelectionClientClose. */
 const SELECTION_OWNER_CHANGE = 1;
@@ -30,6 +39,7 @@ function requireExt<T>(client: XClient, name: string): Promise<T> {
 
 export class XConnection {
   private screenSaver: ScreenSaverExt | undefined;
+  private res: ResExt | null | undefined;
   private readonly clipboardListeners: ((selection: string) => void)[] = [];
   private closedResolve: () => void = () => undefined;
   readonly closed = new Promise<void>((resolve) => (this.closedResolve = resolve));
@@ -73,6 +83,24 @@ export class XConnection {
     const ext = this.screenSaver;
     return new Promise((resolve) =>
       ext.QueryInfo(this.root, (error, info) => resolve(error ? undefined : info.idle)),
+    );
+  }
+
+  /**
+   * The pid of the local client that created a window, from the server (X-Resource), for
+   * programs that do not set _NET_WM_PID (xmessage and other Xt programs).
+   */
+  async pidOfWindow(window: number): Promise<number | undefined> {
+    if (this.res === undefined) {
+      this.res = await requireExt<ResExt>(this.display.client, 'res').catch(() => null);
+    }
+    const res = this.res;
+    if (!res) return undefined;
+    return new Promise((resolve) =>
+      res.QueryClientIds([{ client: window, mask: LOCAL_CLIENT_PID }], (error, ids) => {
+        const pid = error ? undefined : ids.find((id) => id.mask === LOCAL_CLIENT_PID)?.value[0];
+        resolve(pid && pid > 0 ? pid : undefined);
+      }),
     );
   }
 

@@ -1,0 +1,355 @@
+/**
+ * What the desktop-session suite needs besides the platform (terminal-harness.ts): a real
+ * X display (Xvfb) with a window manager that keeps EWMH properties (openbox), X programs
+ * driven with xdotool, a tmpfs mounted as "removable" storage, what ingest acknowledged
+ * with the segment bytes as sent, and frames decoded from those bytes with ffmpeg.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '@sessionrec/testing';
+import type { SpoolItem } from '../src/spool/spool-item';
+
+const run = promisify(execFile);
+
+export const AGENT_BIN = path.resolve(__dirname, '../bin/sessionrec-agent.js');
+
+/** Xvfb on a free display number, with openbox managing its windows. */
+export class XDisplay {
+  private xvfb: ChildProcess | undefined;
+  private wm: ChildProcess | undefined;
+  private readonly children: ChildProcess[] = [];
+  display = '';
+
+  constructor(
+    readonly width = 1280,
+    readonly height = 720,
+  ) {}
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, DISPLAY: this.display };
+  }
+
+  async start(): Promise<void> {
+    // Xvfb picks a display number nobody holds and says which (-displayfd).
+    const xvfb = spawn(
+      'Xvfb',
+      ['-displayfd', '1', '-screen', '0', `${this.width}x${this.height}x24`, '-nolisten', 'tcp'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    this.xvfb = xvfb;
+    const number = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      xvfb.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
+    });
+    this.display = `:${number}`;
+    await waitFor(
+      async () =>
+        await this.x('xdpyinfo', []).then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+      `Xvfb on ${this.display}`,
+    );
+    this.wm = spawn('openbox', [], { env: this.env, stdio: 'ignore' });
+    await waitFor(
+      async () => (await this.x('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('#'),
+      30_000,
+      'openbox manages the display',
+    );
+  }
+
+  /** Runs an X tool on this display and returns what it printed. */
+  async x(file: string, args: string[]): Promise<string> {
+    const { stdout } = await run(file, args, { env: this.env, timeout: 15_000 });
+    return stdout;
+  }
+
+  /** Starts an X program on this display (ended by stop() if still running). */
+  spawn(file: string, args: string[]): ChildProcess {
+    const child = spawn(file, args, { env: this.env, stdio: 'ignore' });
+    this.children.push(child);
+    return child;
+  }
+
+  /** The managed client window of a process, once the window manager has it. */
+  async windowOf(pid: number): Promise<number> {
+    let id = 0;
+    await waitFor(
+      async () => {
+        const out = await this.x('xdotool', ['search', '--pid', String(pid)]).catch(() => '');
+        const clients = await this.x('xprop', ['-root', '_NET_CLIENT_LIST']);
+        for (const line of out.split('\n').filter(Boolean)) {
+          const candidate = Number(line);
+          if (clients.includes(`0x${candidate.toString(16)}`)) id = candidate;
+        }
+        return id !== 0;
+      },
+      20_000,
+      `a managed window of pid ${pid}`,
+    );
+    return id;
+  }
+
+  /** The client area of a window, in screen coordinates. */
+  async clientRect(id: number): Promise<{ x: number; y: number; width: number; height: number }> {
+    const out = await this.x('xwininfo', ['-id', String(id)]);
+    const value = (label: string) => Number(new RegExp(`${label}:\\s+(-?\\d+)`).exec(out)?.[1]);
+    return {
+      x: value('Absolute upper-left X'),
+      y: value('Absolute upper-left Y'),
+      width: value('Width'),
+      height: value('Height'),
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const child of [...this.children, this.wm, this.xvfb]) {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  }
+}
+
+/** A tmpfs mounted at a fresh folder: removable storage as far as the agent can tell. */
+export async function mountTmpfs(parent: string, name: string): Promise<string> {
+  const dir = path.join(parent, name);
+  await mkdir(dir, { recursive: true });
+  await run('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0777', 'tmpfs', dir]);
+  return dir;
+}
+
+export async function unmount(dir: string): Promise<void> {
+  await run('umount', ['-l', dir]).catch(() => undefined);
+}
+
+/** Everything ingest acknowledged for desktop sessions, segments with their bytes. */
+export class DesktopAcked {
+  readonly sessions: Record<string, unknown>[] = [];
+  readonly ends: { sessionId: string; reason: string }[] = [];
+  readonly recordings: Record<string, unknown>[] = [];
+  readonly stops: { recordingId: string; reason: string }[] = [];
+  readonly segments: {
+    recordingId: string;
+    seq: number;
+    kind: string;
+    startMs: number;
+    endMs: number;
+    bytes: Buffer;
+  }[] = [];
+  readonly events: { type: string; offsetMs: number; attributes: Record<string, unknown> }[] = [];
+  readonly metrics: Record<string, number>[] = [];
+
+  readonly onAcked = (item: SpoolItem) => {
+    const body = () => JSON.parse(item.body.toString('utf8')) as Record<string, unknown>;
+    switch (item.meta.kind) {
+      case 'session-start':
+        this.sessions.push(body());
+        break;
+      case 'session-end':
+        this.ends.push({ sessionId: item.meta.lane, reason: String(body().reason) });
+        break;
+      case 'recording-start':
+        this.recordings.push(body());
+        break;
+      case 'recording-stop':
+        this.stops.push({ recordingId: item.meta.recordingId!, reason: String(body().reason) });
+        break;
+      case 'segment':
+        this.segments.push({
+          recordingId: item.meta.recordingId!,
+          seq: Number(item.meta.path.split('/').pop()),
+          kind: item.meta.headers['x-segment-kind'] ?? '',
+          startMs: Number(item.meta.headers['x-segment-start-ms']),
+          endMs: Number(item.meta.headers['x-segment-end-ms']),
+          bytes: Buffer.from(item.body),
+        });
+        break;
+      case 'events':
+        this.events.push(
+          ...(body() as { events: DesktopAcked['events'] }).events.map((e) => ({
+            type: e.type,
+            offsetMs: e.offsetMs,
+            attributes: e.attributes,
+          })),
+        );
+        break;
+      case 'metrics':
+        this.metrics.push(...(body() as { samples: Record<string, number>[] }).samples);
+        break;
+    }
+  };
+
+  of(type: string): DesktopAcked['events'] {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  /** The segments of a recording in sequence order. */
+  recording(recordingId: string): DesktopAcked['segments'] {
+    return this.segments.filter((s) => s.recordingId === recordingId).sort((a, b) => a.seq - b.seq);
+  }
+}
+
+/** Writes init + media to a file and asks ffprobe how many frames decode, and their size. */
+export async function probe(
+  parts: readonly Buffer[],
+): Promise<{ frames: number; width: number; height: number; codec: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'desktop-probe-'));
+  try {
+    const file = path.join(dir, 'recording.mp4');
+    await writeFile(file, Buffer.concat(parts));
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height,nb_read_frames',
+      '-of',
+      'json',
+      file,
+    ]);
+    const stream = (
+      JSON.parse(stdout) as {
+        streams: { codec_name: string; width: number; height: number; nb_read_frames: string }[];
+      }
+    ).streams[0]!;
+    return {
+      frames: Number(stream.nb_read_frames),
+      width: stream.width,
+      height: stream.height,
+      codec: stream.codec_name,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Presentation time (seconds) of every frame of init + media, in decoding order. */
+export async function frameTimes(parts: readonly Buffer[]): Promise<number[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'desktop-times-'));
+  try {
+    const file = path.join(dir, 'recording.mp4');
+    await writeFile(file, Buffer.concat(parts));
+    const { stdout } = await run(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'frame=best_effort_timestamp_time',
+        '-of',
+        'csv=p=0',
+        file,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    return stdout
+      .split('\n')
+      .map((line) => Number.parseFloat(line))
+      .filter((t) => Number.isFinite(t));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every frame of init + media as RGB24, each width*height*3 bytes. */
+export async function decodeFrames(
+  parts: readonly Buffer[],
+  width: number,
+  height: number,
+): Promise<Buffer[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'desktop-frames-'));
+  try {
+    const file = path.join(dir, 'part.mp4');
+    await writeFile(file, Buffer.concat(parts));
+    const { stdout } = await run(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-i',
+        file,
+        '-fps_mode',
+        'passthrough',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-',
+      ],
+      { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 },
+    );
+    const size = width * height * 3;
+    const frames: Buffer[] = [];
+    for (let offset = 0; offset + size <= stdout.length; offset += size) {
+      frames.push(stdout.subarray(offset, offset + size));
+    }
+    return frames;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface RegionStats {
+  /** Share of pixels that are (near) black. */
+  readonly black: number;
+  /** Share of pixels that are clearly red. */
+  readonly red: number;
+}
+
+/** Colour statistics of a rectangle of an RGB24 frame. */
+export function regionStats(
+  frame: Buffer,
+  width: number,
+  rect: { x: number; y: number; width: number; height: number },
+): RegionStats {
+  let black = 0;
+  let red = 0;
+  let total = 0;
+  for (let y = rect.y; y < rect.y + rect.height; y += 2) {
+    for (let x = rect.x; x < rect.x + rect.width; x += 2) {
+      const i = (y * width + x) * 3;
+      const [r, g, b] = [frame[i]!, frame[i + 1]!, frame[i + 2]!];
+      if (r < 40 && g < 40 && b < 40) black += 1;
+      if (r > 180 && g < 80 && b < 80) red += 1;
+      total += 1;
+    }
+  }
+  return { black: black / total, red: red / total };
+}
+
+/** A fake /sys/block with one USB stick, to plug in and pull out. */
+export async function fakeSysBlock(parent: string): Promise<{
+  dir: string;
+  plug: () => Promise<void>;
+  pull: () => Promise<void>;
+}> {
+  const dir = path.join(parent, 'sys-block');
+  await mkdir(dir, { recursive: true });
+  const disk = path.join(dir, 'sdz');
+  return {
+    dir,
+    plug: async () => {
+      await mkdir(path.join(disk, 'device'), { recursive: true });
+      await writeFile(path.join(disk, 'size'), '15728640\n');
+      await writeFile(path.join(disk, 'device', 'vendor'), 'Testvend\n');
+      await writeFile(path.join(disk, 'device', 'model'), 'Stick 8G\n');
+      await writeFile(path.join(disk, 'removable'), '1\n');
+    },
+    pull: () => rm(disk, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,429 @@
+/**
+ * A desktop session end to end: `sessionrec-agent desktop` (built CLI) inside a real X
+ * display (Xvfb + openbox) with real X programs driven by xdotool, the agent daemon, and
+ * real policy, ingest, NATS, PostgreSQL and the S3 test server. A scripted session opens a
+ * terminal and types, copies to the clipboard, opens an excluded application, plugs a
+ * "USB stick", writes to a removable mount (a tmpfs), has a transfer blocked, is locked,
+ * unlocked, shown a notice, goes idle, is measured over its remote-display connection,
+ * has that connection dropped and is logged off. Checked: the events ingest acknowledged,
+ * a recording whose init + segments decode, masked pixels where the excluded window was,
+ * a blocked transfer (process stopped, partial file gone), keys not reaching applications
+ * while locked.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { EVENT_TYPE_NAMES } from '@sessionrec/contracts';
+import { readStream, uniqueTestName, waitFor } from '@sessionrec/testing';
+import { AgentDaemon } from '../src/daemon/agent-daemon';
+import {
+  AGENT_BIN,
+  DesktopAcked,
+  XDisplay,
+  decodeFrames,
+  fakeSysBlock,
+  frameTimes,
+  mountTmpfs,
+  probe,
+  regionStats,
+  unmount,
+} from './desktop-harness';
+import { Platform } from './terminal-harness';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A stand-in remote-display server (as xrdp or x11vnc would be) in a process of its own. */
+function remoteDisplayServer(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('net').createServer((c) => c.on('data', () => {}));
+       s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return new Promise((resolve) =>
+    child.stdout.once('data', (d: Buffer) => resolve({ child, port: Number(String(d).trim()) })),
+  );
+}
+
+describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, ingest, NATS, PostgreSQL, S3)', () => {
+  const platform = new Platform(uniqueTestName('agent_desk'));
+  const screen = new XDisplay(1280, 720);
+  const acked = new DesktopAcked();
+  let daemon: AgentDaemon | undefined;
+  let mount = '';
+  let desktop: ChildProcess | undefined;
+  let desktopLog = '';
+  let remote: { child: ChildProcess; port: number } | undefined;
+  let client: net.Socket | undefined;
+
+  beforeAll(async () => {
+    await platform.start();
+    await screen.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    desktop?.kill('SIGKILL');
+    client?.destroy();
+    remote?.child.kill('SIGKILL');
+    await daemon?.stop();
+    if (mount) await unmount(mount);
+    await screen.stop();
+    await platform.stop();
+  });
+
+  it('records a scripted session: apps, clipboard, masked excluded app, USB, removable writes, blocked transfer, lock, notice, idle, network, disconnect, logoff', async () => {
+    const work = platform.dir;
+    mount = await mountTmpfs(work, 'usb-stick');
+    const sys = await fakeSysBlock(work);
+    remote = await remoteDisplayServer();
+    client = net.connect(remote.port, '127.0.0.1');
+    const sender = setInterval(() => client?.write(Buffer.alloc(2048)), 100);
+
+    await platform.publishPolicy({
+      name: 'Desktops',
+      defaultAction: { action: 'do-not-record' },
+      rules: [
+        {
+          id: 'desktops',
+          match: {},
+          action: 'record',
+          notice: { show: true, text: 'This desktop session is recorded.' },
+          capture: {
+            frameRate: 5,
+            quality: 'low',
+            inputCapture: false,
+            excludedApplications: ['xclock'],
+          },
+        },
+      ],
+    });
+    // Detection: every event, only the test's own mounts, the shortest idle threshold.
+    const detection = await platform.messaging.request(
+      'policy.detection.put',
+      {
+        v: 1,
+        document: {
+          name: 'Desktop test detection',
+          defaults: {
+            events: [...EVENT_TYPE_NAMES],
+            options: { removableMountPoints: [], networkMountPoints: [], idleThresholdSeconds: 30 },
+          },
+          rules: [],
+        },
+        actor: { id: 'test', name: 'desktop-test' },
+      } as never,
+      { timeoutMs: 5_000 },
+    );
+    expect(detection).toMatchObject({ ok: true });
+    const { file, config } = await platform.config('desk', {
+      desktop: {
+        segmentSeconds: 2,
+        idleSeconds: 5,
+        metricSeconds: 1,
+        removableMounts: [mount],
+        networkMounts: [],
+        sysBlockDir: sys.dir,
+        remotePorts: [remote.port],
+      },
+    });
+    daemon = new AgentDaemon({
+      config,
+      token: platform.token,
+      hostname: 'desk-host-1',
+      log: (line) => {
+        if (process.env.AGENT_TEST_LOG) console.error(line);
+      },
+      onAcked: acked.onAcked,
+    });
+    await daemon.start();
+    const identity = JSON.parse(
+      await readFile(path.join(config.stateDir, 'identity.json'), 'utf8'),
+    ) as { agentId: string };
+
+    desktop = spawn(
+      process.execPath,
+      [AGENT_BIN, 'desktop', '--config', file, '--display', screen.display],
+      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    desktop.stderr!.on('data', (d: Buffer) => (desktopLog += d.toString()));
+    const desktopExit = new Promise<number | null>((resolve) =>
+      desktop!.once('exit', (code) => resolve(code)),
+    );
+    const until = (what: string, check: () => boolean, timeoutMs = 30_000) =>
+      waitFor(() => Promise.resolve(check()), timeoutMs, `${what}; agent said:\n${desktopLog}`);
+    const event = (type: string, match: (a: Record<string, unknown>) => boolean = () => true) =>
+      acked.of(type).find((e) => match(e.attributes));
+
+    await until('session and recording acknowledged', () => acked.recordings.length === 1);
+    const session = acked.sessions[0]!;
+    expect(session).toMatchObject({ protocol: 'desktop', host: 'desk-host-1', user: 'root' });
+    expect(acked.recordings[0]).toMatchObject({ kind: 'screen', reason: 'policy' });
+    const recordingId = String(acked.recordings[0]!.recordingId);
+    const sessionId = String(session.sessionId);
+    const startedAt = Date.parse(String(session.startedAt));
+    const sessionMs = () => Date.now() - startedAt;
+
+    // The notice from policy is on the display (xmessage is an application too).
+    await until(
+      'the recording notice shown',
+      () => !!event('app.start', (a) => a.app === 'xmessage'),
+    );
+
+    const command = async (action: string, params: Record<string, string> = {}) => {
+      const commandId = randomUUID();
+      await platform.messaging.publish('control.command', {
+        v: 1,
+        commandId,
+        agentId: identity.agentId,
+        sessionId,
+        action,
+        params,
+        issuedAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        issuedBy: 'desktop-test',
+      } as never);
+      let result: { status: string; detail?: string } | undefined;
+      await waitFor(
+        async () => {
+          const messages = await readStream(platform.nc, platform.name, 'RESPONSES');
+          result = messages
+            .map((m) => m.json<{ commandId: string; status: string; detail?: string }>())
+            .find((r) => r.commandId === commandId);
+          return result !== undefined;
+        },
+        30_000,
+        `result of ${action}; agent said:\n${desktopLog}`,
+      );
+      return result!;
+    };
+
+    // 1. A terminal: started, focused, typed into.
+    const term = screen.spawn('xterm', ['-geometry', '80x24+20+20', '-title', 'work terminal']);
+    const termWindow = await screen.windowOf(term.pid!);
+    await until('xterm started', () => !!event('app.start', (a) => a.pid === term.pid));
+    expect(event('app.start', (a) => a.pid === term.pid)!.attributes).toMatchObject({
+      app: 'xterm',
+      windowClass: 'XTerm',
+      windowTitle: 'work terminal',
+    });
+    expect(String(event('app.start', (a) => a.pid === term.pid)!.attributes.commandLine)).toMatch(
+      /xterm -geometry 80x24\+20\+20 -title work terminal/,
+    );
+    await screen.x('xdotool', ['windowactivate', '--sync', String(termWindow)]);
+    await until('xterm focused', () => !!event('app.focus', (a) => a.app === 'xterm'));
+    const typed = path.join(work, 'typed-unlocked-1');
+    await screen.x('xdotool', ['type', '--delay', '30', `touch ${typed}`]);
+    await screen.x('xdotool', ['key', 'Return']);
+    await until('what was typed ran in the terminal', () => existsSync(typed));
+
+    // 2. A clipboard copy.
+    const clip = path.join(work, 'clip.txt');
+    await writeFile(clip, 'copied text');
+    screen.spawn('xclip', ['-selection', 'clipboard', '-i', clip]);
+    await until('clipboard use', () => !!event('clipboard.use'));
+
+    // 3. An excluded application: its window is masked in what is encoded.
+    const clock = screen.spawn('xclock', [
+      '-bg',
+      'red',
+      '-update',
+      '1',
+      '-geometry',
+      '300x300+700+150',
+    ]);
+    const clockWindow = await screen.windowOf(clock.pid!);
+    const clockRect = await screen.clientRect(clockWindow);
+    await until('xclock started', () => !!event('app.start', (a) => a.app === 'xclock'));
+    const maskedFromMs = sessionMs() + 500;
+    const termRect = await screen.clientRect(termWindow);
+    // Something changes on screen meanwhile (capture is variable frame rate).
+    await screen.x('xdotool', ['windowactivate', '--sync', String(termWindow)]);
+    for (let i = 0; i < 6; i += 1) {
+      await screen.x('xdotool', ['type', '--delay', '20', `echo while-masked ${i}`]);
+      await screen.x('xdotool', ['key', 'Return']);
+      await sleep(300);
+    }
+
+    // 4. A USB stick plugged in.
+    await sys.plug();
+    await until('usb.insert', () => !!event('usb.insert', (a) => a.device === 'sdz'));
+    expect(event('usb.insert')!.attributes).toMatchObject({
+      vendor: 'Testvend',
+      model: 'Stick 8G',
+      sizeBytes: 15728640 * 512,
+    });
+
+    // 5. A file written to the removable mount: path, size and writing program.
+    const report = path.join(mount, 'report.bin');
+    await new Promise((resolve) =>
+      spawn('dd', ['if=/dev/urandom', `of=${report}`, 'bs=64k', 'count=16', 'status=none']).once(
+        'exit',
+        resolve,
+      ),
+    );
+    await until(
+      'file.write.removable',
+      () => !!event('file.write.removable', (a) => a.path === report),
+    );
+    expect(event('file.write.removable', (a) => a.path === report)!.attributes).toMatchObject({
+      mountPoint: mount,
+      sizeBytes: 16 * 65536,
+    });
+
+    // 6. A transfer in progress is blocked: the writer stops, its partial file goes.
+    const partial = path.join(mount, 'partial.bin');
+    // One process writing a little at a time, as a copy to a slow stick would.
+    const writer = spawn(process.execPath, [
+      '-e',
+      `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(partial)}, 'w');
+       setInterval(() => fs.writeSync(fd, Buffer.alloc(4096)), 100);`,
+    ]);
+    const writerExit = new Promise((resolve) => writer.once('exit', resolve));
+    await waitFor(
+      async () => ((await stat(partial).catch(() => undefined))?.size ?? 0) > 0,
+      10_000,
+      'the transfer writes',
+    );
+    const blocked = await command('block-transfer');
+    expect(blocked).toMatchObject({ status: 'acked' });
+    expect(blocked.detail).toMatch(/1 running transfer\(s\) stopped/);
+    await writerExit;
+    expect(existsSync(partial)).toBe(false);
+    await until('block reported', () => !!event('response.executed', (a) => a.path === partial));
+    expect(event('response.executed', (a) => a.path === partial)!.attributes).toMatchObject({
+      action: 'block-transfer',
+      pid: writer.pid,
+    });
+    expect(String(event('response.executed', (a) => a.path === partial)!.attributes.app)).toMatch(
+      /^node/,
+    );
+    // ...and later writes too.
+    const later = path.join(mount, 'later.bin');
+    spawn('dd', ['if=/dev/zero', `of=${later}`, 'bs=64k', 'count=4', 'status=none']);
+    await until(
+      'a later write removed',
+      () => !!event('response.executed', (a) => a.path === later),
+    );
+    expect(existsSync(later)).toBe(false);
+
+    // 7. Lock: keys reach no application until an administrator unlocks.
+    await screen.x('xdotool', ['windowactivate', '--sync', String(termWindow)]);
+    const beforeLockMs = sessionMs();
+    expect(await command('lock', { message: 'Call the SOC.' })).toMatchObject({ status: 'acked' });
+    const lockedMs = sessionMs();
+    const whileLocked = path.join(work, 'typed-while-locked');
+    await screen.x('xdotool', ['type', '--delay', '30', `touch ${whileLocked}`]);
+    await screen.x('xdotool', ['key', 'Return']);
+    await sleep(1500);
+    expect(existsSync(whileLocked)).toBe(false);
+    const unlockMs = sessionMs();
+    expect(await command('unlock')).toMatchObject({ status: 'acked' });
+    expect(await command('unlock')).toMatchObject({ status: 'failed', detail: 'not locked' });
+    await screen.x('xdotool', ['windowactivate', '--sync', String(termWindow)]);
+    const afterUnlock = path.join(work, 'typed-unlocked-2');
+    await screen.x('xdotool', ['key', 'ctrl+u']);
+    await screen.x('xdotool', ['type', '--delay', '30', `touch ${afterUnlock}`]);
+    await screen.x('xdotool', ['key', 'Return']);
+    await until('typing works again after unlock', () => existsSync(afterUnlock));
+    expect(existsSync(whileLocked)).toBe(false);
+    await until(
+      'lock and unlock reported',
+      () => !!event('session.lock') && !!event('session.unlock'),
+    );
+
+    // 8. A notice from an administrator.
+    const notices = acked.of('app.start').filter((e) => e.attributes.app === 'xmessage').length;
+    expect(await command('notice', { message: 'Maintenance at noon.' })).toMatchObject({
+      status: 'acked',
+    });
+    await until(
+      'the notice shown',
+      () => acked.of('app.start').filter((e) => e.attributes.app === 'xmessage').length > notices,
+    );
+
+    // 9. The excluded application closes.
+    clock.kill();
+    await until('xclock stopped', () => !!event('app.stop', (a) => a.app === 'xclock'));
+
+    // 10. Idle, then active again.
+    await until('idle.start', () => !!event('idle.start'), 60_000);
+    await screen.x('xdotool', ['mousemove', '5', '5']);
+    await until('idle.end', () => !!event('idle.end'));
+
+    // 11. Network quality of the remote-display connection, then that connection dropped.
+    await until('network samples', () => acked.metrics.length >= 2);
+    expect(acked.metrics[0]).toMatchObject({ rttMs: expect.any(Number) as number });
+    const remoteExit = new Promise((resolve) => remote!.child.once('exit', resolve));
+    expect(await command('disconnect')).toMatchObject({ status: 'acked' });
+    await remoteExit;
+    clearInterval(sender);
+
+    // 12. Log off: the applications end, and so does the session.
+    expect(await command('logoff')).toMatchObject({ status: 'acked' });
+    expect(await desktopExit).toBe(0);
+    await until('session end acknowledged', () => acked.ends.length === 1);
+    await daemon.idle();
+    expect(term.exitCode !== null || term.signalCode !== null).toBe(true);
+    expect(acked.ends).toEqual([{ sessionId, reason: 'logoff' }]);
+    expect(acked.stops).toEqual([{ recordingId, reason: 'session-end' }]);
+
+    // The recording: one init, then media segments in sequence, all decoding as H.264.
+    const segments = acked.recording(recordingId);
+    expect(segments[0]!.kind).toBe('init');
+    expect(segments.slice(1).every((s) => s.kind === 'media')).toBe(true);
+    expect(segments.map((s) => s.seq)).toEqual(segments.map((_, i) => i));
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+    const whole = await probe(segments.map((s) => s.bytes));
+    expect(whole).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
+    expect(whole.frames).toBeGreaterThan(3);
+
+    const inset = (r: typeof clockRect) => ({
+      x: r.x + 8,
+      y: r.y + 8,
+      width: r.width - 16,
+      height: r.height - 16,
+    });
+    const frames = await decodeFrames(
+      segments.map((s) => s.bytes),
+      1280,
+      720,
+    );
+    // Frame times, in session time: the first frame is at the first media segment's start.
+    const times = await frameTimes(segments.map((s) => s.bytes));
+    expect(times).toHaveLength(frames.length);
+    const at = (i: number) => segments[1]!.startMs + (times[i]! - times[0]!) * 1000;
+    // Masked pixels: while xclock was up (from just after it was reported, until the lock),
+    // its red client area is black in every frame; the terminal's area is not.
+    let checked = 0;
+    frames.forEach((frame, i) => {
+      if (at(i) < maskedFromMs || at(i) > beforeLockMs - 300) return;
+      const clockArea = regionStats(frame, 1280, inset(clockRect));
+      expect(clockArea.red).toBe(0);
+      expect(clockArea.black).toBeGreaterThan(0.95);
+      expect(regionStats(frame, 1280, inset(termRect)).black).toBeLessThan(0.5);
+      checked += 1;
+    });
+    expect(checked).toBeGreaterThan(3);
+    // Locked, the whole screen is the locker's black (its message aside): the picture in
+    // force just before the unlock (the last frame before it; nothing changes while locked)
+    // is black, and it was taken after the lock command.
+    const full = { x: 0, y: 0, width: 1280, height: 720 };
+    const beforeUnlock = frames.map((_, i) => i).filter((i) => at(i) < unlockMs - 300);
+    const lockedFrame = beforeUnlock[beforeUnlock.length - 1]!;
+    expect(at(lockedFrame)).toBeGreaterThan(beforeLockMs);
+    expect(regionStats(frames[lockedFrame]!, 1280, full).black).toBeGreaterThan(0.95);
+    const lockedFrames = beforeUnlock.filter((i) => at(i) > lockedMs).length;
+    // Frames anywhere in the recording that show xclock's red: the moment between the window
+    // appearing and its mask taking effect (a figure for the docs, not asserted).
+    const leaked = frames.filter((f) => regionStats(f, 1280, inset(clockRect)).red > 0.01).length;
+    console.log(
+      `desktop recording: ${segments.length} segments, ${frames.length} frames, ${checked} checked masked, ${lockedFrames} locked, ${leaked} with the excluded window unmasked`,
+    );
+  }, 300_000);
+});
