@@ -163,6 +163,11 @@ export const catalogSearchReplyV1 = z.strictObject({
     apps: z.array(facetCount).max(20),
     eventTypes: z.array(facetCount).max(20),
   }),
+  /**
+   * Present when the facets count only this page's sessions: counting the result set took
+   * longer than the indexer's budget (a broad search on a large catalogue).
+   */
+  facetsPartial: z.literal(true).optional(),
 });
 export type CatalogSearchReply = z.infer<typeof catalogSearchReplyV1>;
 
