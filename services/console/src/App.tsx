@@ -10,14 +10,13 @@ import { AuthProvider, useAuth } from './auth/auth-context';
 import { LoginPage } from './auth/LoginPage';
 import { Layout } from './layout/Layout';
 import { LiveSessionsPage } from './live/LiveSessionsPage';
+import { playerPage } from './player/player-modules';
 import { PoliciesPage } from './policies/PoliciesPage';
 import { SearchPage } from './search/SearchPage';
 
 // The players (hls.js, xterm.js) are most of the code: loaded only when a recording opens,
 // so sign-in and search stay small and fast.
-const PlayerPage = lazy(() =>
-  import('./player/PlayerPage').then((m) => ({ default: m.PlayerPage })),
-);
+const PlayerPage = playerPage.Component;
 const SharePage = lazy(() => import('./share/SharePage').then((m) => ({ default: m.SharePage })));
 
 function RequireUser({ children }: { children: ReactNode }) {

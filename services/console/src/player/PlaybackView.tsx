@@ -4,19 +4,13 @@
  * timeline with event markers and the network graph. Used by the signed-in player and by
  * share links (which pass no events and no samples).
  */
-import { lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricSample, Segment, SessionEvent } from '../api/types';
 import { formatOffset } from '../search/search-query';
 import type { MediaControl } from './media-control';
 import { NetworkGraph } from './NetworkGraph';
+import { screenPlayer, terminalPlayer } from './player-modules';
 
-// Each player brings its own library (hls.js or xterm.js): load only the one needed.
-const ScreenPlayer = lazy(() =>
-  import('./ScreenPlayer').then((m) => ({ default: m.ScreenPlayer })),
-);
-const TerminalPlayer = lazy(() =>
-  import('./TerminalPlayer').then((m) => ({ default: m.TerminalPlayer })),
-);
 import type { CastFetcher, StateFetcher } from './terminal-playback';
 import { type Selection, Timeline } from './Timeline';
 import {
@@ -28,6 +22,10 @@ import {
   previousEvent,
   skipIdleTarget,
 } from './timeline-model';
+
+// Each player brings its own library (hls.js or xterm.js): load only the one needed.
+const ScreenPlayer = screenPlayer.Component;
+const TerminalPlayer = terminalPlayer.Component;
 
 export type MediaSource =
   | {

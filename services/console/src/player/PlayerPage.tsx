@@ -17,7 +17,7 @@ import type {
 import { formatOffset } from '../search/search-query';
 import { SharePanel } from '../share/SharePanel';
 import { PlaybackView, type MediaSource } from './PlaybackView';
-import { takePlayerStart } from './player-boot';
+import { takeEarly, takePlayerStart } from './player-boot';
 import { loadEvents, loadMetrics, loadSegments } from './player-data';
 import type { TerminalState } from './terminal-playback';
 import type { Selection } from './Timeline';
@@ -41,8 +41,15 @@ function terminalSource(recordingId: string): MediaSource {
   const base = `/api/v1/recordings/${recordingId}`;
   return {
     kind: 'terminal',
-    fetchCast: (from, to) => request<string>(`${base}/asciicast${queryString({ from, to })}`),
-    fetchState: (at) => request<TerminalState>(`${base}/terminal-state${queryString({ at })}`),
+    // The first of each may already be under way since the console started (player-boot).
+    fetchCast: (from, to) => {
+      const url = `${base}/asciicast${queryString({ from, to })}`;
+      return takeEarly<string>(url) ?? request<string>(url);
+    },
+    fetchState: (at) => {
+      const url = `${base}/terminal-state${queryString({ at })}`;
+      return takeEarly<TerminalState>(url) ?? request<TerminalState>(url);
+    },
   };
 }
 

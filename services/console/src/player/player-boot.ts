@@ -9,9 +9,11 @@
  * page then takes these promises instead of asking again. Someone not signed in gets
  * 401s here, which nobody reads: the sign-in check sends them to the sign-in page.
  */
-import { request } from '../api/client';
+import { queryString, request } from '../api/client';
 import type { RecordingDetail, Segment, SessionDetail } from '../api/types';
 import { loadSegments } from './player-data';
+import { playerPage, screenPlayer, terminalPlayer } from './player-modules';
+import { WINDOW_MS } from './terminal-playback';
 
 export interface PlayerStart {
   readonly sessionId: string;
@@ -27,6 +29,15 @@ export interface PlayerStart {
 }
 
 let pending: PlayerStart | undefined;
+/** Other first requests already under way, by URL: each is handed out once. */
+const early = new Map<string, Promise<unknown>>();
+
+/** The answer of a request startPlayer already made to this URL, once; else undefined. */
+export function takeEarly<T>(url: string): Promise<T> | undefined {
+  const answer = early.get(url);
+  early.delete(url);
+  return answer as Promise<T> | undefined;
+}
 
 function quiet<T>(promise: Promise<T>): Promise<T> {
   // Read later or never (signed out): never an unhandled rejection.
@@ -43,7 +54,7 @@ export function startPlayer(pathname: string, search: string): void {
   if (!match?.[1]) return;
   const sessionId = match[1];
   const wanted = new URLSearchParams(search).get('recording') ?? undefined;
-  void import('./PlayerPage').catch(() => undefined);
+  void playerPage.preload().catch(() => undefined);
   const session = quiet(
     request<SessionDetail>(`/api/v1/sessions/${sessionId}`, { quiet401: true }),
   );
@@ -51,14 +62,14 @@ export function startPlayer(pathname: string, search: string): void {
     session.then((s) => s.recordings.find((r) => r.recordingId === wanted) ?? s.recordings[0]),
   );
   // The wanted recording's times and playlist need not wait for the session.
-  const early = wanted ? quiet(loadSegments(wanted)) : undefined;
+  const wantedLoad = wanted ? quiet(loadSegments(wanted)) : undefined;
   const earlyPlaylist = wanted ? quiet(playlistOf(wanted)) : undefined;
   void chosen
-    .then((r): Promise<unknown> | undefined =>
+    .then((r) =>
       r?.kind === 'terminal'
-        ? import('./TerminalPlayer')
+        ? terminalPlayer.preload()
         : r?.kind === 'screen'
-          ? import('./ScreenPlayer')
+          ? screenPlayer.preload()
           : undefined,
     )
     .catch(() => undefined);
@@ -66,7 +77,9 @@ export function startPlayer(pathname: string, search: string): void {
     chosen.then(async (r) => {
       if (!r) return undefined;
       const loaded =
-        r.recordingId === wanted && early ? await early : await loadSegments(r.recordingId);
+        r.recordingId === wanted && wantedLoad
+          ? await wantedLoad
+          : await loadSegments(r.recordingId);
       return { recordingId: r.recordingId, ...loaded };
     }),
   );
@@ -100,6 +113,24 @@ export function startPlayer(pathname: string, search: string): void {
           fetch(url, { credentials: 'same-origin' }).then((res) => res.arrayBuffer()),
         ),
       );
+    })
+    .catch(() => undefined);
+  // A terminal player's first seek: the screen at the start moment (when it is not the
+  // recording's start) and the asciicast window after it, asked exactly as the player will
+  // ask (terminal-playback.ts), so it finds the answers under way.
+  void Promise.all([chosen, recording])
+    .then(([r, loaded]) => {
+      const first = loaded?.segments[0];
+      const last = loaded?.segments[loaded.segments.length - 1];
+      if (r?.kind !== 'terminal' || !first || !last) return;
+      const base = `/api/v1/recordings/${r.recordingId}`;
+      const target = Math.round(
+        Math.min(Math.max(Number.isFinite(t) ? t : first.startMs, first.startMs), last.endMs),
+      );
+      const to = Math.min(last.endMs, target + WINDOW_MS);
+      const urls = [`${base}/asciicast${queryString({ from: target, to })}`];
+      if (target > first.startMs) urls.push(`${base}/terminal-state${queryString({ at: target })}`);
+      for (const url of urls) early.set(url, quiet(request<unknown>(url, { quiet401: true })));
     })
     .catch(() => undefined);
   pending = { sessionId, wanted, session, recording, playlist };
