@@ -277,6 +277,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     const shown = Number(await page.getByTestId('playback').getAttribute('data-current-ms'));
     expect(Math.abs(shown - offset)).toBeLessThan(1000);
     expect(((await terminalView.locator('.xterm-rows').textContent()) ?? '').trim()).not.toBe('');
+    await shot(page, '04-terminal-player');
     // Back to an earlier event: the screen there comes from the api's terminal state at that
     // moment (not a replay of the output before it), then the asciicast from it.
     const earlier = markers.nth(1);
@@ -288,7 +289,6 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       .waitFor({ timeout: 30_000 });
     expect(stateRequests.some((u) => u.includes(`at=${earlierOffset}`))).toBe(true);
     expect(((await terminalView.locator('.xterm-rows').textContent()) ?? '').trim()).not.toBe('');
-    await shot(page, '04-terminal-player');
     // Free text that only the terminal output holds (df's header): a terminal-output match.
     await page.goto(`${stack.apiUrl}/search?q=Filesystem`);
     const match = page
@@ -517,6 +517,81 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       await page.getByText('No session is in progress.').waitFor({ timeout: 60_000 });
     } finally {
       await live.stop();
+    }
+  });
+
+  it('fits a 1024 px laptop screen and is driven by keyboard, focus visible', async () => {
+    const narrow = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    try {
+      await narrow.addCookies(await context.cookies());
+      const p = await narrow.newPage();
+      const noSideScroll = () =>
+        p.evaluate(() => {
+          const root = (
+            globalThis as unknown as {
+              document: { documentElement: { scrollWidth: number; clientWidth: number } };
+            }
+          ).document.documentElement;
+          return root.scrollWidth <= root.clientWidth;
+        });
+      await p.goto(
+        `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`,
+      );
+      await p.locator('.markers .marker').first().waitFor();
+      expect(await noSideScroll()).toBe(true);
+      // The timeline is a slider: arrow keys move the playhead by 5 s.
+      const slider = p.getByRole('slider');
+      await slider.focus();
+      const before = Number(await slider.getAttribute('aria-valuenow'));
+      await p.keyboard.press('ArrowRight');
+      await p.keyboard.press('ArrowRight');
+      await p.waitForFunction(
+        (want) =>
+          Number(
+            (globalThis as unknown as PageGlobal).document
+              .querySelector('[role=slider]')
+              ?.getAttribute('aria-valuenow'),
+          ) >= want,
+        before + 9_000,
+        { timeout: 10_000 },
+      );
+      // The frame at the new position is decoded (what a person would see).
+      await p.waitForFunction(
+        () => {
+          const v = (globalThis as unknown as PageGlobal).document.querySelector(
+            'video',
+          ) as unknown as VideoLike | null;
+          return !!v && !v.seeking && v.readyState >= 2;
+        },
+        undefined,
+        { timeout: 20_000 },
+      );
+      await shot(p, '10-player-1024-keyboard');
+      for (const [url, name, ready] of [
+        [`/search?event=app.focus`, '11-search-1024', 'li.result'],
+        [`/policies?kind=recording`, '12-policy-1024', 'form.policy-form'],
+        [`/live`, '13-live-1024', 'main h1'],
+        [`/agents`, '14-agents-1024', 'table'],
+      ] as const) {
+        await p.goto(`${stack.apiUrl}${url}`);
+        await p.locator(ready).first().waitFor();
+        expect([url, await noSideScroll()]).toEqual([url, true]);
+        await shot(p, name);
+      }
+      // Tabbing from the top reaches the skip link first, then the navigation.
+      await p.goto(`${stack.apiUrl}/search`);
+      await p.locator('li.result').first().waitFor();
+      await p.keyboard.press('Tab');
+      await p.keyboard.press('Tab');
+      const focused = await p.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } | null } })
+            .document.activeElement?.textContent ?? '',
+      );
+      expect(focused.trim().length).toBeGreaterThan(0);
+      await shot(p, '15-search-focus-visible');
+    } finally {
+      await narrow.close();
     }
   });
 
