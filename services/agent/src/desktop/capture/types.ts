@@ -29,7 +29,7 @@ export interface ScreenCaptureOptions {
   log?: (line: string) => void;
   /**
    * Extension: how long a segment may stay open while the screen does not change (the
-   * last activity before a long idle period reaches the listener within this). Default 600.
+   * last activity before a long idle period reaches the listener within this). Default 900.
    */
   idleSegmentSeconds?: number;
 }
