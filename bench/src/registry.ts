@@ -7,6 +7,7 @@ import { objectStorePut } from './benchmarks/object-store-put';
 import { policyEvaluate } from './benchmarks/policy-evaluate';
 import { responses } from './benchmarks/responses';
 import { terminalAgent } from './benchmarks/terminal-agent';
+import { desktopCapture } from './benchmarks/desktop-capture';
 import { consoleBench } from './benchmarks/console';
 
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -17,5 +18,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   responses,
   policyEvaluate,
   terminalAgent,
+  desktopCapture,
   consoleBench,
 ];
