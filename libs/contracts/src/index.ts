@@ -21,4 +21,5 @@ export * from './messages/detection-policy-rpc';
 export * from './messages/response-rules';
 export * from './messages/response-rules-rpc';
 export * from './policy-glob';
+export * from './cast-encoding';
 export * as agentProtocol from './agent-protocol';

@@ -7,6 +7,7 @@
  * its reason while the consumer goes on with the next segment.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import {
   catalogSearchRequestV1,
   HEADERS,
@@ -131,10 +132,11 @@ describe('terminal output search (real indexer, NATS, PostgreSQL and S3)', () =>
       ),
       { startMs: ORIGIN_MS, endMs: ORIGIN_MS + 5_000 },
     );
+    // Stored gzip-compressed, as the terminal agent stores its segments.
     const second = await storeSegment(
       shell,
       1,
-      Buffer.from(
+      gzipSync(
         castRows(
           [5.5, 'o', 'payroll-2026.csv\r\n'],
           [6.2, 'o', '\u001b[31mrsync error\u001b[0m: disk quota exceeded (code 11)\r\n'],

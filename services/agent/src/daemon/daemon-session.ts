@@ -7,11 +7,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type {
-  EventTriggers,
-  EventType,
-  PolicyEvaluateReply,
-  RecordingReason,
+import {
+  encodeCastSegment,
+  type EventTriggers,
+  type EventType,
+  type PolicyEvaluateReply,
+  type RecordingReason,
 } from '@sessionrec/contracts';
 import { classify } from '../detect/classify';
 import type { ExecSeen, ExecTracer } from '../detect/exec-tracer';
@@ -574,7 +575,7 @@ export class DaemonSession {
     message: Extract<WrapperMessage, { t: 'segment' }>,
   ): Promise<void> {
     const state = this.state!;
-    let bytes = Buffer.from(message.data, 'base64');
+    let bytes: Buffer = Buffer.from(message.data, 'base64');
     // A recording that began inside the pre-event buffer: on its own clock, with a header.
     const header = recording.nextSeq === 0 ? recording.castHeader : undefined;
     if (recording.castOffsetMs || header) {
@@ -585,6 +586,8 @@ export class DaemonSession {
       );
     }
     checkCastSegment(bytes, recording.nextSeq === 0);
+    // Stored gzip-compressed (about a quarter of the size for typing); readers decompress.
+    bytes = encodeCastSegment(bytes);
     if (!this.ctx.spoolHasRoom(bytes.length)) {
       await this.spoolFull();
       return;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OBJECT_STORE } from '@sessionrec/runtime';
+import { CastEncodingError, castText } from '@sessionrec/contracts';
 import { contentTypeForKey, type ObjectStore } from '@sessionrec/storage';
 import type { FastifyReply } from 'fastify';
 import { IntegrityError } from '../http/api-errors';
@@ -54,6 +55,19 @@ export class ObjectStreamer {
   constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   async send(reply: FastifyReply, ref: ObjectRef, rangeHeader: string | undefined): Promise<void> {
+    if (ref.key.endsWith('.cast')) {
+      // A terminal segment may be stored compressed: it leaves as asciicast text, whole
+      // (segments are small; a Range is ignored, as HTTP allows).
+      const text = await this.readVerified(ref);
+      await reply
+        .status(200)
+        .header('content-type', contentTypeForKey(ref.key))
+        .header('etag', `"${ref.sha256}"`)
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-length', String(text.length))
+        .send(text);
+      return;
+    }
     const range = resolveRange(rangeHeader, ref.size);
     void reply
       .header('accept-ranges', 'bytes')
@@ -87,7 +101,11 @@ export class ObjectStreamer {
       .send(got.body.pipe(verified));
   }
 
-  /** The whole object in memory, verified (asciicast segments are small). */
+  /**
+   * A terminal segment's asciicast text, in memory (segments are small): the stored bytes
+   * verified against the catalogue's SHA-256, then decompressed if the agent stored them
+   * gzip-compressed.
+   */
   async readVerified(ref: ObjectRef): Promise<Buffer> {
     const got = await this.store.get(ref.key);
     const chunks: Buffer[] = [];
@@ -96,6 +114,11 @@ export class ObjectStreamer {
     if (createHash('sha256').update(bytes).digest('hex') !== ref.sha256) {
       throw new IntegrityError(`a segment does not match its catalogued SHA-256`);
     }
-    return bytes;
+    try {
+      return castText(bytes);
+    } catch (err) {
+      if (err instanceof CastEncodingError) throw new IntegrityError(err.message);
+      throw err;
+    }
   }
 }

@@ -9,7 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { SegmentStored } from '@sessionrec/contracts';
+import {
+  CastEncodingError,
+  castTextPrefix,
+  isGzip,
+  type SegmentStored,
+} from '@sessionrec/contracts';
 import { PermanentError } from '@sessionrec/messaging';
 import { OBJECT_STORE } from '@sessionrec/runtime';
 import {
@@ -124,6 +129,10 @@ export class TerminalTextIndexer {
       if (length > MAX_CAST_READ_BYTES) break;
     }
     const bytes = Buffer.concat(parts);
+    if ((partial || length > MAX_CAST_READ_BYTES) && isGzip(bytes)) {
+      // Agents compress segments of at most 1 MiB of text: this cannot be one of theirs.
+      throw new PermanentError(`cast segment ${segment.key} is compressed and too large to read`);
+    }
     if (partial || length > MAX_CAST_READ_BYTES) {
       // Only whole lines: the last one was probably cut.
       const whole = bytes.subarray(0, Math.min(bytes.length, MAX_CAST_READ_BYTES));
@@ -134,6 +143,18 @@ export class TerminalTextIndexer {
         `cast segment ${segment.key} does not match the SHA-256 announced for it`,
       );
     }
-    return { bytes, partial: false };
+    if (!isGzip(bytes)) return { bytes, partial: false };
+    // Stored gzip-compressed by the agent: the text, bounded like an uncompressed read.
+    try {
+      const text = await castTextPrefix(bytes, MAX_CAST_READ_BYTES + 1);
+      if (text.length <= MAX_CAST_READ_BYTES) return { bytes: text, partial: false };
+      const whole = text.subarray(0, MAX_CAST_READ_BYTES);
+      return { bytes: whole.subarray(0, whole.lastIndexOf(0x0a) + 1), partial: true };
+    } catch (err) {
+      if (err instanceof CastEncodingError) {
+        throw new PermanentError(`cast segment ${segment.key}: ${err.message}`);
+      }
+      throw err;
+    }
   }
 }
