@@ -207,6 +207,8 @@ export class DesktopDaemonSession {
         );
       case 'end':
         return this.finish(message.reason, message.offsetMs);
+      case 'capture-stopped':
+        return this.captureStopped(message);
     }
   }
 
@@ -411,6 +413,34 @@ export class DesktopDaemonSession {
     await this.apply(answer.reply, atMs, false, true);
     if (JSON.stringify(this.recordingState()) !== before) await this.tellDesktop();
     await this.ctx.states.save(this.state!);
+  }
+
+  /**
+   * The session's capture stopped by itself: the recording ends (reason error); when a
+   * new capture run can go on (the screen was resized), a new recording starts at once,
+   * for the same reason as the one that ended.
+   */
+  private async captureStopped(
+    message: Extract<DesktopMessage, { t: 'capture-stopped' }>,
+  ): Promise<void> {
+    const state = this.state!;
+    const recording = state.recording;
+    this.ctx.log(`desktop ${state.sessionId}: screen capture stopped: ${message.reason}`);
+    if (!recording) return;
+    state.recording = null;
+    await this.submitJson(
+      'recording-stop',
+      `/recordings/${recording.id}/stop`,
+      { at: this.iso(message.offsetMs), reason: 'error', actor: 'agent:screen-capture' },
+      1,
+      recording.id,
+    );
+    if (message.restartable) {
+      await this.startRecording(message.offsetMs, recording.reason, undefined, true);
+    } else {
+      await this.tellDesktop();
+    }
+    await this.ctx.states.save(state);
   }
 
   private async startRecording(

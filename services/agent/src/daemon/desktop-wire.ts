@@ -88,6 +88,17 @@ export const desktopMessage = z.discriminatedUnion('t', [
     detail: z.string().max(2000).optional(),
   }),
   z.strictObject({ t: z.literal('end'), offsetMs, reason: z.string().min(1).max(64) }),
+  z.strictObject({
+    /**
+     * Screen capture stopped on its own (ffmpeg failed for good, or the display's picture
+     * format changed so later segments would not play after this recording's init).
+     * `restartable`: a new recording (new init) can go on.
+     */
+    t: z.literal('capture-stopped'),
+    offsetMs,
+    reason: z.string().min(1).max(500),
+    restartable: z.boolean(),
+  }),
 ]);
 export type DesktopMessage = z.infer<typeof desktopMessage>;
 

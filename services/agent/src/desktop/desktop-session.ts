@@ -77,6 +77,9 @@ class DesktopSession {
   private readonly sampler = new QualitySampler();
   private readonly x: XConnection;
   private excluded: GlobList = compileGlobs([]);
+  private excludedCount = 0;
+  /** New windows not looked up yet: the screen stays masked whole until they are. */
+  private unknownWindows = 0;
   private masksKey = '';
   private idle = false;
   private ending: string | undefined;
@@ -92,11 +95,19 @@ class DesktopSession {
       options.capture(nowMs),
       (message) => this.link.send(message),
       options.log,
+      (error) =>
+        this.link.send({
+          t: 'capture-stopped',
+          offsetMs: this.nowMs(),
+          reason: error.message.slice(0, 500),
+          restartable: error.name === 'InitChangedError',
+        }),
     );
     this.lock = new ScreenLock(options.display, options.workDir, options.log);
     this.tracker = new WindowTracker(
       options.display,
       {
+        added: (ids) => void this.blankUntilKnown(ids.length),
         opened: (window) => this.opening.set(window.id, this.windowOpened(window)),
         closed: (window) => this.windowClosed(window),
         focused: (window) => void this.windowFocused(window),
@@ -220,6 +231,7 @@ class DesktopSession {
 
   private applyExclusions(state: DesktopRecordingState): void {
     this.excluded = compileGlobs(state.capture.excludedApplications);
+    this.excludedCount = state.capture.excludedApplications.length;
     this.masksKey = '';
   }
 
@@ -242,8 +254,21 @@ class DesktopSession {
     return names.some((name) => this.excluded.test(name));
   }
 
+  /**
+   * While applications are excluded, a window that has just appeared may be one of them,
+   * and it may draw before it is looked up: the whole screen is masked until it is.
+   */
+  private async blankUntilKnown(count: number): Promise<void> {
+    this.unknownWindows += count;
+    if (this.excludedCount === 0 || !this.recorder.capturing) return;
+    this.masksKey = 'blank';
+    this.options.log(`masks: whole screen until ${count} new window(s) are known`);
+    await this.recorder.setMasks([{ x: 0, y: 0, ...this.x.size }]);
+  }
+
   /** Looks up the rectangles of excluded windows and hands them to the capture when they change. */
   private async refreshMasks(): Promise<void> {
+    if (this.unknownWindows > 0) return;
     const windows = this.tracker.list().filter((window) => this.isExcluded(window));
     const size = this.x.size;
     const rects = await this.tracker.rects(windows.map((window) => window.id));
@@ -255,6 +280,7 @@ class DesktopSession {
     const key = JSON.stringify(masks);
     if (key === this.masksKey) return;
     this.masksKey = key;
+    this.options.log(`masks: ${key}`);
     await this.recorder.setMasks(masks);
   }
 
@@ -290,8 +316,9 @@ class DesktopSession {
       app.windows.add(window.id);
     }
     this.windowApps.set(window.id, app);
+    this.unknownWindows = Math.max(0, this.unknownWindows - 1);
     // A window of an excluded application is masked as soon as it is known.
-    if (this.isExcluded(window)) await this.refreshMasks();
+    if (this.isExcluded(window) || this.masksKey === 'blank') await this.refreshMasks();
   }
 
   private windowClosed(window: TrackedWindow): void {

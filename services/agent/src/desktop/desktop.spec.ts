@@ -207,6 +207,7 @@ describe('desktop wire', () => {
 /** A capture that emits what the test tells it to. */
 class FakeCapture implements ScreenCaptureLike {
   private listener: (segment: CapturedSegment) => void = () => undefined;
+  private errorListener: (error: Error) => void = () => undefined;
   masks: unknown[] = [];
   stopped = false;
   start(masks: readonly { x: number }[]): Promise<void> {
@@ -226,7 +227,14 @@ class FakeCapture implements ScreenCaptureLike {
   onSegment(listener: (segment: CapturedSegment) => void): void {
     this.listener = listener;
   }
-  onError(): void {}
+  onError(listener: (error: Error) => void): void {
+    this.errorListener = listener;
+  }
+  fail(name: string): void {
+    const error = new Error('the screen changed size');
+    error.name = name;
+    this.errorListener(error);
+  }
   emit(kind: 'init' | 'media', startMs: number, endMs: number, bytes = 10): void {
     this.listener({ kind, bytes: new Uint8Array(bytes).fill(startMs % 256), startMs, endMs });
   }
@@ -240,6 +248,7 @@ describe('ScreenRecorder', () => {
   function recorder() {
     const sent: { recordingId: string; kind: string; startMs: number }[] = [];
     const captures: FakeCapture[] = [];
+    const stopped: string[] = [];
     const r = new ScreenRecorder(
       () => {
         const c = new FakeCapture();
@@ -248,8 +257,9 @@ describe('ScreenRecorder', () => {
       },
       (m) => sent.push({ recordingId: m.recordingId, kind: m.kind, startMs: m.startMs }),
       () => undefined,
+      (error) => stopped.push(error.name),
     );
-    return { r, sent, captures };
+    return { r, sent, captures, stopped };
   }
 
   it('sends the init first to each recording, then media in order, and the last one on stop', async () => {
@@ -301,5 +311,21 @@ describe('ScreenRecorder', () => {
     await r.apply({ recordingId: B, capture: { ...capture, frameRate: 10 }, preEvent: null });
     expect(captures).toHaveLength(2);
     expect(captures[0]!.stopped).toBe(true);
+  });
+
+  it('reports a capture that stopped by itself and starts a new run for the next recording', async () => {
+    const { r, sent, captures, stopped } = recorder();
+    await r.apply({ recordingId: A, capture, preEvent: null });
+    captures[0]!.fail('Error'); // ffmpeg restarted by the capture itself: not fatal
+    await r.apply({ recordingId: A, capture, preEvent: null });
+    expect(stopped).toEqual([]);
+    captures[0]!.fail('InitChangedError');
+    await r.apply({ recordingId: A, capture, preEvent: null }); // lets the queued step run
+    expect(stopped).toEqual(['InitChangedError']);
+    expect(r.capturing).toBe(false); // never a second init in recording A
+    await r.apply({ recordingId: B, capture, preEvent: null });
+    captures[1]!.emit('media', 50, 60);
+    expect(captures).toHaveLength(2);
+    expect(sent.filter((m) => m.recordingId === B).map((m) => m.kind)).toEqual(['init', 'media']);
   });
 });

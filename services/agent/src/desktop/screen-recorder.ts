@@ -37,6 +37,15 @@ export interface ScreenCaptureLike {
 
 export type CaptureFactory = (settings: DesktopCapture) => ScreenCaptureLike;
 
+/**
+ * Errors after which the capture has stopped (named as desktop/capture names them):
+ * InitChangedError (a new capture run would not play after this recording's init) and
+ * CaptureFailedError (ffmpeg cannot be brought back).
+ */
+export function isFatalCaptureError(error: Error): boolean {
+  return error.name === 'InitChangedError' || error.name === 'CaptureFailedError';
+}
+
 type Send = (message: Extract<DesktopMessage, { t: 'segment' }>) => void;
 
 export class ScreenRecorder {
@@ -48,6 +57,8 @@ export class ScreenRecorder {
   private initSentTo: string | null = null;
   private buffer: PreEventBuffer<CapturedSegment> | undefined;
   private masks: readonly MaskRect[] = [];
+  /** The recording whose capture stopped by itself: a new run would need a new init. */
+  private deadRecording: string | null = null;
   private chain: Promise<void> = Promise.resolve();
   /** Segments produced, and bytes sent, for the session's summary and the tests. */
   sentSegments = 0;
@@ -57,6 +68,8 @@ export class ScreenRecorder {
     private readonly factory: CaptureFactory,
     private readonly send: Send,
     private readonly log: (line: string) => void,
+    /** Capture stopped by itself (see isFatalCaptureError); the session tells the daemon. */
+    private readonly onStopped: (error: Error) => void = () => undefined,
   ) {}
 
   get capturing(): boolean {
@@ -91,7 +104,9 @@ export class ScreenRecorder {
   }
 
   private async applyNow(state: DesktopRecordingState): Promise<void> {
-    const want = state.recordingId !== null || state.preEvent !== null;
+    const want =
+      (state.recordingId !== null && state.recordingId !== this.deadRecording) ||
+      (state.recordingId === null && state.preEvent !== null);
     const settingsChanged =
       this.settings !== undefined &&
       JSON.stringify(this.settings) !== JSON.stringify(state.capture);
@@ -116,7 +131,21 @@ export class ScreenRecorder {
     this.init = undefined;
     this.initSentTo = null;
     capture.onSegment((segment) => this.onSegment(capture, segment));
-    capture.onError((error) => this.log(`screen capture: ${error.message}`));
+    capture.onError((error) => {
+      this.log(`screen capture: ${error.message}`);
+      if (!isFatalCaptureError(error)) return;
+      void this.serial(() => {
+        if (this.capture === capture) {
+          this.capture = undefined;
+          this.init = undefined;
+          this.initSentTo = null;
+          this.settings = undefined;
+          this.deadRecording = this.recordingId;
+          this.onStopped(error);
+        }
+        return Promise.resolve();
+      });
+    });
     this.capture = capture;
     await capture.start(this.masks);
     this.log(`capturing at up to ${settings.frameRate} fps, ${settings.quality} quality`);

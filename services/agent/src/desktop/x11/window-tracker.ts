@@ -22,6 +22,8 @@ export interface TrackedWindow extends WindowProperties {
 }
 
 export interface WindowListener {
+  /** New managed windows, before they are looked up (opened follows for each). */
+  added?(ids: readonly number[]): void;
   opened(window: TrackedWindow): void;
   closed(window: TrackedWindow): void;
   /** The focused window changed (undefined: none), or its title did. */
@@ -134,6 +136,8 @@ export class WindowTracker {
           if (id === this.activeId) this.setActive(0);
         }
       }
+      const added = clients.filter((id) => !this.windows.has(id));
+      if (added.length > 0) this.listener.added?.(added);
       for (const id of clients) {
         if (this.windows.has(id)) continue;
         const window = await this.describe(id);

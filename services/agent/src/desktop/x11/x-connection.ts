@@ -96,12 +96,15 @@ export class XConnection {
     }
     const res = this.res;
     if (!res) return undefined;
-    return new Promise((resolve) =>
+    return new Promise((resolve) => {
+      // A server that never answers must not hold up the window's lookup (and its masks).
+      const timer = setTimeout(() => resolve(undefined), 1000);
       res.QueryClientIds([{ client: window, mask: LOCAL_CLIENT_PID }], (error, ids) => {
+        clearTimeout(timer);
         const pid = error ? undefined : ids.find((id) => id.mask === LOCAL_CLIENT_PID)?.value[0];
         resolve(pid && pid > 0 ? pid : undefined);
-      }),
-    );
+      });
+    });
   }
 
   /** Calls back with the selection name (CLIPBOARD) each time an application takes it. */
