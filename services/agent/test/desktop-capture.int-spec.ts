@@ -42,6 +42,13 @@ describe('desktop screen capture (Xvfb, xterm, ffmpeg)', () => {
     return { segments, errors };
   }
 
+  /** The last frame of the last segment so far, decoded. */
+  async function lastFrame(segments: readonly CapturedSegment[]): Promise<Buffer> {
+    const file = await writeRecording('last.mp4', [segments[0]!, segments[segments.length - 1]!]);
+    const frames = await decodeRgbFrames(file, WIDTH, HEIGHT);
+    return frames[frames.length - 1]!;
+  }
+
   async function writeRecording(name: string, segments: readonly CapturedSegment[]) {
     const file = path.join(dir, name);
     await writeFile(file, Buffer.concat(segments.map((s) => s.bytes)));
@@ -169,6 +176,16 @@ describe('desktop screen capture (Xvfb, xterm, ffmpeg)', () => {
 
   it('brings ffmpeg back after it is killed, on the same init, and the recording still plays', async () => {
     await x.xdotool('mousemove', '10', '10');
+    await x.xterm({
+      title: 'late-secret',
+      background: 'red',
+      x: 300,
+      y: 400,
+      columns: 30,
+      rows: 8,
+      command: 'sleep 100000',
+    });
+    const secret = await x.geometry('late-secret');
     const capture = new ScreenCapture({
       display: x.display,
       frameRate: 5,
@@ -184,18 +201,23 @@ describe('desktop screen capture (Xvfb, xterm, ffmpeg)', () => {
     }, 100);
     try {
       await waitFor(() => segments.length >= 3, 30_000, 'segments before the kill');
+      expect(regionColours(await lastFrame(segments), WIDTH, secret).red).toBeGreaterThan(0.8);
       const firstPid = capture.ffmpegPid!;
       process.kill(firstPid, 'SIGKILL');
+      // A mask change while ffmpeg dies reaches the new ffmpeg and is in force there.
+      await capture.setMasks([{ x: 0, y: 0, width: 64, height: 64 }, secret]);
       await waitFor(() => errors.length >= 1, 10_000, 'the error event');
       expect(errors[0]!.message).toMatch(/ffmpeg died/);
       const afterKill = segments.length;
       await waitFor(() => segments.length >= afterKill + 2, 30_000, 'segments after the restart');
       expect(capture.ffmpegPid).not.toBe(firstPid);
+      expect(regionColours(await lastFrame(segments), WIDTH, secret).black).toBe(1);
     } finally {
       clearInterval(move);
+      await capture.stop();
     }
-    await capture.stop();
-    expect(errors).toHaveLength(1); // no InitChangedError: the restarted init was identical
+    // Only the death: no InitChangedError, the restarted init was byte-identical.
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^ffmpeg died/)]);
     expect(segments.filter((s) => s.kind === 'init')).toHaveLength(1);
     let previousDecode = -1;
     let previousSequence = 0;

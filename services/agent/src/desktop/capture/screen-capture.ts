@@ -57,6 +57,9 @@ export class ScreenCapture {
   private init: Buffer | undefined;
   private timescale = 1000;
   private sequence = 0;
+  /** Session ms of the recording's media time zero (the first init). */
+  private firstT0: number | undefined;
+  /** Session ms where the last media segment handed out ended. */
   private lastEndMs = 0;
   private delivery: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -94,8 +97,10 @@ export class ScreenCapture {
     try {
       await mkdir(dir, { recursive: false, mode: 0o700 });
       this.dir = dir;
-      await this.startRun();
-      this.state = 'running';
+      await this.serial(() => this.startRun());
+      // The init has been handed to the listeners before start resolves.
+      await this.delivery;
+      if (this.state === 'starting') this.state = 'running';
     } catch (error) {
       this.state = 'stopped';
       this.run?.kill();
@@ -132,8 +137,19 @@ export class ScreenCapture {
         }
       }
     };
+    return this.serial(step);
+  }
+
+  /**
+   * Mask changes, starts and restarts run one after another: a mask change waiting behind
+   * a restart reaches the new ffmpeg, and one made before it is built into its graph.
+   */
+  private serial<T>(step: () => Promise<T>): Promise<T> {
     const next = this.maskChain.then(step);
-    this.maskChain = next.catch(() => undefined);
+    this.maskChain = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
@@ -210,6 +226,8 @@ export class ScreenCapture {
     if (!this.init) {
       this.timescale = parseInit(bytes).timescale;
       this.init = bytes;
+      this.firstT0 = this.timing.t0;
+      this.lastEndMs = this.timing.t0;
       const at = this.timing.t0;
       this.deliver({ kind: 'init', bytes, startMs: at, endMs: at });
     } else if (!bytes.equals(this.init)) {
@@ -229,11 +247,10 @@ export class ScreenCapture {
     if (timing.decodeOffset === undefined) {
       // First fragment of this run: place it on the recording's timeline at its wall time,
       // never before the end of what was already sent.
-      const firstT0 = this.firstT0 ?? timing.t0;
-      this.firstT0 = firstT0;
+      const firstT0 = this.firstT0!;
       const wanted = Math.round((timing.t0 - firstT0) * ticksPerMs);
       const floor = Math.round((this.lastEndMs - firstT0) * ticksPerMs) - info.baseMediaDecodeTime;
-      timing.decodeOffset = this.sequence === 0 ? 0 : Math.max(wanted, floor);
+      timing.decodeOffset = Math.max(wanted, floor);
     }
     this.sequence += 1;
     const out = retimeFragment(bytes, {
@@ -252,8 +269,6 @@ export class ScreenCapture {
       endMs: Math.round(endMs),
     });
   }
-
-  private firstT0: number | undefined;
 
   private deliver(segment: CapturedSegment): void {
     this.pending += 1;
@@ -295,7 +310,7 @@ export class ScreenCapture {
     this.restarts.push(now);
     this.emitError(new Error(`ffmpeg died (${why}); restarting capture`));
     this.state = 'starting';
-    void this.restart();
+    void this.serial(() => this.restart());
   }
 
   private async restart(): Promise<void> {
@@ -317,6 +332,7 @@ export class ScreenCapture {
   private fail(error: Error): void {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
+    this.waitInit?.reject(error);
     this.emitError(error);
     const run = this.run;
     this.run = undefined;
