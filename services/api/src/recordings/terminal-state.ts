@@ -36,6 +36,37 @@ function clampSize(size: TerminalSize): { cols: number; rows: number } {
   return { cols, rows };
 }
 
+interface CoreInternals {
+  _core?: {
+    buffer?: { scrollTop?: number; scrollBottom?: number };
+    coreService?: { isCursorHidden?: boolean };
+  };
+}
+
+/**
+ * What the serialize addon leaves out but a redraw needs to continue exactly: the scroll
+ * region (full-screen programs scroll part of the screen) and a hidden cursor. Read from
+ * xterm.js internals when present; nothing is added when they are not.
+ */
+function extraState(terminal: Terminal): string {
+  const core = (terminal as unknown as CoreInternals)._core;
+  let extra = '';
+  const top = core?.buffer?.scrollTop;
+  const bottom = core?.buffer?.scrollBottom;
+  if (
+    typeof top === 'number' &&
+    typeof bottom === 'number' &&
+    (top !== 0 || bottom !== terminal.rows - 1)
+  ) {
+    // Setting the region homes the cursor: put it back (relative to the region in origin mode).
+    const b = terminal.buffer.active;
+    const row = terminal.modes.originMode ? b.cursorY - top : b.cursorY;
+    extra += `\x1b[${top + 1};${bottom + 1}r\x1b[${row + 1};${b.cursorX + 1}H`;
+  }
+  if (core?.coreService?.isCursorHidden) extra += '\x1b[?25l';
+  return extra;
+}
+
 /** The size an asciicast resize event (`"COLSxROWS"`) asks for, if it is one. */
 function resizeOf(data: string): TerminalSize | undefined {
   const m = /^(\d{1,5})x(\d{1,5})$/.exec(data);
@@ -48,6 +79,12 @@ export class TerminalReplay {
   private size: { cols: number; rows: number };
   private pending: string[] = [];
   private pendingBytes = 0;
+  /** Latest time of a line written so far (-Infinity: none). */
+  lastAtMs = Number.NEGATIVE_INFINITY;
+  /** A line at or after the moment was met: what was fed is not all written. */
+  reachedMoment = false;
+  /** Output characters written since the last checkpoint (or the start). */
+  sinceCheckpoint = 0;
 
   /**
    * @param originMs session-relative start of the recording (its first segment's start)
@@ -86,12 +123,15 @@ export class TerminalReplay {
         throw new CastFormatError('an asciicast line is not [time, code, data]');
       }
       const at = this.originMs + event[0] * 1000;
+      if (at >= this.atMs) this.reachedMoment = true;
       if (at < this.fromMs || at >= this.atMs) continue;
+      this.lastAtMs = Math.max(this.lastAtMs, at);
       const [, code, data] = event as [number, string, unknown];
       if (typeof data !== 'string') continue;
       if (code === 'o') {
         this.pending.push(data);
         this.pendingBytes += data.length;
+        this.sinceCheckpoint += data.length;
         if (this.pendingBytes > 256 * 1024) await this.flush();
       } else if (code === 'r') {
         const size = resizeOf(data);
@@ -105,8 +145,19 @@ export class TerminalReplay {
 
   async snapshot(): Promise<TerminalState> {
     await this.flush();
-    const data = this.serializer.serialize({ scrollback: 0 });
+    const data = this.serializer.serialize({ scrollback: 0 }) + extraState(this.terminal);
     return { atMs: this.atMs, width: this.size.cols, height: this.size.rows, data };
+  }
+
+  /** Starts from an earlier redraw instead of the recording's start (a checkpoint). */
+  async restore(state: TerminalSize & { data: string }, lastAtMs: number): Promise<void> {
+    await this.flush();
+    this.size = clampSize(state);
+    this.terminal.resize(this.size.cols, this.size.rows);
+    this.terminal.reset();
+    await new Promise<void>((resolve) => this.terminal.write(state.data, resolve));
+    this.lastAtMs = lastAtMs;
+    this.sinceCheckpoint = 0;
   }
 
   dispose(): void {
