@@ -10,6 +10,7 @@ import { RequestFailedError } from '@sessionrec/messaging';
 import { uniqueTestName, waitFor } from '@sessionrec/testing';
 import { DataSource } from 'typeorm';
 import { SearchQuery } from '../src/queries/search.query';
+import { queryWithin } from '../src/queries/statement-budget';
 import {
   DEFAULT_TEST_CONFIG,
   type Indexer,
@@ -275,6 +276,43 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
       { value: 'alice', count: 2 },
       { value: 'carol', count: 1 },
     ]);
+  });
+
+  it('counts facets over the page, flagged partial, when the result set takes too long', async () => {
+    // Budget 0: the result set is never counted, as when counting ran out of time.
+    const hurried = new SearchQuery(indexer.service.app.get(DataSource), DEFAULT_TEST_CONFIG);
+    hurried.facetsBudgetMs = 0;
+    const ask = (filters: Partial<RequestOf<'catalog.search'>>) =>
+      hurried.search(catalogSearchRequestV1.parse({ v: 1, limit: 25, ...filters }));
+    const page = await ask({ limit: 2 });
+    expect(page.sessions.map((s) => s.sessionId)).toEqual([s4.sessionId, s3.sessionId]);
+    expect(page.facetsPartial).toBe(true);
+    expect(page.facets.users).toEqual([
+      { value: 'alice', count: 1 },
+      { value: 'carol', count: 1 },
+    ]);
+    const next = await ask({ limit: 2, cursor: page.nextCursor });
+    expect(next.facetsPartial).toBe(true);
+    expect(next.facets.users).toEqual([
+      { value: 'alice', count: 1 },
+      { value: 'bob', count: 1 },
+    ]);
+    // A page holding the whole result set counts it exactly: no flag, same reply.
+    const whole = await ask({ q: 'payroll' });
+    expect(whole.facetsPartial).toBeUndefined();
+    expect(whole).toEqual(await search({ q: 'payroll' }));
+    expect(await ask({ user: 'mallory' })).toEqual(await search({ user: 'mallory' }));
+  });
+
+  it('gives up on a statement that runs past its time limit, and only then', async () => {
+    const dataSource = indexer.service.app.get(DataSource);
+    expect(await queryWithin(dataSource, 50, 'SELECT pg_sleep(2)', [])).toBeUndefined();
+    expect(await queryWithin(dataSource, 5_000, 'SELECT $1::int AS n', [7])).toEqual([{ n: 7 }]);
+    // Other errors are not swallowed, and the limit ended with its transaction.
+    await expect(queryWithin(dataSource, 5_000, 'SELECT 1/0', [])).rejects.toThrow(/division/);
+    const [{ statement_timeout }] =
+      await dataSource.query<{ statement_timeout: string }[]>('SHOW statement_timeout');
+    expect(statement_timeout).toBe('0');
   });
 
   it('creates no duplicates when a batch is delivered again under new message ids', async () => {

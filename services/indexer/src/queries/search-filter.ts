@@ -14,6 +14,14 @@ import { viewingCondition } from './viewing-scope';
 /** Substring search needs three characters for the trigram index to help. */
 const MIN_SUBSTRING = 3;
 
+/**
+ * The period a session `s` is active, exactly as `sessions_active_idx` indexes it (migration
+ * CatalogSearchBySession1796300000000): the two must stay identical for the index to be used.
+ */
+const SESSION_ACTIVE_RANGE = `tstzrange(s.started_at,
+  CASE WHEN s.ended_at IS NULL THEN 'infinity'::timestamptz ELSE greatest(s.started_at, s.ended_at) END,
+  '[]')`;
+
 /** Whether the request has a filter that makes single events matches. */
 export function hasEventFilter(r: CatalogSearchRequest): boolean {
   return r.event !== undefined || r.app !== undefined || r.q !== undefined;
@@ -38,6 +46,16 @@ export function hasSubstring(r: CatalogSearchRequest): boolean {
 }
 
 /**
+ * Whether the substring form alone decides free text: `q` is one plain word (ASCII letters
+ * and digits). Its words then match only a text with a token that, lowercased, is `q` (the
+ * `simple` configuration only lowercases), and such a text contains `q` whatever the case:
+ * words add no match, and the search reads one index instead of two.
+ */
+export function substringSuffices(r: CatalogSearchRequest): boolean {
+  return hasSubstring(r) && /^[A-Za-z0-9]+$/.test(r.q!.trim());
+}
+
+/**
  * Conditions on `sessions s` from the session-level filters, plus the exact session-level
  * forms of event type and application (true of every session an event-level match can
  * be in, and indexed). Only parameters the SQL references are added (PostgreSQL cannot
@@ -52,10 +70,15 @@ export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] 
   if (r.group !== undefined) where.push(`s.groups @> ARRAY[${p.add(r.group)}::text]`);
   if (r.host !== undefined) where.push(`lower(s.host) = lower(${p.add(r.host)}::text)`);
   if (r.client !== undefined) where.push(`s.client_address <<= ${p.add(r.client)}::inet`);
-  if (r.from !== undefined) {
-    where.push(`coalesce(s.ended_at, 'infinity') >= ${p.add(r.from)}::timestamptz`);
+  const from = r.from !== undefined ? `${p.add(r.from)}::timestamptz` : undefined;
+  const to = r.to !== undefined ? `${p.add(r.to)}::timestamptz` : undefined;
+  if (from !== undefined) where.push(`coalesce(s.ended_at, 'infinity') >= ${from}`);
+  if (to !== undefined) where.push(`s.started_at <= ${to}`);
+  if (from !== undefined || to !== undefined) {
+    // Implied by the two above (the indexed period never ends before the session starts):
+    // lets PostgreSQL find the sessions of a range through sessions_active_idx.
+    where.push(`${SESSION_ACTIVE_RANGE} && tstzrange(${from ?? 'NULL'}, ${to ?? 'NULL'}, '[]')`);
   }
-  if (r.to !== undefined) where.push(`s.started_at <= ${p.add(r.to)}::timestamptz`);
   if (r.open !== undefined) where.push(r.open ? 's.ended_at IS NULL' : 's.ended_at IS NOT NULL');
   if (r.event !== undefined) where.push(`s.event_types @> ARRAY[${p.add(r.event)}::text]`);
   if (r.app !== undefined) {
@@ -82,6 +105,7 @@ function textCondition(
   const substring = () => `${text} ILIKE ${p.add(likePattern(r.q!.trim()))}::text`;
   if (form === 'words') return words();
   if (form === 'substring') return substring();
+  if (substringSuffices(r)) return substring();
   return hasSubstring(r) ? `(${words()} OR ${substring()})` : words();
 }
 
@@ -127,24 +151,10 @@ export function terminalCondition(
 }
 
 /**
- * The session-first form of the event-level filters: a probe of each session's own events
- * (and terminal output), newest session first. Used when matches are too common to list
- * (see search-candidates.ts), so a page fills after a few probes. `OFFSET 0` keeps each probe a
- * per-session index lookup: without it PostgreSQL may turn the EXISTS into a hashed
- * subplan that first reads every matching event of the catalogue (seconds for a common word).
- */
-export function matchExistsCondition(r: CatalogSearchRequest, p: Params): string {
-  const events = `EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.session_id
-                            AND ${eventCondition(r, p)} OFFSET 0)`;
-  if (!searchesTerminalText(r)) return events;
-  return `(${events} OR EXISTS (SELECT 1 FROM terminal_text t WHERE t.session_id = s.session_id
-                                  AND ${terminalCondition(r, p)} OFFSET 0))`;
-}
-
-/**
- * The set form of the same filters, for counting facets over a broad search's newest
- * 2000 matching sessions: PostgreSQL chooses, and for a common word it reads all matches
- * once into a hash (a few hundred milliseconds) where probing session after session until
+ * The set form of the event-level filters, for counting facets over a broad search's
+ * newest 2000 matching sessions: PostgreSQL chooses, and for a common word it reads all
+ * matches once into a hash (hundreds of milliseconds on a large catalogue: the facets then
+ * fall back to the page, see FACETS_BUDGET_MS) where probing session after session until
  * 2000 matched took seconds.
  */
 export function matchInCondition(r: CatalogSearchRequest, p: Params): string {
