@@ -288,7 +288,11 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       .locator(`[data-testid=terminal][data-seeked-ms="${earlierOffset}"]`)
       .waitFor({ timeout: 30_000 });
     expect(stateRequests.some((u) => u.includes(`at=${earlierOffset}`))).toBe(true);
-    expect(((await terminalView.locator('.xterm-rows').textContent()) ?? '').trim()).not.toBe('');
+    await waitFor(
+      async () => ((await terminalView.locator('.xterm-rows').textContent()) ?? '').trim() !== '',
+      10_000,
+      'the redrawn screen at the earlier event',
+    );
     // Free text that only the terminal output holds (df's header): a terminal-output match.
     await page.goto(`${stack.apiUrl}/search?q=Filesystem`);
     const match = page

@@ -48,6 +48,8 @@ export interface PlaybackViewProps {
   /** The current time, for panels outside (share "from = now"). */
   onTime?: (ms: number) => void;
   children?: ReactNode;
+  /** The focused-window line; false where there are no events to tell it (a share). */
+  showFocus?: boolean;
 }
 
 export function PlaybackView(props: PlaybackViewProps) {
@@ -114,17 +116,20 @@ export function PlaybackView(props: PlaybackViewProps) {
   const next = nextEvent(events, timeMs);
   return (
     <section className="playback" data-current-ms={Math.round(timeMs)} data-testid="playback">
-      <div className="focus" aria-live="off">
-        {focus ? (
-          <>
-            <strong data-testid="focus-app">{focus.app}</strong>{' '}
-            <span data-testid="focus-title">{focus.windowTitle}</span>
-          </>
-        ) : events.length > 0 ? (
-          <span className="muted">No focused window reported yet</span>
-        ) : null}
-        {live && <span className="live-badge">LIVE</span>}
-      </div>
+      {/* Which window had the focus (kept in place while events load, so nothing moves). */}
+      {props.showFocus !== false && (
+        <div className="focus" aria-live="off">
+          {focus ? (
+            <>
+              <strong data-testid="focus-app">{focus.app}</strong>{' '}
+              <span data-testid="focus-title">{focus.windowTitle}</span>
+            </>
+          ) : events.length > 0 ? (
+            <span className="muted">No focused window reported yet</span>
+          ) : null}
+          {live && <span className="live-badge">LIVE</span>}
+        </div>
+      )}
       <div className="media">
         <Suspense fallback={<p className="muted">Loading player…</p>}>{media}</Suspense>
       </div>

@@ -73,9 +73,14 @@ export function TerminalPlayer(props: TerminalPlayerProps) {
       const target = Math.round(Math.min(Math.max(ms, playback.startMs), playback.endMs));
       return playback.seek(ms).then(
         () => {
-          // The screen now shows this moment: tests (and anyone curious) can wait on it.
-          if (mine === seeks) el.dataset.seekedMs = String(target);
           latest.current.onTime(playback.time);
+          // Marked once xterm.js has parsed what the seek wrote (writes are parsed in order)
+          // and drawn it (the next frame): tests, and anyone curious, can wait on it.
+          term.write('', () =>
+            requestAnimationFrame(() => {
+              if (mine === seeks) el.dataset.seekedMs = String(target);
+            }),
+          );
         },
         (err: Error) => latest.current.onError(err.message),
       );

@@ -59,6 +59,7 @@ export function SharePage() {
         samples={[]}
         startAtMs={clip.segments[0]?.startMs ?? clip.fromMs}
         live={false}
+        showFocus={false}
       />
     </main>
   );
