@@ -6,7 +6,7 @@ void runService({
   module: IngestModule,
   database: 'ingest',
   storage: true,
-  // Segments, events and metrics: thousands of successes a second at scale; failures and
-  // enrolment stay at info and above.
-  quietRoutes: ['agent/v1/sessions/*rest', 'agent/v1/recordings/*rest'],
+  // Segments, events, metrics and policy questions (one per focus change): thousands of
+  // successes a second at scale; failures, session starts and enrolment stay at info.
+  quietRoutes: ['agent/v1/sessions/*rest', 'agent/v1/recordings/*rest', 'agent/v1/policy/*rest'],
 });
