@@ -235,6 +235,52 @@ describe('desktop screen capture (Xvfb, xterm, ffmpeg)', () => {
     }
   });
 
+  it('cuts a segment that reaches its byte cap by restarting ffmpeg on the same init', async () => {
+    const cap = 200_000;
+    const capture = new ScreenCapture({
+      display: x.display,
+      frameRate: 10,
+      quality: 'high',
+      // Far more frames than the test makes: every cut here is a byte-cap cut.
+      segmentSeconds: 300,
+      maxSegmentBytes: cap,
+      workDir: dir,
+      clock,
+    });
+    const { segments, errors } = collect(capture);
+    await capture.start([]);
+    // The busy terminal of the first test is stopped: make the screen change everywhere.
+    const flip = setInterval(() => {
+      const colour = Date.now() % 2 === 0 ? 'magenta' : 'cyan';
+      void x
+        .xterm({
+          title: `flip-${Date.now()}`,
+          background: colour,
+          x: 0,
+          y: 0,
+          columns: 200,
+          rows: 60,
+          command: 'ls -la /usr/bin | head -80; sleep 1',
+        })
+        .catch(() => undefined);
+    }, 400);
+    try {
+      await waitFor(() => segments.length >= 4, 60_000, 'three byte-cap cuts');
+    } finally {
+      clearInterval(flip);
+      await capture.stop();
+    }
+    expect(errors).toEqual([]);
+    expect(segments.filter((s) => s.kind === 'init')).toHaveLength(1);
+    for (const segment of segments.slice(1)) {
+      expect(parseFragment(Buffer.from(segment.bytes)).startsWithKeyframe).toBe(true);
+      // The cap, plus at most the piece (cap / 8) and the last frames flushed at the cut.
+      expect(segment.bytes.length).toBeLessThan(cap * 3);
+    }
+    const frames = await probeFrames(await writeRecording('capped.mp4', segments));
+    expect(frames.filter((f) => f.keyFrame).length).toBe(segments.length - 1);
+  });
+
   it('says clearly when the display cannot be captured, and leaves nothing behind', async () => {
     const capture = new ScreenCapture({
       display: ':64999',

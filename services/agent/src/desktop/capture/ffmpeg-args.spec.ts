@@ -10,6 +10,7 @@ const run = {
   idleSegmentSeconds: 600,
   commandSocket: '/run/user/1000/sessionrec/capture-1/commands.sock',
   slots: initialSlots([{ x: 10, y: 20, width: 30, height: 40 }]),
+  maxSegmentBytes: 12 * 1024 * 1024,
 };
 
 function valueOf(args: string[], flag: string): string | undefined {
@@ -60,6 +61,9 @@ describe('ffmpeg arguments', () => {
     expect(valueOf(args, '-fps_mode')).toBe('vfr');
     expect(valueOf(args, '-movflags')).toContain('frag_keyframe');
     expect(valueOf(args, '-movflags')).toContain('empty_moov');
+    // Busy stretches leave ffmpeg in pieces well below the segment cap.
+    expect(valueOf(args, '-frag_size')).toBe(String(1024 * 1024));
+    expect(valueOf(ffmpegArgs({ ...run, maxSegmentBytes: 200_000 }), '-frag_size')).toBe('25000');
     expect(args[args.length - 1]).toBe('pipe:1');
   });
 

@@ -2,7 +2,7 @@
  * The ffmpeg command line of a capture run. One process does everything, so screen pixels
  * only ever exist inside it: x11grab → zmq (mask commands) → yuv420p → black drawbox slots
  * → mpdecimate (drops frames identical to the last kept one: an unchanged screen sends
- * nothing) → libx264 → fragmented MP4 (CMAF) on stdout, one fragment per keyframe.
+ * nothing) → libx264 → fragmented MP4 (CMAF) on stdout, a fragment at each keyframe.
  *
  * Keyframes come by frame count (-g), not wall time: with variable frame rate a segment
  * holds at most frameRate × segmentSeconds frames, so it is cut after that much activity
@@ -15,6 +15,7 @@
  */
 import { type CaptureQuality } from './types';
 import { type SlotState, slotFilterName } from './masks';
+import { fragmentBytes } from './segment-assembler';
 
 export interface EncoderSettings {
   /** x264 constant rate factor: lower is sharper and larger. */
@@ -69,6 +70,7 @@ export interface FfmpegRun {
   /** Unix socket the zmq filter binds for mask commands. */
   readonly commandSocket: string;
   readonly slots: SlotState;
+  readonly maxSegmentBytes: number;
 }
 
 /** Filter-graph option values are quoted; the paths allowed (types.ts) never hold a quote. */
@@ -160,6 +162,9 @@ export function ffmpegArgs(run: FfmpegRun): string[] {
     'mp4',
     '-movflags',
     '+frag_keyframe+empty_moov+default_base_moof+cmaf+skip_trailer',
+    // A busy stretch leaves ffmpeg in pieces of at most this size (segment-assembler.ts).
+    '-frag_size',
+    String(fragmentBytes(run.maxSegmentBytes)),
     // Unbuffered output: the init segment leaves at once (not with the first fragment),
     // and each fragment as soon as it is cut.
     '-avioflags',

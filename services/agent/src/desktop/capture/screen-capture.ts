@@ -12,9 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFragment, parseInit, retimeFragment } from '../../media/fmp4';
-import { DEFAULT_IDLE_SEGMENT_SECONDS } from './ffmpeg-args';
+import { DEFAULT_IDLE_SEGMENT_SECONDS, cadence } from './ffmpeg-args';
 import { FfmpegProcess, type RunExit } from './ffmpeg-run';
 import { type SplitPart } from './fmp4-splitter';
+import { type AssembledSegment, SEGMENT_BYTE_CAP, SegmentAssembler } from './segment-assembler';
 import { type Rect, type SlotState, initialSlots, normalizeMasks, planMasks } from './masks';
 import {
   type CapturedSegment,
@@ -44,7 +45,10 @@ interface RunTiming {
 }
 
 export class ScreenCapture {
-  private readonly options: ScreenCaptureOptions & { idleSegmentSeconds: number };
+  private readonly options: ScreenCaptureOptions & {
+    idleSegmentSeconds: number;
+    maxSegmentBytes: number;
+  };
   private readonly segmentListeners: ((segment: CapturedSegment) => void | Promise<void>)[] = [];
   private readonly errorListeners: ((error: Error) => void)[] = [];
   private state: State = 'new';
@@ -64,6 +68,9 @@ export class ScreenCapture {
   private delivery: Promise<void> = Promise.resolve();
   private pending = 0;
   private restarts: number[] = [];
+  private readonly assembler: SegmentAssembler;
+  /** The run being stopped on purpose to cut an oversized segment. */
+  private rotating: FfmpegProcess | undefined;
   private waitInit: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
   constructor(options: ScreenCaptureOptions) {
@@ -72,7 +79,13 @@ export class ScreenCapture {
     this.options = {
       ...options,
       idleSegmentSeconds: options.idleSegmentSeconds ?? DEFAULT_IDLE_SEGMENT_SECONDS,
+      maxSegmentBytes: options.maxSegmentBytes ?? SEGMENT_BYTE_CAP,
     };
+    this.assembler = new SegmentAssembler(
+      cadence(options.frameRate, options.segmentSeconds, this.options.idleSegmentSeconds)
+        .framesPerSegment,
+      this.options.maxSegmentBytes,
+    );
   }
 
   onSegment(listener: (segment: CapturedSegment) => void | Promise<void>): void {
@@ -182,6 +195,7 @@ export class ScreenCapture {
         quality: this.options.quality,
         segmentSeconds: this.options.segmentSeconds,
         idleSegmentSeconds: this.options.idleSegmentSeconds,
+        maxSegmentBytes: this.options.maxSegmentBytes,
         commandSocket: path.join(dir, 'commands.sock'),
         slots: this.slots,
       },
@@ -242,9 +256,9 @@ export class ScreenCapture {
     const timing = this.timing;
     if (!timing) throw new Error('media before init');
     const info = parseFragment(bytes);
-    if (!info.startsWithKeyframe) throw new Error('ffmpeg cut a fragment without a keyframe');
     const ticksPerMs = this.timescale / 1000;
     if (timing.decodeOffset === undefined) {
+      if (!info.startsWithKeyframe) throw new Error('ffmpeg began without a keyframe');
       // First fragment of this run: place it on the recording's timeline at its wall time,
       // never before the end of what was already sent.
       const firstT0 = this.firstT0!;
@@ -258,15 +272,33 @@ export class ScreenCapture {
       sequenceNumber: this.sequence,
     });
     const startMs = this.firstT0! + (info.baseMediaDecodeTime + timing.decodeOffset) / ticksPerMs;
-    let endMs = startMs + info.duration / ticksPerMs;
-    // The flush at stop: the last frame stayed on screen until now.
-    if (this.state === 'stopping') endMs = Math.max(endMs, this.options.clock());
-    this.lastEndMs = endMs;
+    const endMs = startMs + info.duration / ticksPerMs;
+    this.lastEndMs = Math.max(this.lastEndMs, endMs);
+    const done = this.assembler.push({
+      bytes: out,
+      startsWithKeyframe: info.startsWithKeyframe,
+      samples: info.sampleCount,
+      startMs,
+      endMs,
+    });
+    for (const segment of done) this.deliverMedia(segment);
+    const run = this.run;
+    if (this.assembler.overCap && run && this.state === 'running' && !this.rotating) {
+      // Only a new ffmpeg run can start a keyframe now: restart it (same init).
+      this.rotating = run;
+      this.log(
+        `segment reached ${this.assembler.openBytes} bytes; cutting it by restarting ffmpeg`,
+      );
+      void run.stop();
+    }
+  }
+
+  private deliverMedia(segment: AssembledSegment): void {
     this.deliver({
       kind: 'media',
-      bytes: out,
-      startMs: Math.round(startMs),
-      endMs: Math.round(endMs),
+      bytes: segment.bytes,
+      startMs: Math.round(segment.startMs),
+      endMs: Math.round(segment.endMs),
     });
   }
 
@@ -292,6 +324,10 @@ export class ScreenCapture {
     this.waitInit?.reject(
       new Error(`ffmpeg could not start capturing ${this.options.display}: ${why}`),
     );
+    // What ffmpeg handed over before it ended is a playable segment: send it. At stop,
+    // its last frame stayed on screen until now.
+    const last = this.assembler.flush(this.state === 'stopping' ? this.options.clock() : 0);
+    if (last) this.deliverMedia(last);
     if (this.state === 'stopping') {
       if (exit.streamError || (exit.code !== 0 && exit.code !== 255))
         this.log(`ffmpeg at stop: ${why}`);
@@ -299,6 +335,12 @@ export class ScreenCapture {
     }
     if (this.state !== 'running') return;
     this.run = undefined;
+    if (this.rotating === run) {
+      this.rotating = undefined;
+      this.state = 'starting';
+      void this.serial(() => this.restart(0));
+      return;
+    }
     const now = Date.now();
     this.restarts = this.restarts.filter((at) => now - at < RESTART_WINDOW_MS);
     if (this.restarts.length >= MAX_RESTARTS) {
@@ -310,11 +352,11 @@ export class ScreenCapture {
     this.restarts.push(now);
     this.emitError(new Error(`ffmpeg died (${why}); restarting capture`));
     this.state = 'starting';
-    void this.serial(() => this.restart());
+    void this.serial(() => this.restart(250 * this.restarts.length));
   }
 
-  private async restart(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 250 * this.restarts.length));
+  private async restart(delayMs: number): Promise<void> {
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (this.state !== 'starting') return;
     try {
       await this.startRun();

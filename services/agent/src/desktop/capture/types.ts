@@ -32,6 +32,11 @@ export interface ScreenCaptureOptions {
    * last activity before a long idle period reaches the listener within this). Default 900.
    */
   idleSegmentSeconds?: number;
+  /**
+   * Extension: a segment that reaches this many bytes is cut (ffmpeg is restarted on the
+   * same init to begin the next one with a keyframe). Default 12 MiB (ingest takes 16).
+   */
+  maxSegmentBytes?: number;
 }
 
 export interface CapturedSegment {
@@ -83,6 +88,12 @@ export const screenCaptureOptions = z.object({
     .custom<(line: string) => void>((value) => typeof value === 'function', 'must be a function')
     .optional(),
   idleSegmentSeconds: z.number().min(10).max(3600).optional(),
+  maxSegmentBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(12 * 1024 * 1024)
+    .optional(),
 });
 
 const coordinate = z.number().finite().min(-65536).max(65536);
