@@ -92,10 +92,14 @@ async function filteredSessions(
   const p = new Params();
   const where = sessionConditions(r, p);
   if (where.length === 0) return undefined;
-  const rows = await db.query<SessionIdRow[]>(
-    `SELECT s.session_id FROM sessions s WHERE ${where.join(' AND ')} LIMIT ${limit + 1}`,
-    p.values,
-  );
+  const listing = {
+    sql: `SELECT s.session_id FROM sessions s WHERE ${where.join(' AND ')} LIMIT ${limit + 1}`,
+    params: p.values,
+  };
+  // Filters PostgreSQL expects most sessions to pass (an application, a group) are not
+  // listed only to find out.
+  if ((await estimatedRows(db, listing)) > limit) return undefined;
+  const rows = await db.query<SessionIdRow[]>(listing.sql, listing.params);
   return rows.length > limit ? undefined : rows.map((row) => row.session_id);
 }
 
