@@ -58,11 +58,17 @@ export class XDisplay {
       30_000,
       `Xvfb on ${this.display}`,
     );
-    this.wm = spawn('openbox', [], { env: this.env, stdio: 'ignore' });
+    const wm = spawn('openbox', ['--sm-disable'], {
+      env: this.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.wm = wm;
+    let wmSaid = '';
+    wm.stderr.on('data', (d: Buffer) => (wmSaid += d.toString()));
     await waitFor(
       async () => (await this.x('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('#'),
       30_000,
-      'openbox manages the display',
+      `openbox manages ${this.display} (openbox ${wm.exitCode === null ? 'running' : `exited ${wm.exitCode}`}: ${wmSaid})`,
     );
   }
 

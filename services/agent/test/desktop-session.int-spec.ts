@@ -57,6 +57,8 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   const acked = new DesktopAcked();
   let daemon: AgentDaemon | undefined;
   let mount = '';
+  let sys: Awaited<ReturnType<typeof fakeSysBlock>> | undefined;
+  let configFile = '';
   let desktop: ChildProcess | undefined;
   let desktopLog = '';
   let remote: { child: ChildProcess; port: number } | undefined;
@@ -80,7 +82,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   it('records a scripted session: apps, clipboard, masked excluded app, USB, removable writes, blocked transfer, lock, notice, idle, network, disconnect, logoff', async () => {
     const work = platform.dir;
     mount = await mountTmpfs(work, 'usb-stick');
-    const sys = await fakeSysBlock(work);
+    sys = await fakeSysBlock(work);
     remote = await remoteDisplayServer();
     client = net.connect(remote.port, '127.0.0.1');
     client.on('error', () => undefined); // reset when the test has the connection dropped
@@ -143,6 +145,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
       onAcked: acked.onAcked,
     });
     await daemon.start();
+    configFile = file;
     const identity = JSON.parse(
       await readFile(path.join(config.stateDir, 'identity.json'), 'utf8'),
     ) as { agentId: string };
@@ -421,4 +424,100 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
       `desktop recording: ${segments.length} segments, ${frames.length} frames, ${checked} checked masked, ${leaked} with the excluded window unmasked`,
     );
   }, 300_000);
+
+  it('arms record-on-event with a local pre-event buffer (nothing sent until a USB stick fires it) and records on opening an application a rule names', async () => {
+    expect(configFile).not.toBe(''); // the first test set up the daemon and its config
+    await sys!.pull();
+    await platform.publishPolicy({
+      name: 'On event or on opening xclock',
+      defaultAction: {
+        action: 'record-on-event',
+        triggers: { events: [{ eventType: 'usb.insert' }], preEventMinutes: 1 },
+        capture: { frameRate: 5, quality: 'low', inputCapture: false, excludedApplications: [] },
+      },
+      rules: [{ id: 'xclock-opened', match: { applications: ['xclock'] }, action: 'record' }],
+    });
+    const before = { sessions: acked.sessions.length, recordings: acked.recordings.length };
+    const runDesktop = () => {
+      let log = '';
+      const child = spawn(
+        process.execPath,
+        [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
+        { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { child, exited, log: () => log };
+    };
+    const until = (what: string, check: () => boolean, log: () => string) =>
+      waitFor(() => Promise.resolve(check()), 30_000, `${what}; agent said:\n${log()}`);
+
+    // A: armed. The screen changes for a while: segments go to the local buffer only.
+    const a = runDesktop();
+    await until('session A', () => acked.sessions.length === before.sessions + 1, a.log);
+    const sessionA = acked.sessions[acked.sessions.length - 1]!;
+    const term = screen.spawn('xterm', ['-geometry', '80x24+40+40']);
+    const termWindow = await screen.windowOf(term.pid!);
+    await screen.x('xdotool', ['windowactivate', '--sync', String(termWindow)]);
+    for (let i = 0; i < 15; i += 1) {
+      await screen.x('xdotool', ['type', '--delay', '20', `echo buffered ${i}`]);
+      await screen.x('xdotool', ['key', 'Return']);
+      await sleep(300);
+    }
+    await daemon!.idle();
+    expect(acked.recordings).toHaveLength(before.recordings);
+    const segmentsBefore = acked.segments.length;
+    const plugMs = Date.now() - Date.parse(String(sessionA.startedAt));
+    await sys!.plug();
+    await until(
+      'recording fired by the USB stick',
+      () => acked.recordings.length > before.recordings,
+      a.log,
+    );
+    const fired = acked.recordings[acked.recordings.length - 1]!;
+    expect(fired).toMatchObject({ kind: 'screen', reason: 'event', actor: 'event:usb.insert' });
+    expect(Date.parse(String(fired.at))).toBeLessThan(
+      Date.parse(String(sessionA.startedAt)) + plugMs,
+    );
+    await sleep(2500);
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    await until(
+      'session A ended',
+      () => acked.ends.some((e) => e.sessionId === sessionA.sessionId),
+      a.log,
+    );
+    await daemon!.idle();
+    expect(acked.segments.length).toBeGreaterThan(segmentsBefore);
+    const firedSegments = acked.recording(String(fired.recordingId));
+    expect(firedSegments[0]!.kind).toBe('init');
+    // The minute before the event was buffered on the host and arrives first.
+    const insertAt = acked.of('usb.insert').find((e) => e.offsetMs >= plugMs - 1000)!.offsetMs;
+    expect(firedSegments[1]!.startMs).toBeLessThan(insertAt);
+    const played = await probe(firedSegments.map((s) => s.bytes));
+    expect(played).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
+    expect(played.frames).toBeGreaterThan(3);
+
+    // B: armed again (no stick events now); opening and focusing xclock records at once.
+    await sys!.pull();
+    const b = runDesktop();
+    const recordingsB = acked.recordings.length;
+    await until('session B', () => acked.sessions.length === before.sessions + 2, b.log);
+    await sleep(1500);
+    expect(acked.recordings).toHaveLength(recordingsB);
+    const clock = screen.spawn('xclock', ['-update', '1', '-geometry', '200x200+600+100']);
+    const clockWindow = await screen.windowOf(clock.pid!);
+    // openbox focuses a new window itself; this makes sure of it.
+    await screen.x('xdotool', ['windowactivate', String(clockWindow)]).catch(() => '');
+    await until('recording on opening xclock', () => acked.recordings.length > recordingsB, b.log);
+    expect(acked.recordings[acked.recordings.length - 1]).toMatchObject({
+      kind: 'screen',
+      reason: 'policy',
+      ruleId: 'xclock-opened',
+    });
+    clock.kill();
+    term.kill();
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+  }, 240_000);
 });

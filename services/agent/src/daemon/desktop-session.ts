@@ -190,6 +190,8 @@ export class DesktopDaemonSession {
         return this.segment(message);
       case 'focus':
         return this.focus(message.app, message.offsetMs);
+      case 'opened':
+        return this.askFor(message.app, message.offsetMs);
       case 'events':
         return this.events(message.events);
       case 'metrics':
@@ -212,7 +214,7 @@ export class DesktopDaemonSession {
     }
   }
 
-  private question(atMs: number) {
+  private question(atMs: number, application = this.focusedApp) {
     const state = this.state!;
     return {
       sessionId: state.sessionId,
@@ -221,7 +223,7 @@ export class DesktopDaemonSession {
       host: this.ctx.hostname,
       ...(state.clientAddress ? { clientAddress: state.clientAddress } : {}),
       protocol: 'desktop' as const,
-      ...(this.focusedApp ? { application: this.focusedApp } : {}),
+      ...(application ? { application } : {}),
       at: this.iso(atMs),
     };
   }
@@ -408,7 +410,12 @@ export class DesktopDaemonSession {
   private async focus(app: string, atMs: number): Promise<void> {
     if (app === this.focusedApp) return;
     this.focusedApp = app;
-    const answer = await this.ctx.policy.evaluate(this.question(atMs));
+    await this.askFor(app, atMs);
+  }
+
+  /** Asks policy about one application (focused or just opened) and escalates as it says. */
+  private async askFor(app: string, atMs: number): Promise<void> {
+    const answer = await this.ctx.policy.evaluate(this.question(atMs, app));
     const before = JSON.stringify(this.recordingState());
     await this.apply(answer.reply, atMs, false, true);
     if (JSON.stringify(this.recordingState()) !== before) await this.tellDesktop();

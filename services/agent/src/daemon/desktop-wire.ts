@@ -48,8 +48,12 @@ export const desktopMessage = z.discriminatedUnion('t', [
     data: z.base64().max(Math.ceil((MAX_SCREEN_SEGMENT_BYTES * 4) / 3) + 4),
   }),
   z.strictObject({
-    /** The focused application changed: policy may record, arm or mask differently. */
-    t: z.literal('focus'),
+    /**
+     * `focus`: the focused application changed; `opened`: an application opened its first
+     * window (it may never take the focus: a clock, a viewer). Policy may record, arm or
+     * mask differently for it.
+     */
+    t: z.enum(['focus', 'opened']),
     offsetMs,
     app: z.string().min(1).max(512),
   }),

@@ -305,6 +305,7 @@ class DesktopSession {
           windows: new Set(),
         };
         this.apps.set(window.pid, app);
+        this.link.send({ t: 'opened', offsetMs: this.nowMs(), app: name.slice(0, 512) });
         this.event('app.start', {
           app: name,
           pid: window.pid,
