@@ -46,6 +46,11 @@ describe('steady-state bytes per hour', () => {
     expect(out.bytesPerHour).toBeCloseTo(((3000 + 1000) / 3000) * 3_600_000, 3);
   });
 
+  it('counts the keyframes that fell in the window when there are more than the rate says', () => {
+    const out = amortise(samples, { fromMs: 3500, toMs: 4500 }, 300);
+    expect(out.bytesPerHour).toBeCloseTo(100_000 * 3600, 3);
+  });
+
   it('costs next to nothing when no frame falls in the window', () => {
     expect(amortise(samples, { fromMs: 4500, toMs: 9500 }, 300).bytesPerHour).toBe(0);
   });

@@ -107,8 +107,9 @@ export interface Amortised {
 /**
  * Bytes per hour in steady state from a short run: the non-key frames inside the window
  * as measured, plus keyframes at the rate the encoder puts them in (one per
- * `framesPerKeyframe` frames) at the run's mean keyframe size. A 30-60 s run cannot
- * show the keyframe rate of an hour, and its first keyframe is a once-per-recording cost.
+ * `framesPerKeyframe` frames, or as many as fell in the window if more: scene cuts,
+ * segments cut for size) at the run's mean keyframe size. A 30-60 s run cannot show the
+ * keyframe rate of an hour, and its first keyframe is a once-per-recording cost.
  */
 export function amortise(
   samples: readonly Sample[],
@@ -119,7 +120,8 @@ export function amortise(
   const meanKeyframeBytes = keys.reduce((sum, s) => sum + s.bytes, 0) / Math.max(1, keys.length);
   const inside = samples.filter((s) => s.ms >= window.fromMs && s.ms < window.toMs);
   const deltaBytes = inside.filter((s) => !s.key).reduce((sum, s) => sum + s.bytes, 0);
-  const bytes = deltaBytes + (inside.length / framesPerKeyframe) * meanKeyframeBytes;
+  const keyframes = Math.max(inside.length / framesPerKeyframe, inside.filter((s) => s.key).length);
+  const bytes = deltaBytes + keyframes * meanKeyframeBytes;
   const hours = (window.toMs - window.fromMs) / 3_600_000;
   return { bytesPerHour: bytes / hours, framesInWindow: inside.length, meanKeyframeBytes };
 }
