@@ -15,6 +15,7 @@ export const MAX_BOX_BYTES = 16 * 1024 * 1024;
 const STDERR_LINES_KEPT = 20;
 const STOP_GRACE_MS = 10_000;
 const KILL_GRACE_MS = 3_000;
+const CONNECT_ATTEMPTS = 40;
 
 /**
  * Only what ffmpeg needs to reach the display (the X authority cookie is found through
@@ -103,9 +104,23 @@ export class FfmpegProcess {
     return this.splitter.bufferedBytes;
   }
 
-  /** Connects to the zmq filter's socket (there once ffmpeg has built its filter graph). */
+  /**
+   * Connects to the zmq filter's socket. ffmpeg binds it while building its filter graph,
+   * before it writes the init segment, so it is normally there at once; a few retries
+   * cover a slow start.
+   */
   async connectCommands(): Promise<void> {
-    this.dealer = await ZmtpDealer.connect(this.settings.commandSocket);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        this.dealer = await ZmtpDealer.connect(this.settings.commandSocket);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const retry = code === 'ENOENT' || code === 'ECONNREFUSED';
+        if (!retry || attempt >= CONNECT_ATTEMPTS || this.child.exitCode !== null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 
   /** Sends the commands in one write; resolves once ffmpeg has applied them to a frame. */
