@@ -406,9 +406,26 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
         shareOutside: 404,
         shareInside: 200,
       });
-      // The signed-in console pages send a stranger to the sign-in page.
-      await visitor.goto(`${stack.apiUrl}/sessions/${desktop.sessionId}`);
+      // The signed-in console pages send a stranger to the sign-in page; once signed in
+      // there, the player opens and plays (what it began before the sign-in was refused).
+      await visitor.goto(
+        `${stack.apiUrl}/sessions/${desktop.sessionId}?recording=${desktop.recordingId}`,
+      );
       await visitor.waitForURL(/\/login/);
+      await visitor.getByLabel('User name').fill('admin');
+      await visitor.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await visitor.getByRole('button', { name: 'Sign in' }).click();
+      await visitor.waitForURL(new RegExp(`/sessions/${desktop.sessionId}`));
+      await visitor.waitForFunction(
+        () =>
+          ((
+            (globalThis as unknown as PageGlobal).document.querySelector(
+              'video',
+            ) as unknown as VideoLike | null
+          )?.readyState ?? 0) >= 2,
+        undefined,
+        { timeout: 20_000 },
+      );
     } finally {
       await stranger.close();
     }

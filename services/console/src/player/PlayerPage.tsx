@@ -44,11 +44,14 @@ function terminalSource(recordingId: string): MediaSource {
     // The first of each may already be under way since the console started (player-boot).
     fetchCast: (from, to) => {
       const url = `${base}/asciicast${queryString({ from, to })}`;
-      return takeEarly<string>(url) ?? request<string>(url);
+      return takeEarly<string>(url)?.catch(() => request<string>(url)) ?? request<string>(url);
     },
     fetchState: (at) => {
       const url = `${base}/terminal-state${queryString({ at })}`;
-      return takeEarly<TerminalState>(url) ?? request<TerminalState>(url);
+      return (
+        takeEarly<TerminalState>(url)?.catch(() => request<TerminalState>(url)) ??
+        request<TerminalState>(url)
+      );
     },
   };
 }
@@ -68,19 +71,22 @@ export function PlayerPage() {
     let alive = true;
     (async () => {
       // What the console began at start for this URL (player-boot.ts), else everything at
-      // once when the link names the recording (search results do).
+      // once when the link names the recording (search results do). What it began can have
+      // failed (the visitor signed in only afterwards: 401s): each part is then asked again.
       const early = takePlayerStart(sessionId, wanted);
+      const failed = () => undefined;
       const eventsLoad = loadEvents(sessionId);
       const samplesLoad = loadMetrics(sessionId);
       const wantedLoad = !early && wanted ? loadSegments(wanted) : undefined;
       // Awaited below; a failure before then must not surface as an unhandled rejection.
       for (const load of [eventsLoad, samplesLoad, wantedLoad]) load?.catch(() => undefined);
-      const session = await (early?.session ??
-        request<SessionDetail>(`/api/v1/sessions/${sessionId}`));
+      const session =
+        (await early?.session.catch(failed)) ??
+        (await request<SessionDetail>(`/api/v1/sessions/${sessionId}`));
       const summary =
         session.recordings.find((r) => r.recordingId === wanted) ?? session.recordings[0];
       if (!summary) throw new Error('this session has no recording');
-      const started = await early?.recording;
+      const started = await early?.recording.catch(failed);
       const { detail, segments } =
         started?.recordingId === summary.recordingId
           ? started
@@ -88,8 +94,9 @@ export function PlayerPage() {
             ? await wantedLoad
             : await loadSegments(summary.recordingId);
       // Not awaited: hls.js waits for it (or asks itself when it is not this recording's).
-      const playlist = early?.playlist.then((p) =>
-        p?.recordingId === summary.recordingId ? p.text : undefined,
+      const playlist = early?.playlist.then(
+        (p) => (p?.recordingId === summary.recordingId ? p.text : undefined),
+        failed,
       );
       // The player starts as soon as the segments are known; the timeline's events and the
       // network graph fill in when they arrive.
