@@ -17,7 +17,17 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { EVENT_TYPE_NAMES } from '@sessionrec/contracts';
-import { readStream, uniqueTestName, waitFor } from '@sessionrec/testing';
+import {
+  type ServiceProcess,
+  freePort,
+  readStream,
+  startServiceProcess,
+  testDatabaseUrl,
+  testNatsUrl,
+  uniqueTestName,
+  waitFor,
+} from '@sessionrec/testing';
+import { sha256Hex } from '../src/media/hash-chain';
 import { AgentDaemon } from '../src/daemon/agent-daemon';
 import {
   AGENT_BIN,
@@ -59,6 +69,9 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   let mount = '';
   let sys: Awaited<ReturnType<typeof fakeSysBlock>> | undefined;
   let configFile = '';
+  /** The first test's session and recording, for the catalogue test. */
+  let first: { sessionId: string; recordingId: string } | undefined;
+  let indexer: ServiceProcess | undefined;
   let desktop: ChildProcess | undefined;
   let desktopLog = '';
   let remote: { child: ChildProcess; port: number } | undefined;
@@ -70,6 +83,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   }, 120_000);
 
   afterAll(async () => {
+    await indexer?.stop();
     desktop?.kill('SIGKILL');
     client?.destroy();
     remote?.child.kill('SIGKILL');
@@ -170,6 +184,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     expect(acked.recordings[0]).toMatchObject({ kind: 'screen', reason: 'policy' });
     const recordingId = String(acked.recordings[0]!.recordingId);
     const sessionId = String(session.sessionId);
+    first = { sessionId, recordingId };
     const startedAt = Date.parse(String(session.startedAt));
     const sessionMs = () => Date.now() - startedAt;
 
@@ -520,4 +535,88 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
   }, 240_000);
+
+  it('is catalogued by the indexer: the events of the session, and the recording as the player fetches it (init and segments from the store) plays', async () => {
+    expect(first).toBeDefined(); // the first test recorded the session
+    const port = await freePort();
+    indexer = await startServiceProcess(
+      path.resolve(__dirname, '../../indexer/dist/main.js'),
+      {
+        NATS_URL: testNatsUrl(),
+        NATS_NAMESPACE: platform.name,
+        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_SCHEMA: `${platform.name}_catalog`,
+        INDEXER_PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        METRICS_ENABLED: 'false',
+      },
+      `http://127.0.0.1:${port}/health/ready`,
+    );
+    const { sessionId, recordingId } = first!;
+    const media = acked.recording(recordingId).filter((segment) => segment.kind === 'media');
+    type Recording = {
+      recording: {
+        init?: { sha256: string };
+        segments: { seq: number; sha256: string }[];
+        live: boolean;
+      } | null;
+    };
+    const got: Recording = { recording: null };
+    await waitFor(
+      async () => {
+        const reply = await platform.messaging.request(
+          'catalog.recording',
+          { v: 1, recordingId, limit: 1000 } as never,
+          { timeoutMs: 5_000 },
+        );
+        got.recording = (reply as unknown as Recording).recording;
+        const r = got.recording;
+        return !!r?.init && r.segments.length === media.length && !r.live;
+      },
+      60_000,
+      'the recording catalogued with its init and every segment',
+    );
+    const types = new Set<string>();
+    await waitFor(
+      async () => {
+        const reply = (await platform.messaging.request(
+          'catalog.events',
+          { v: 1, sessionId, limit: 1000 } as never,
+          { timeoutMs: 5_000 },
+        )) as unknown as { events: { type: string; attributes: Record<string, unknown> }[] };
+        for (const event of reply.events) types.add(event.type);
+        return types.has('session.end') || types.has('app.stop');
+      },
+      60_000,
+      'the events catalogued',
+    );
+    for (const type of [
+      'app.start',
+      'app.focus',
+      'app.stop',
+      'clipboard.use',
+      'usb.insert',
+      'file.write.removable',
+      'response.executed',
+      'session.lock',
+      'session.unlock',
+      'idle.start',
+      'idle.end',
+    ]) {
+      expect([type, types.has(type)]).toEqual([type, true]);
+    }
+    // The player fetches the init and the segments the catalogue names from the store.
+    const stored = new Map(
+      (await platform.everyStoredByte()).objects.map((bytes) => [sha256Hex(bytes), bytes]),
+    );
+    const found = got.recording!;
+    const parts = [found.init!.sha256, ...found.segments.map((segment) => segment.sha256)].map(
+      (sha) => stored.get(sha),
+    );
+    expect(parts.every((part) => part !== undefined)).toBe(true);
+    const played = await probe(parts as Buffer[]);
+    expect(played).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
+    expect(played.frames).toBeGreaterThan(3);
+  }, 180_000);
 });
