@@ -48,6 +48,8 @@ export interface PlaybackViewProps {
   /** The current time, for panels outside (share "from = now"). */
   onTime?: (ms: number) => void;
   children?: ReactNode;
+  /** The player shows its first frame or screen. */
+  onReady?: () => void;
   /** The focused-window line; false where there are no events to tell it (a share). */
   showFocus?: boolean;
 }
@@ -97,6 +99,7 @@ export function PlaybackView(props: PlaybackViewProps) {
         onTime={time}
         onPlaying={setPlaying}
         onError={setError}
+        onReady={props.onReady}
       />
     ) : (
       <TerminalPlayer
@@ -109,6 +112,7 @@ export function PlaybackView(props: PlaybackViewProps) {
         onTime={time}
         onPlaying={setPlaying}
         onError={setError}
+        onReady={props.onReady}
       />
     );
 

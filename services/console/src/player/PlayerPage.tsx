@@ -4,7 +4,7 @@
  * the events and network samples, then plays; a live recording keeps polling for new
  * segments and events. The clip selected on the timeline can be exported or shared.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { errorMessage, queryString, request } from '../api/client';
 import type {
@@ -23,6 +23,14 @@ import type { TerminalState } from './terminal-playback';
 import type { Selection } from './Timeline';
 
 const LIVE_POLL_MS = 4000;
+/** The longest the timeline's events wait for the player's first frame. */
+const TRACKS_WAIT_MS = 1500;
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 interface Loaded {
   session: SessionDetail;
@@ -66,9 +74,13 @@ export function PlayerPage() {
   const [error, setError] = useState<string | undefined>();
   const [selection, setSelection] = useState<Selection | undefined>();
   const [now, setNow] = useState(0);
+  /** Resolved when the player shows its first frame (a new one per session and recording). */
+  const shown = useRef(signal());
 
   useEffect(() => {
     let alive = true;
+    shown.current = signal();
+    const firstFrame = shown.current;
     (async () => {
       // What the console began at start for this URL (player-boot.ts), else everything at
       // once when the link names the recording (search results do). What it began can have
@@ -111,6 +123,9 @@ export function PlayerPage() {
         ...(playlist ? { playlist } : {}),
       });
       const [events, samples] = await Promise.all([eventsLoad, samplesLoad]);
+      // Drawing the markers and the graph (thousands on a long session) waits for the
+      // player's first frame, or a moment: it must not hold that frame back.
+      await Promise.race([firstFrame.promise, new Promise((r) => setTimeout(r, TRACKS_WAIT_MS))]);
       if (!alive) return;
       setLoaded((current) =>
         current
@@ -215,6 +230,7 @@ export function PlayerPage() {
         selection={selection}
         onSelect={setSelection}
         onTime={setNow}
+        onReady={() => shown.current.resolve()}
       >
         <div className="clip-tools">
           <p>

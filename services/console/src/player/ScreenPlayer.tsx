@@ -58,6 +58,8 @@ export function ScreenPlayer(props: ScreenPlayerProps) {
     const time = () => latest.current.onTime(latest.current.map.toSession(v.currentTime));
     const playing = () => latest.current.onPlaying(true);
     const paused = () => latest.current.onPlaying(false);
+    const ready = () => latest.current.onReady?.();
+    v.addEventListener('loadeddata', ready, { once: true });
     v.addEventListener('timeupdate', time);
     v.addEventListener('seeked', time);
     v.addEventListener('playing', playing);
@@ -77,6 +79,7 @@ export function ScreenPlayer(props: ScreenPlayerProps) {
     };
     return () => {
       controlRef.current = null;
+      v.removeEventListener('loadeddata', ready);
       v.removeEventListener('timeupdate', time);
       v.removeEventListener('seeked', time);
       v.removeEventListener('playing', playing);

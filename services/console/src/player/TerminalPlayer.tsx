@@ -79,6 +79,7 @@ export function TerminalPlayer(props: TerminalPlayerProps) {
           term.write('', () =>
             requestAnimationFrame(() => {
               if (mine === seeks) el.dataset.seekedMs = String(target);
+              latest.current.onReady?.();
             }),
           );
         },

@@ -12,4 +12,6 @@ export interface MediaEvents {
   onTime(sessionMs: number): void;
   onPlaying(playing: boolean): void;
   onError(message: string): void;
+  /** The first frame (video) or screen (terminal) is shown. */
+  onReady?: () => void;
 }
