@@ -29,6 +29,7 @@ import {
 } from '@sessionrec/testing';
 import { sha256Hex } from '../src/media/hash-chain';
 import { AgentDaemon } from '../src/daemon/agent-daemon';
+import type { AgentConfig } from '../src/daemon/config';
 import {
   AGENT_BIN,
   DesktopAcked,
@@ -69,6 +70,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   let mount = '';
   let sys: Awaited<ReturnType<typeof fakeSysBlock>> | undefined;
   let configFile = '';
+  let agentConfig: AgentConfig | undefined;
   /** The first test's session and recording, for the catalogue test. */
   let first: { sessionId: string; recordingId: string } | undefined;
   let indexer: ServiceProcess | undefined;
@@ -160,6 +162,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     });
     await daemon.start();
     configFile = file;
+    agentConfig = config;
     const identity = JSON.parse(
       await readFile(path.join(config.stateDir, 'identity.json'), 'utf8'),
     ) as { agentId: string };
@@ -618,5 +621,76 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     const played = await probe(parts as Buffer[]);
     expect(played).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
     expect(played.frames).toBeGreaterThan(3);
+  }, 180_000);
+
+  it('survives a daemon restart mid-session: the session resumes and its recording goes on in one chain', async () => {
+    expect(configFile).not.toBe('');
+    await platform.publishPolicy({
+      name: 'Everyone',
+      defaultAction: {
+        action: 'record',
+        capture: { frameRate: 5, quality: 'low', inputCapture: false, excludedApplications: [] },
+      },
+      rules: [],
+    });
+    const sessionsBefore = acked.sessions.length;
+    const recordingsBefore = acked.recordings.length;
+    let log = '';
+    const child = spawn(
+      process.execPath,
+      [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
+      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const until = (what: string, check: () => boolean) =>
+      waitFor(() => Promise.resolve(check()), 30_000, `${what}; agent said:\n${log}`);
+    await until('session', () => acked.sessions.length === sessionsBefore + 1);
+    const session = acked.sessions[acked.sessions.length - 1]!;
+    await until('recording', () => acked.recordings.length > recordingsBefore);
+    const recording = acked.recordings[acked.recordings.length - 1]!;
+    const recordingId = String(recording.recordingId);
+    const term = screen.spawn('xterm', ['-geometry', '80x24+60+60']);
+    const termWindow = await screen.windowOf(term.pid!);
+    const typeSome = async (label: string) => {
+      await screen.x('xdotool', ['windowactivate', '--sync', String(termWindow)]).catch(() => '');
+      for (let i = 0; i < 12; i += 1) {
+        await screen.x('xdotool', ['type', '--delay', '20', `echo ${label} ${i}`]);
+        await screen.x('xdotool', ['key', 'Return']);
+        await sleep(250);
+      }
+    };
+    await typeSome('before');
+    // The daemon goes away (an upgrade) while the screen keeps changing, then comes back.
+    await daemon!.stop();
+    await typeSome('while-away');
+    const config = agentConfig!;
+    const segmentsAtStop = acked.recording(recordingId).length;
+    daemon = new AgentDaemon({
+      config,
+      hostname: 'desk-host-1',
+      log: () => undefined,
+      onAcked: acked.onAcked,
+    });
+    await daemon.start();
+    await typeSome('after');
+    // Resumed: segments cut after the restart arrive in the same recording.
+    await until(
+      'segments after the restart',
+      () => acked.recording(recordingId).length > segmentsAtStop + 1,
+    );
+    term.kill();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await until('session ended', () => acked.ends.some((e) => e.sessionId === session.sessionId));
+    await daemon.idle();
+    expect(acked.ends.find((e) => e.sessionId === session.sessionId)!.reason).toBe('logout');
+    expect(acked.recordings.filter((r) => r.recordingId === recordingId)).toHaveLength(1);
+    const segments = acked.recording(recordingId);
+    expect(segments.map((seg) => seg.seq)).toEqual(segments.map((_, i) => i));
+    expect(segments[0]!.kind).toBe('init');
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+    const played = await probe(segments.map((seg) => seg.bytes));
+    expect(played).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
   }, 180_000);
 });
