@@ -56,8 +56,11 @@ export const agentConfig = z.strictObject({
        * default: desktop.sock beside `socket`.
        */
       socket: z.string().min(1).max(100).optional(),
-      /** A screen segment is cut after at most this much activity. */
-      segmentSeconds: z.number().min(1).max(60).default(6),
+      /**
+       * A screen segment is cut after this much activity (each starts with a keyframe: the
+       * main cost of a recording; 60 keeps office work within 10 MB/h, docs/agent-desktop.md).
+       */
+      segmentSeconds: z.number().min(1).max(60).default(60),
       idleSeconds: z.number().min(5).max(86_400).default(300),
       metricSeconds: z.number().min(1).max(3600).default(30),
       /** Mount points (globs) of removable storage; the detection policy may add more. */
