@@ -90,6 +90,8 @@ export class DesktopDaemonSession {
   private readonly verdicts = new Map<string, (outcome: CommandOutcome) => void>();
   private readonly helloTimer: NodeJS.Timeout;
   private draining: string | undefined;
+  /** When capture was last restarted after a resize (at most 3 a minute). */
+  private captureRestarts: number[] = [];
   private readonly held: SegmentMessage[] = [];
 
   constructor(
@@ -442,7 +444,11 @@ export class DesktopDaemonSession {
       1,
       recording.id,
     );
-    if (message.restartable) {
+    // The session process is the user's: it cannot make the daemon cut recordings without end.
+    const now = Date.now();
+    this.captureRestarts = this.captureRestarts.filter((at) => now - at < 60_000);
+    if (message.restartable && this.captureRestarts.length < 3) {
+      this.captureRestarts.push(now);
       await this.startRecording(message.offsetMs, recording.reason, undefined, true);
     } else {
       await this.tellDesktop();
