@@ -519,6 +519,9 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
         row.getByRole('button', { name: 'Start recording' }).click(),
       );
       expect(start.state).toBe('acked');
+      // The row says so at once (the catalogue lists the new recording at its first segment).
+      await row.getByRole('cell', { name: 'recording', exact: true }).waitFor({ timeout: 10_000 });
+      await row.getByRole('button', { name: 'Stop recording' }).waitFor();
       const lock = await answered('Lock', () => row.getByRole('button', { name: 'Lock' }).click());
       expect(lock.state).toBe('acked');
       expect(lock.text).toMatch(/^Lock: done by the agent/);

@@ -47,7 +47,7 @@ function SessionRow({ session, now }: { session: SearchResult; now: number }) {
         method: 'POST',
         body: action.body,
       });
-      await followCommand(
+      const final = await followCommand(
         () => request<CommandStatus>(`${base}/commands/${commandId}`),
         (s) =>
           mine === following.current &&
@@ -55,6 +55,11 @@ function SessionRow({ session, now }: { session: SearchResult; now: number }) {
         undefined,
         () => mine !== following.current,
       );
+      // The agent has started or stopped recording; the catalogue lists a new recording only
+      // once its first segment arrives, so until it agrees the row says what the agent did.
+      if (final?.status === 'acked' && action.path === 'recording') {
+        setAgentSays(action.body.action === 'start');
+      }
     } catch (err) {
       if (mine === following.current) {
         setStatus({ text: `${label}: ${errorMessage(err)}`, state: 'error' });
@@ -69,7 +74,13 @@ function SessionRow({ session, now }: { session: SearchResult; now: number }) {
     );
   }
 
-  const recording = session.recordings.some((r) => !r.stoppedAt);
+  const catalogued = session.recordings.some((r) => !r.stoppedAt);
+  const [agentSays, setAgentSays] = useState<boolean | undefined>();
+  // Once the catalogue agrees with the agent, it is the one to follow again.
+  useEffect(() => {
+    if (agentSays === catalogued) setAgentSays(undefined);
+  }, [agentSays, catalogued]);
+  const recording = agentSays ?? catalogued;
   return (
     <tr data-session={session.sessionId}>
       <td>
