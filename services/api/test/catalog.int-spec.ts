@@ -122,6 +122,17 @@ describe('api catalogue questions (real NATS request/reply to a fixture responde
     expect(harness.catalog.lastRequest('catalog.search')).toEqual({ v: 1, limit: 25 });
   });
 
+  it('says when the facets count only the page', async () => {
+    harness.catalog.searchReply = {
+      sessions: [result],
+      facets: { users: [{ value: 'alice', count: 1 }], hosts: [], apps: [], eventTypes: [] },
+      facetsPartial: true,
+    };
+    const res = await get(harness, '/api/v1/sessions?q=report', token);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ facetsPartial: true, nextCursor: null });
+  });
+
   it('answers 400 naming the parameter for bad search input', async () => {
     const cases: [string, string][] = [
       ['from=yesterday', 'query.from'],

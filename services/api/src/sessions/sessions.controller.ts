@@ -67,6 +67,8 @@ export class SessionsController {
     return {
       sessions: reply.sessions,
       facets: reply.facets,
+      // Present (true) when the facets count only this page: the whole set took too long.
+      ...(reply.facetsPartial ? { facetsPartial: true } : {}),
       nextCursor: reply.nextCursor ?? null,
     };
   }

@@ -70,6 +70,8 @@ export interface SearchReply {
     apps: FacetCount[];
     eventTypes: FacetCount[];
   };
+  /** The facets count only this page (counting the whole result set took too long). */
+  facetsPartial?: true;
   nextCursor: string | null;
 }
 

@@ -227,6 +227,11 @@ export function SearchPage() {
         <aside className="facets" aria-label="Refine">
           {reply && (
             <>
+              {reply.facetsPartial && (
+                <p className="hint">
+                  Counts of the sessions on this page (too many results to count).
+                </p>
+              )}
               <Facet title="Users" values={reply.facets.users} filterKey="user" filters={filters} />
               <Facet title="Hosts" values={reply.facets.hosts} filterKey="host" filters={filters} />
               <Facet
