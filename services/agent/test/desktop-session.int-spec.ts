@@ -272,6 +272,23 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
       await sleep(300);
     }
 
+    // The excluded window moves: the mask follows it.
+    const movedFromMs = sessionMs() - 200;
+    await screen.x('xdotool', ['windowmove', String(clockWindow), '850', '380']);
+    await waitFor(
+      async () => (await screen.clientRect(clockWindow)).x > 800,
+      10_000,
+      'xclock moved',
+    );
+    const movedRect = await screen.clientRect(clockWindow);
+    // The session looks again every 250 ms; then the mask reaches the next frame.
+    const movedSettledMs = sessionMs() + 700;
+    for (let i = 0; i < 6; i += 1) {
+      await screen.x('xdotool', ['type', '--delay', '20', `echo moved ${i}`]);
+      await screen.x('xdotool', ['key', 'Return']);
+      await sleep(300);
+    }
+
     // Later steps open notices (new windows: the screen is masked whole until each is known).
     const maskCheckUntilMs = sessionMs() - 200;
 
@@ -423,21 +440,31 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     // Masked pixels: while xclock was up (from just after it was reported, while no other
     // window opened), its red client area is black in every frame; the terminal's is not.
     let checked = 0;
+    let checkedMoved = 0;
     frames.forEach((frame, i) => {
-      if (at(i) < maskedFromMs || at(i) > maskCheckUntilMs) return;
-      const clockArea = regionStats(frame, 1280, inset(clockRect));
+      const before = at(i) >= maskedFromMs && at(i) <= movedFromMs;
+      const after = at(i) >= movedSettledMs && at(i) <= maskCheckUntilMs;
+      if (!before && !after) return;
+      const clockArea = regionStats(frame, 1280, inset(before ? clockRect : movedRect));
       expect(clockArea.red).toBe(0);
       expect(clockArea.black).toBeGreaterThan(0.95);
       expect(regionStats(frame, 1280, inset(termRect)).black).toBeLessThan(0.5);
       checked += 1;
+      if (after) checkedMoved += 1;
     });
-    expect(checked).toBeGreaterThan(3);
+    expect(checked - checkedMoved).toBeGreaterThan(2);
+    expect(checkedMoved).toBeGreaterThan(2);
     // Frames anywhere in the recording that show xclock's red: the moment between the window
     // appearing and its mask taking effect (a figure for the docs, not asserted).
     const leakedAt = frames
-      .map((f, i) => (regionStats(f, 1280, inset(clockRect)).red > 0.01 ? Math.round(at(i)) : -1))
+      .map((f, i) =>
+        regionStats(f, 1280, inset(clockRect)).red > 0.01 ||
+        regionStats(f, 1280, inset(movedRect)).red > 0.01
+          ? Math.round(at(i))
+          : -1,
+      )
       .filter((t) => t >= 0);
-    const leaked = `${leakedAt.length} (at ${leakedAt.join(', ')} ms; xclock reported at ${event('app.start', (a) => a.app === 'xclock')!.offsetMs} ms)`;
+    const leaked = `${leakedAt.length} (at ${leakedAt.join(', ')} ms; xclock reported at ${event('app.start', (a) => a.app === 'xclock')!.offsetMs} ms, moved at ${movedFromMs} ms)`;
     console.log(
       `desktop recording: ${segments.length} segments, ${frames.length} frames, ${checked} checked masked, ${leaked} with the excluded window unmasked`,
     );

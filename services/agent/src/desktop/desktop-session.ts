@@ -193,7 +193,9 @@ class DesktopSession {
     void this.applyRecording(welcome.recording);
     this.timers.push(setInterval(() => this.flush(), 1000));
     this.timers.push(setInterval(() => void this.checkIdle(welcome.idleSeconds), 1000));
-    this.timers.push(setInterval(() => void this.refreshMasks(), options.maskPollMs ?? 250));
+    // Moves and resizes arrive as X events; the poll is the safety net.
+    this.x.watchTopLevelChanges(() => this.masksChanged());
+    this.timers.push(setInterval(() => void this.refreshMasks(), options.maskPollMs ?? 1000));
     void this.sampleNetwork();
     this.timers.push(setInterval(() => void this.sampleNetwork(), welcome.metricSeconds * 1000));
     if (options.signal) {
@@ -252,6 +254,29 @@ class DesktopSession {
       (name): name is string => !!name,
     );
     return names.some((name) => this.excluded.test(name));
+  }
+
+  private masksRunning = false;
+  private masksDirty = false;
+
+  /**
+   * A window moved or changed: masks are looked at again at once. While one lookup runs,
+   * further changes (a window being dragged) make one more lookup after it, not one each.
+   */
+  private masksChanged(): void {
+    if (this.excludedCount === 0) return;
+    if (this.masksRunning) {
+      this.masksDirty = true;
+      return;
+    }
+    this.masksRunning = true;
+    void (async () => {
+      do {
+        this.masksDirty = false;
+        await this.refreshMasks().catch(() => undefined);
+      } while (this.masksDirty);
+      this.masksRunning = false;
+    })();
   }
 
   /**

@@ -20,6 +20,9 @@ interface FixesExt {
   SelectSelectionInput(window: number, selection: number, mask: number): void;
 }
 
+/** Core event mask: a window's children being moved, resized, mapped, unmapped. */
+const SUBSTRUCTURE_NOTIFY = 0x00080000;
+
 /** X-Resource: the client's local process id. */
 const LOCAL_CLIENT_PID = 2;
 
@@ -105,6 +108,19 @@ export class XConnection {
         resolve(pid && pid > 0 ? pid : undefined);
       });
     });
+  }
+
+  /**
+   * Calls back whenever a top-level window (under a reparenting window manager: a frame)
+   * is moved, resized, mapped or unmapped: masks follow windows without polling.
+   */
+  watchTopLevelChanges(listener: () => void): void {
+    const client = this.display.client;
+    const changes = new Set(['ConfigureNotify', 'MapNotify', 'UnmapNotify']);
+    client.on('event', (event) => {
+      if (event.name && changes.has(event.name)) listener();
+    });
+    client.ChangeWindowAttributes(this.root, { eventMask: SUBSTRUCTURE_NOTIFY });
   }
 
   /** Calls back with the selection name (CLIPBOARD) each time an application takes it. */

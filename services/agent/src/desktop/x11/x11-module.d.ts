@@ -13,6 +13,7 @@ declare module 'x11' {
       callback: (error: unknown, atom: number) => void,
     ): void;
     require(extension: string, callback: (error: unknown, ext: unknown) => void): void;
+    ChangeWindowAttributes(window: number, values: { eventMask?: number }): void;
     on(event: 'event', listener: (event: XEvent) => void): this;
     on(event: 'error', listener: (error: Error) => void): this;
     on(event: 'end' | 'close', listener: () => void): this;
