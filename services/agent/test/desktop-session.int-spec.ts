@@ -391,7 +391,39 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     await until('xclock stopped', () => !!event('app.stop', (a) => a.app === 'xclock'));
 
     // 10. Idle, then active again.
+    // A figure for the docs (not asserted): CPU of the session process and its ffmpeg while
+    // the user is idle and only the clock-free screen sits there.
+    const cpuTicks = async (pid: number) => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    };
+    const children = async (pid: number) =>
+      (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
+    const ffmpegPids = async () => {
+      const out: number[] = [];
+      for (const child of await children(desktop!.pid!)) {
+        const comm = await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '');
+        if (comm.trim() === 'ffmpeg') out.push(child);
+      }
+      return out;
+    };
+    const idleFrom = { at: Date.now(), node: await cpuTicks(desktop.pid!), ffmpeg: 0 };
+    for (const pid of await ffmpegPids()) idleFrom.ffmpeg += await cpuTicks(pid);
     await until('idle.start', () => !!event('idle.start'), 60_000);
+    {
+      const seconds = (Date.now() - idleFrom.at) / 1000;
+      let ffmpegTicks = 0;
+      for (const pid of await ffmpegPids()) ffmpegTicks += await cpuTicks(pid);
+      const percent = (ticks: number) => ((ticks / 100 / seconds) * 100).toFixed(1);
+      console.log(
+        `desktop session idle for ${seconds.toFixed(0)} s: session process ${percent((await cpuTicks(desktop.pid!)) - idleFrom.node)} % of a core, ffmpeg ${percent(ffmpegTicks - idleFrom.ffmpeg)} %`,
+      );
+    }
     await screen.x('xdotool', ['mousemove', '5', '5']);
     await until('idle.end', () => !!event('idle.end'));
 
