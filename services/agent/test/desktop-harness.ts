@@ -120,8 +120,11 @@ export class XDisplay {
     for (const child of [...this.children, this.wm, this.xvfb]) {
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
+        // SIGTERM first: Xvfb then removes its lock file and socket.
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
         await exited;
+        clearTimeout(timer);
       }
     }
   }
