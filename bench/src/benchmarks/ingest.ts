@@ -14,7 +14,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
@@ -167,7 +168,10 @@ async function sustained(
   sessions: number,
   seconds: number,
 ): Promise<ResultRow[]> {
-  const stateDir = await mkdtemp(path.join(ctx.tmpDir, `agent-${sessions}-`));
+  // The simulator plays every host at once: its spool goes to memory (tmpfs) where the
+  // machine has one, so the load generator spends its core on requests, not on a disk.
+  const spoolRoot = existsSync('/dev/shm') ? '/dev/shm' : ctx.tmpDir;
+  const stateDir = await mkdtemp(path.join(spoolRoot, `sessionrec-bench-agent-${sessions}-`));
   const token = await harness.enrolToken();
   const agent = path.join(REPO_ROOT, 'services', 'agent', 'bin', 'sessionrec-agent.js');
   ctx.progress(`ingest: simulating ${sessions} sessions for ${seconds} s`);
@@ -223,6 +227,7 @@ async function sustained(
       throw new Error(`simulator failed: ${err.message}\n${err.stderr ?? ''}`);
     },
   );
+  await rm(stateDir, { recursive: true, force: true });
   const usage = harness.ingest.usage();
   const simulatorCpuPercent = simulatorCpu.stop();
   const after = await scrapeDurationBuckets(harness.url, AGENT_ROUTES);

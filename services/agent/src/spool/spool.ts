@@ -4,7 +4,7 @@
  * acknowledged it, so a crash, restart or network loss never loses an item.
  * One directory per agent; the total size is bounded.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type SpoolItem,
@@ -125,11 +125,14 @@ export class Spool {
   /** Forgets an acknowledged (or permanently rejected) item. */
   async remove(item: SpoolItem): Promise<void> {
     const file = path.join(this.queueDir, `${String(item.order).padStart(12, '0')}${ITEM_SUFFIX}`);
-    const existed = await stat(file).then(
+    // One unlink (not stat + rm): a spool at thousands of items a second feels each call.
+    const existed = await unlink(file).then(
       () => true,
-      () => false,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
     );
-    await rm(file, { force: true });
     if (existed) this.usedBytes -= item.size;
   }
 }
