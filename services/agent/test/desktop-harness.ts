@@ -217,32 +217,44 @@ export async function probe(
   try {
     const file = path.join(dir, 'recording.mp4');
     await writeFile(file, Buffer.concat(parts));
-    const { stdout } = await run('ffprobe', [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=codec_name,width,height,nb_read_frames',
-      '-of',
-      'json',
-      file,
-    ]);
-    const stream = (
-      JSON.parse(stdout) as {
-        streams: { codec_name: string; width: number; height: number; nb_read_frames: string }[];
-      }
-    ).streams[0]!;
-    return {
-      frames: Number(stream.nb_read_frames),
-      width: stream.width,
-      height: stream.height,
-      codec: stream.codec_name,
-    };
+    return await probeInput(file);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The first video stream of a file or URL, decoded frame by frame (`headers`: HTTP
+ * request headers, also sent for an HLS playlist's init and segments).
+ */
+export async function probeInput(
+  input: string,
+  headers?: string,
+): Promise<{ frames: number; width: number; height: number; codec: string }> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    ...(headers ? ['-headers', headers] : []),
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,width,height,nb_read_frames',
+    '-of',
+    'json',
+    input,
+  ]);
+  const stream = (
+    JSON.parse(stdout) as {
+      streams: { codec_name: string; width: number; height: number; nb_read_frames: string }[];
+    }
+  ).streams[0]!;
+  return {
+    frames: Number(stream.nb_read_frames),
+    width: stream.width,
+    height: stream.height,
+    codec: stream.codec_name,
+  };
 }
 
 /** Presentation time (seconds) of every frame of init + media, in decoding order. */

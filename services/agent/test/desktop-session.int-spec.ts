@@ -39,6 +39,7 @@ import {
   frameTimes,
   mountTmpfs,
   probe,
+  probeInput,
   regionStats,
   unmount,
 } from './desktop-harness';
@@ -74,6 +75,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   /** The first test's session and recording, for the catalogue test. */
   let first: { sessionId: string; recordingId: string } | undefined;
   let indexer: ServiceProcess | undefined;
+  let api: ServiceProcess | undefined;
   let desktop: ChildProcess | undefined;
   let desktopLog = '';
   let remote: { child: ChildProcess; port: number } | undefined;
@@ -85,6 +87,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   }, 120_000);
 
   afterAll(async () => {
+    await api?.stop();
     await indexer?.stop();
     desktop?.kill('SIGKILL');
     client?.destroy();
@@ -598,7 +601,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     expect(await b.exited).toBe(0);
   }, 240_000);
 
-  it('is catalogued by the indexer: the events of the session, and the recording as the player fetches it (init and segments from the store) plays', async () => {
+  it('is catalogued by the indexer, and the recording plays as the console asks for it: the api HLS playlist, its init and segments decode', async () => {
     expect(first).toBeDefined(); // the first test recorded the session
     const port = await freePort();
     indexer = await startServiceProcess(
@@ -680,7 +683,41 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     const played = await probe(parts as Buffer[]);
     expect(played).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
     expect(played.frames).toBeGreaterThan(3);
-  }, 180_000);
+
+    // And as the console plays it: the api's HLS playlist for a signed-in person, whose init
+    // and segments (fetched through the api) decode to the same frames.
+    const apiPort = await freePort();
+    api = await startServiceProcess(
+      path.resolve(__dirname, '../../api/dist/main.js'),
+      {
+        ...platform.storageEnv(),
+        NATS_URL: testNatsUrl(),
+        NATS_NAMESPACE: platform.name,
+        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_SCHEMA: `${platform.name}_api`,
+        API_PORT: String(apiPort),
+        HOST: '127.0.0.1',
+        SESSIONREC_ADMIN_PASSWORD: 'desktop-test-admin',
+        LOG_LEVEL: 'warn',
+        METRICS_ENABLED: 'false',
+      },
+      `http://127.0.0.1:${apiPort}/health/ready`,
+    );
+    const apiUrl = `http://127.0.0.1:${apiPort}/api/v1`;
+    const login = await fetch(`${apiUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'desktop-test-admin' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const playlistUrl = `${apiUrl}/recordings/${recordingId}/playlist.m3u8`;
+    const playlist = await fetch(playlistUrl, { headers: { authorization: `Bearer ${token}` } });
+    expect(playlist.status).toBe(200);
+    expect(await playlist.text()).toMatch(/#EXT-X-MAP:URI=.*#EXT-X-ENDLIST/s);
+    const streamed = await probeInput(playlistUrl, `Authorization: Bearer ${token}\r\n`);
+    expect(streamed).toEqual(played);
+  }, 240_000);
 
   it('survives a daemon restart mid-session: the session resumes and its recording goes on in one chain', async () => {
     expect(configFile).not.toBe('');

@@ -170,7 +170,7 @@ export class Platform {
       await this.spawnService(
         MAINS.indexer,
         {
-          ...this.s3Env(),
+          ...this.storageEnv(),
           DATABASE_SCHEMA: `${this.name}_catalog`,
           INDEXER_PORT: String(indexerPort),
         },
@@ -188,7 +188,8 @@ export class Platform {
     this.token = stdout.split('\n')[0] ?? '';
   }
 
-  private s3Env(): Record<string, string> {
+  /** The object store settings of this suite, for services that read what ingest stored. */
+  storageEnv(): Record<string, string> {
     const s3 = testS3Options();
     return {
       STORAGE_URL: `s3://${this.bucket}`,
@@ -204,7 +205,7 @@ export class Platform {
     this.ingest = await this.spawnService(
       MAINS.ingest,
       {
-        ...this.s3Env(),
+        ...this.storageEnv(),
         DATABASE_SCHEMA: `${this.name}_ingest`,
         INGEST_PORT: String(this.ingestPort),
         POLICY_FAILURE_MODE: 'record',
