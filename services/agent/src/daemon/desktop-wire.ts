@@ -6,16 +6,20 @@
  * lines bounded by MAX_DESKTOP_LINE_BYTES; the terminal protocol and its limits stay as
  * they are. Every line is validated before anything acts on it.
  */
-import { EVENT_TYPE_NAMES } from '@sessionrec/contracts';
 import { z } from 'zod';
-import { WIRE_VERSION } from './wire';
+import {
+  commandMessage,
+  eventsMessage,
+  metricsMessage,
+  verdictMessage,
+  WIRE_VERSION,
+} from './wire';
 
 /** Ingest takes segments up to 16 MiB; the agent cuts desktop segments well below that. */
 export const MAX_SCREEN_SEGMENT_BYTES = 16 * 1024 * 1024;
 /** One line: a whole segment in base64 plus its JSON envelope. */
 export const MAX_DESKTOP_LINE_BYTES = Math.ceil((MAX_SCREEN_SEGMENT_BYTES * 4) / 3) + 64 * 1024;
 
-const attributeValue = z.union([z.string().max(8192), z.number(), z.boolean(), z.null()]);
 const offsetMs = z.number().int().nonnegative();
 
 /** Desktop session to daemon. */
@@ -57,40 +61,9 @@ export const desktopMessage = z.discriminatedUnion('t', [
     offsetMs,
     app: z.string().min(1).max(512),
   }),
-  z.strictObject({
-    t: z.literal('events'),
-    events: z
-      .array(
-        z.strictObject({
-          type: z.enum(EVENT_TYPE_NAMES),
-          offsetMs,
-          attributes: z.record(z.string().max(64), attributeValue),
-        }),
-      )
-      .min(1)
-      .max(500),
-  }),
-  z.strictObject({
-    t: z.literal('metrics'),
-    samples: z
-      .array(
-        z.strictObject({
-          offsetMs,
-          rttMs: z.number().nonnegative(),
-          jitterMs: z.number().nonnegative(),
-          retransmits: z.number().int().nonnegative(),
-          throughputBps: z.number().nonnegative(),
-        }),
-      )
-      .min(1)
-      .max(500),
-  }),
-  z.strictObject({
-    t: z.literal('verdict'),
-    commandId: z.string().min(1).max(64),
-    status: z.enum(['acked', 'failed']),
-    detail: z.string().max(2000).optional(),
-  }),
+  eventsMessage,
+  metricsMessage,
+  verdictMessage,
   z.strictObject({ t: z.literal('end'), offsetMs, reason: z.string().min(1).max(64) }),
   z.strictObject({
     /**
@@ -161,12 +134,7 @@ export const desktopDaemonMessage = z.discriminatedUnion('t', [
   }),
   z.strictObject({ t: z.literal('resumed'), recording: desktopRecordingState }),
   z.strictObject({ t: z.literal('storage'), storage: desktopStorage }),
-  z.strictObject({
-    t: z.literal('command'),
-    commandId: z.string().min(1).max(64),
-    action: z.enum(['lock', 'unlock', 'disconnect', 'logoff', 'block-transfer', 'notice']),
-    message: z.string().max(4000).optional(),
-  }),
+  commandMessage,
 ]);
 export type DesktopDaemonMessage = z.infer<typeof desktopDaemonMessage>;
 

@@ -15,6 +15,56 @@ export const MAX_SEGMENT_TEXT_BYTES = 1024 * 1024;
 
 const attributeValue = z.union([z.string().max(8192), z.number(), z.boolean(), z.null()]);
 
+// Messages the terminal wrapper and the desktop session send and receive alike.
+
+/** Session to daemon: events seen, times relative to the session start. */
+export const eventsMessage = z.strictObject({
+  t: z.literal('events'),
+  events: z
+    .array(
+      z.strictObject({
+        type: z.enum(EVENT_TYPE_NAMES),
+        offsetMs: z.number().int().nonnegative(),
+        attributes: z.record(z.string().max(64), attributeValue),
+      }),
+    )
+    .min(1)
+    .max(500),
+});
+
+/** Session to daemon: network-quality samples of the user's connection. */
+export const metricsMessage = z.strictObject({
+  t: z.literal('metrics'),
+  samples: z
+    .array(
+      z.strictObject({
+        offsetMs: z.number().int().nonnegative(),
+        rttMs: z.number().nonnegative(),
+        jitterMs: z.number().nonnegative(),
+        retransmits: z.number().int().nonnegative(),
+        throughputBps: z.number().nonnegative(),
+      }),
+    )
+    .min(1)
+    .max(500),
+});
+
+/** Session to daemon: how a control command went. */
+export const verdictMessage = z.strictObject({
+  t: z.literal('verdict'),
+  commandId: z.string().min(1).max(64),
+  status: z.enum(['acked', 'failed']),
+  detail: z.string().max(2000).optional(),
+});
+
+/** Daemon to session: a control command to carry out. */
+export const commandMessage = z.strictObject({
+  t: z.literal('command'),
+  commandId: z.string().min(1).max(64),
+  action: z.enum(['lock', 'unlock', 'disconnect', 'logoff', 'block-transfer', 'notice']),
+  message: z.string().max(4000).optional(),
+});
+
 /** Wrapper to daemon. */
 export const wrapperMessage = z.discriminatedUnion('t', [
   z.strictObject({
@@ -62,40 +112,9 @@ export const wrapperMessage = z.discriminatedUnion('t', [
     /** asciicast v2 lines, base64 (the header line opens a recording's first segment). */
     data: z.base64().max(Math.ceil((MAX_SEGMENT_TEXT_BYTES * 4) / 3) + 4),
   }),
-  z.strictObject({
-    t: z.literal('events'),
-    events: z
-      .array(
-        z.strictObject({
-          type: z.enum(EVENT_TYPE_NAMES),
-          offsetMs: z.number().int().nonnegative(),
-          attributes: z.record(z.string().max(64), attributeValue),
-        }),
-      )
-      .min(1)
-      .max(500),
-  }),
-  z.strictObject({
-    t: z.literal('metrics'),
-    samples: z
-      .array(
-        z.strictObject({
-          offsetMs: z.number().int().nonnegative(),
-          rttMs: z.number().nonnegative(),
-          jitterMs: z.number().nonnegative(),
-          retransmits: z.number().int().nonnegative(),
-          throughputBps: z.number().nonnegative(),
-        }),
-      )
-      .min(1)
-      .max(500),
-  }),
-  z.strictObject({
-    t: z.literal('verdict'),
-    commandId: z.string().min(1).max(64),
-    status: z.enum(['acked', 'failed']),
-    detail: z.string().max(2000).optional(),
-  }),
+  eventsMessage,
+  metricsMessage,
+  verdictMessage,
   z.strictObject({
     t: z.literal('end'),
     offsetMs: z.number().int().nonnegative(),
@@ -135,12 +154,7 @@ export const daemonMessage = z.discriminatedUnion('t', [
     ref: z.number().int().nonnegative(),
   }),
   z.strictObject({ t: z.literal('resumed'), recording: recordingState }),
-  z.strictObject({
-    t: z.literal('command'),
-    commandId: z.string().min(1).max(64),
-    action: z.enum(['lock', 'unlock', 'disconnect', 'logoff', 'block-transfer', 'notice']),
-    message: z.string().max(4000).optional(),
-  }),
+  commandMessage,
 ]);
 export type DaemonMessage = z.infer<typeof daemonMessage>;
 
