@@ -69,6 +69,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   const acked = new DesktopAcked();
   let daemon: AgentDaemon | undefined;
   let mount = '';
+  let mount2 = '';
   let sys: Awaited<ReturnType<typeof fakeSysBlock>> | undefined;
   let configFile = '';
   let agentConfig: AgentConfig | undefined;
@@ -94,6 +95,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     remote?.child.kill('SIGKILL');
     await daemon?.stop();
     if (mount) await unmount(mount);
+    if (mount2) await unmount(mount2);
     await screen.stop();
     await platform.stop();
   });
@@ -788,5 +790,141 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     expect(segments.length).toBeGreaterThanOrEqual(3);
     const played = await probe(segments.map((seg) => seg.bytes));
     expect(played).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
+  }, 180_000);
+  it('a detection policy change reaches a running session: idle threshold, reported events, titles and command lines, mount points', async () => {
+    expect(configFile).not.toBe('');
+    mount2 = await mountTmpfs(platform.dir, 'second-stick');
+    const putDetection = async (document: unknown) =>
+      expect(
+        await platform.messaging.request(
+          'policy.detection.put',
+          { v: 1, document, actor: { id: 'test', name: 'desktop-test' } } as never,
+          { timeoutMs: 5_000 },
+        ),
+      ).toMatchObject({ ok: true });
+    // Before: every event with titles and command lines, no idle for an hour, no policy mounts.
+    await putDetection({
+      name: 'Before',
+      defaults: {
+        events: [...EVENT_TYPE_NAMES],
+        options: {
+          removableMountPoints: [],
+          networkMountPoints: [],
+          idleThresholdSeconds: 3600,
+          captureCommandLines: true,
+          captureWindowTitles: true,
+        },
+      },
+      rules: [],
+    });
+    // Nothing recorded: detection does not depend on a recording (and no ffmpeg runs).
+    await platform.publishPolicy({
+      name: 'Nobody',
+      defaultAction: { action: 'do-not-record' },
+      rules: [],
+    });
+    const sessionsBefore = acked.sessions.length;
+    let log = '';
+    const child = spawn(
+      process.execPath,
+      [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
+      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const until = (what: string, check: () => boolean, timeoutMs = 30_000) =>
+      waitFor(() => Promise.resolve(check()), timeoutMs, `${what}; agent said:\n${log}`);
+    await until('session', () => acked.sessions.length === sessionsBefore + 1);
+    const sessionId = String(acked.sessions[acked.sessions.length - 1]!.sessionId);
+    const eventsFrom = acked.events.length;
+    const since = () => acked.events.slice(eventsFrom);
+    const find = (type: string, match: (a: Record<string, unknown>) => boolean = () => true) =>
+      since().find((e) => e.type === type && match(e.attributes));
+
+    // Under the first policy: a clipboard copy and an application with its title and command
+    // line are reported; a write to the second stick (no mount of config or policy) is not.
+    const clip = path.join(platform.dir, 'clip-2.txt');
+    await writeFile(clip, 'copied again');
+    screen.spawn('xclip', ['-selection', 'clipboard', '-i', clip]);
+    await until('clipboard use', () => !!find('clipboard.use'));
+    const one = screen.spawn('xterm', ['-geometry', '40x10+30+30', '-title', 'first title']);
+    await until('first xterm', () => !!find('app.start', (a) => a.pid === one.pid));
+    expect(find('app.start', (a) => a.pid === one.pid)!.attributes).toMatchObject({
+      windowTitle: 'first title',
+      commandLine: expect.stringContaining('first title') as string,
+    });
+    const early = path.join(mount2, 'before-change.bin');
+    await writeFile(early, Buffer.alloc(4096));
+    // A write to the configured mount after it is reported; the second stick's is not.
+    const configured = path.join(mount, 'sync-before-change.bin');
+    await writeFile(configured, Buffer.alloc(1024));
+    await until(
+      'configured mount write',
+      () => !!find('file.write.removable', (a) => a.path === configured),
+    );
+    await daemon!.idle();
+    expect(find('file.write.removable', (a) => a.path === early)).toBeUndefined();
+    expect(find('idle.start')).toBeUndefined();
+
+    // The policy changes: idle after 30 s, no clipboard events, no titles or command lines,
+    // the second stick's mount point is removable storage.
+    await putDetection({
+      name: 'After',
+      defaults: {
+        events: EVENT_TYPE_NAMES.filter((type) => type !== 'clipboard.use'),
+        options: {
+          removableMountPoints: [mount2],
+          networkMountPoints: [],
+          idleThresholdSeconds: 30,
+          captureCommandLines: false,
+          captureWindowTitles: false,
+        },
+      },
+      rules: [],
+    });
+    // The daemon is told (policy-updated over the control channel) and tells the session.
+    await until('the session has the new settings', () =>
+      /detection: idle after 30 s \(was 3600 s\)/.test(log),
+    );
+    expect(log).toContain(`removable ${JSON.stringify([mount, mount2])}`);
+    await until('the second stick watched', () =>
+      log.includes(`watching removable storage ${mount2}`),
+    );
+
+    // Copy, then open an application: the copy is not reported, the application is, bare.
+    screen.spawn('xclip', ['-selection', 'clipboard', '-i', clip]);
+    await sleep(300);
+    const two = screen.spawn('xterm', ['-geometry', '40x10+400+30', '-title', 'second title']);
+    await until('second xterm', () => !!find('app.start', (a) => a.pid === two.pid));
+    expect(find('app.start', (a) => a.pid === two.pid)!.attributes).not.toHaveProperty(
+      'windowTitle',
+    );
+    expect(find('app.start', (a) => a.pid === two.pid)!.attributes).not.toHaveProperty(
+      'commandLine',
+    );
+    const later = path.join(mount2, 'after-change.bin');
+    await writeFile(later, Buffer.alloc(8192));
+    await until(
+      'second stick write',
+      () => !!find('file.write.removable', (a) => a.path === later),
+    );
+    expect(find('file.write.removable', (a) => a.path === later)!.attributes).toMatchObject({
+      mountPoint: mount2,
+      sizeBytes: 8192,
+    });
+    await daemon!.idle();
+    expect(since().filter((e) => e.type === 'clipboard.use')).toHaveLength(1);
+
+    // No input from now: idle.start under the new threshold (the old one was an hour).
+    await until('idle.start under the new threshold', () => !!find('idle.start'), 90_000);
+    expect(find('idle.start')!.attributes).toEqual({ idleSeconds: 30 });
+    await screen.x('xdotool', ['mousemove', '40', '40']);
+    await until('idle.end', () => !!find('idle.end'));
+
+    one.kill();
+    two.kill();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await until('session ended', () => acked.ends.some((e) => e.sessionId === sessionId));
   }, 180_000);
 });

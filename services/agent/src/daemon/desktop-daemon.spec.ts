@@ -15,7 +15,7 @@ async function harness(decide: (q: PolicyQuestion) => PolicyEvaluateReply) {
   const socketPath = path.join(dir, 'd.sock');
   const submitted: { kind: string; path: string; body: Record<string, unknown> | null }[] = [];
   const questions: PolicyQuestion[] = [];
-  const detection: PolicyDetectionEvaluateReply = {
+  let detection: PolicyDetectionEvaluateReply = {
     v: 1,
     policyVersion: 1,
     ruleId: 'default',
@@ -56,12 +56,15 @@ async function harness(decide: (q: PolicyQuestion) => PolicyEvaluateReply) {
     peerOf: () => Promise.resolve({ pid: 1, uid: 1000, user: 'alice', groups: ['staff'] }),
     log: () => undefined,
   };
+  const sessions: DesktopDaemonSession[] = [];
   const server = net.createServer((socket) => {
-    new DesktopDaemonSession(
-      socket,
-      ctx,
-      () => undefined,
-      () => undefined,
+    sessions.push(
+      new DesktopDaemonSession(
+        socket,
+        ctx,
+        () => undefined,
+        () => undefined,
+      ),
     );
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
@@ -91,7 +94,19 @@ async function harness(decide: (q: PolicyQuestion) => PolicyEvaluateReply) {
     // The session ends (desktop-lost) and removes its state file as the client goes.
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   };
-  return { send, hello, received, submitted, questions, until, closed, stop };
+  const setDetection = (next: PolicyDetectionEvaluateReply) => (detection = next);
+  return {
+    send,
+    hello,
+    received,
+    submitted,
+    questions,
+    until,
+    closed,
+    stop,
+    sessions,
+    setDetection,
+  };
 }
 
 const reply = (
@@ -186,6 +201,57 @@ describe('DesktopDaemonSession', () => {
         reason: 'event',
         actor: 'event:usb.insert',
       });
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('tells a running session the new idle threshold and mounts on a policy change, and reports events as the new detection policy says', async () => {
+    const h = await harness(() => reply('do-not-record'));
+    try {
+      h.hello();
+      await h.until(() => h.received.some((m) => m.t === 'welcome'));
+      h.setDetection({
+        v: 1,
+        policyVersion: 2,
+        ruleId: 'default',
+        events: ['app.start', 'clipboard.use'],
+        options: {
+          removableMountPoints: ['/mnt/stick*'],
+          networkMountPoints: ['/srv/share'],
+          idleThresholdSeconds: 30,
+          captureCommandLines: true,
+          captureWindowTitles: false,
+        },
+      });
+      await h.sessions[0]!.policyChanged();
+      expect(h.received.filter((m) => m.t === 'detection')).toEqual([
+        {
+          t: 'detection',
+          idleSeconds: 30,
+          storage: { removable: ['/media/*', '/mnt/stick*'], network: ['/srv/share'] },
+        },
+      ]);
+      h.send({
+        t: 'events',
+        events: [
+          { type: 'clipboard.use', offsetMs: 5, attributes: {} },
+          { type: 'usb.insert', offsetMs: 6, attributes: { device: 'sdb' } },
+          {
+            type: 'app.start',
+            offsetMs: 7,
+            attributes: { app: 'x', commandLine: 'x --y', windowTitle: 'secret' },
+          },
+        ],
+      });
+      await h.until(() => h.submitted.some((s) => s.kind === 'events'));
+      expect(h.submitted.find((s) => s.kind === 'events')!.body!.events).toEqual([
+        expect.objectContaining({ type: 'clipboard.use' }),
+        expect.objectContaining({
+          type: 'app.start',
+          attributes: { app: 'x', commandLine: 'x --y' },
+        }),
+      ]);
     } finally {
       await h.stop();
     }

@@ -245,6 +245,11 @@ export class DesktopDaemonSession {
     );
   }
 
+  /** The session's own part of the detection settings: idle threshold and watched mounts. */
+  private sendDetection(): void {
+    this.send({ t: 'detection', idleSeconds: this.idleSeconds(), storage: this.storage() });
+  }
+
   private async refreshDetection(): Promise<void> {
     const state = this.state!;
     const settings: PolicyDetectionEvaluateReply | undefined = await this.ctx.policy
@@ -336,7 +341,7 @@ export class DesktopDaemonSession {
     await this.ctx.states.save(state);
     this.ctx.log(`desktop ${state.sessionId}: session of ${state.user} reconnected`);
     this.send({ t: 'resumed', recording: this.recordingState() });
-    this.send({ t: 'storage', storage: this.storage() });
+    this.sendDetection();
     this.onReady(this);
   }
 
@@ -701,7 +706,7 @@ export class DesktopDaemonSession {
         const state = this.state;
         if (!state || this.ended) return resolve();
         await this.refreshDetection();
-        this.send({ t: 'storage', storage: this.storage() });
+        this.sendDetection();
         const answer = await this.ctx.policy.evaluate(this.question(this.nowMs()));
         await this.apply(answer.reply, this.nowMs(), true, false);
         await this.ctx.states.save(state);

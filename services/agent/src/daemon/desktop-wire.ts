@@ -133,7 +133,16 @@ export const desktopDaemonMessage = z.discriminatedUnion('t', [
     ref: z.number().int().nonnegative(),
   }),
   z.strictObject({ t: z.literal('resumed'), recording: desktopRecordingState }),
-  z.strictObject({ t: z.literal('storage'), storage: desktopStorage }),
+  /**
+   * The detection settings in force, after a policy change or a resume: the idle threshold
+   * and the mounts whose writes are reported. (Which events are reported, and whether titles
+   * and command lines are, the daemon applies itself to everything the session sends.)
+   */
+  z.strictObject({
+    t: z.literal('detection'),
+    idleSeconds: z.number().positive(),
+    storage: desktopStorage,
+  }),
   commandMessage,
 ]);
 export type DesktopDaemonMessage = z.infer<typeof desktopDaemonMessage>;

@@ -11,11 +11,7 @@
 import { execFile } from 'node:child_process';
 import { compileGlobs, type EventType, type GlobList } from '@sessionrec/contracts';
 import type { AgentConfig } from '../daemon/config';
-import type {
-  DesktopDaemonMessage,
-  DesktopRecordingState,
-  DesktopStorage,
-} from '../daemon/desktop-wire';
+import type { DesktopDaemonMessage, DesktopRecordingState } from '../daemon/desktop-wire';
 import { QualitySampler, readTcpInfo } from '../detect/tcp-info';
 import type { DesktopLink } from './desktop-link';
 import { connectionOwner, findDisplayConnection } from './display-connection';
@@ -82,6 +78,10 @@ class DesktopSession {
   private unknownWindows = 0;
   private masksKey = '';
   private idle = false;
+  /** The idle threshold in force (the detection policy's; it may change while the session runs). */
+  private idleSeconds: number;
+  /** The threshold the current idle spell was started under: it ends at input, not at a new threshold. */
+  private idleSinceThresholdMs = 0;
   private ending: string | undefined;
   private endRequested: () => void = () => undefined;
   private readonly endPromise = new Promise<void>((resolve) => (this.endRequested = resolve));
@@ -90,6 +90,7 @@ class DesktopSession {
   constructor(private readonly options: DesktopSessionOptions) {
     this.link = options.link;
     this.x = options.x;
+    this.idleSeconds = options.link.welcome.idleSeconds;
     const nowMs = () => this.nowMs();
     this.recorder = new ScreenRecorder(
       options.capture(nowMs),
@@ -192,7 +193,7 @@ class DesktopSession {
     await this.usb.start();
     void this.applyRecording(welcome.recording);
     this.timers.push(setInterval(() => this.flush(), 1000));
-    this.timers.push(setInterval(() => void this.checkIdle(welcome.idleSeconds), 1000));
+    this.timers.push(setInterval(() => void this.checkIdle(), 1000));
     // Moves and resizes arrive as X events; the poll is the safety net.
     this.x.watchTopLevelChanges(() => this.masksChanged());
     this.timers.push(setInterval(() => void this.refreshMasks(), options.maskPollMs ?? 1000));
@@ -379,15 +380,17 @@ class DesktopSession {
 
   // ---- idle and network -----------------------------------------------------------
 
-  private async checkIdle(idleSeconds: number): Promise<void> {
+  private async checkIdle(): Promise<void> {
     const idleMs = await this.x.idleMs();
     if (idleMs === undefined) return;
     const now = this.nowMs();
+    const idleSeconds = this.idleSeconds;
     if (!this.idle && idleMs >= idleSeconds * 1000) {
       this.idle = true;
+      this.idleSinceThresholdMs = idleSeconds * 1000;
       const since = Math.max(0, now - idleMs + idleSeconds * 1000);
       this.event('idle.start', { idleSeconds }, since);
-    } else if (this.idle && idleMs < idleSeconds * 1000) {
+    } else if (this.idle && idleMs < this.idleSinceThresholdMs) {
       this.idle = false;
       this.event('idle.end', {}, Math.max(0, now - idleMs));
     }
@@ -417,7 +420,7 @@ class DesktopSession {
 
   private onMessage(message: DesktopDaemonMessage): void {
     if (message.t === 'command') void this.onCommand(message);
-    else if (message.t === 'storage') this.onStorage(message.storage);
+    else if (message.t === 'detection') this.onDetection(message);
     else if (message.t === 'recording') {
       const ref = message.ref;
       void this.applyRecording(message.recording).finally(() =>
@@ -426,7 +429,13 @@ class DesktopSession {
     } else if (message.t === 'resumed') void this.applyRecording(message.recording);
   }
 
-  private onStorage(storage: DesktopStorage): void {
+  /** New detection settings (a policy change, a resume): they apply from now on. */
+  private onDetection(detection: Extract<DesktopDaemonMessage, { t: 'detection' }>): void {
+    const { idleSeconds, storage } = detection;
+    this.options.log(
+      `detection: idle after ${idleSeconds} s (was ${this.idleSeconds} s); removable ${JSON.stringify(storage.removable)}; network ${JSON.stringify(storage.network)}`,
+    );
+    this.idleSeconds = idleSeconds;
     this.storage.setGlobs(storage.removable, storage.network);
   }
 
