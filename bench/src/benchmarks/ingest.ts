@@ -14,7 +14,6 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -168,10 +167,7 @@ async function sustained(
   sessions: number,
   seconds: number,
 ): Promise<ResultRow[]> {
-  // The simulator plays every host at once: its spool goes to memory (tmpfs) where the
-  // machine has one, so the load generator spends its core on requests, not on a disk.
-  const spoolRoot = existsSync('/dev/shm') ? '/dev/shm' : ctx.tmpDir;
-  const stateDir = await mkdtemp(path.join(spoolRoot, `sessionrec-bench-agent-${sessions}-`));
+  const stateDir = await mkdtemp(path.join(ctx.tmpDir, `sessionrec-bench-agent-${sessions}-`));
   const token = await harness.enrolToken();
   const agent = path.join(REPO_ROOT, 'services', 'agent', 'bin', 'sessionrec-agent.js');
   ctx.progress(`ingest: simulating ${sessions} sessions for ${seconds} s`);
@@ -210,8 +206,9 @@ async function sustained(
       // The load is what is measured: every session records, whatever a policy says.
       '--record',
       'always',
-      // One simulator plays every host here: durable spooling would measure its disk.
-      '--no-spool-fsync',
+      // One simulator plays every host here: its spool stays in memory, so the load
+      // generator spends its core on requests, not on thousands of spool files a second.
+      '--spool-in-memory',
       '--spool-max-mb',
       '8192',
       '--json',

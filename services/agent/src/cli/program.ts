@@ -52,6 +52,7 @@ interface SimulateFlags {
   policyFailureMode: 'record' | 'do-not-record';
   triggerAt?: number;
   spoolFsync: boolean;
+  spoolInMemory?: boolean;
   seed?: number;
   json?: boolean;
   quiet?: boolean;
@@ -228,6 +229,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       '--no-spool-fsync',
       'load generation only: do not fsync spooled items (thousands of sessions on one disk)',
     )
+    .option(
+      '--spool-in-memory',
+      'load generation only: keep the spool in memory (a crash loses what was unsent)',
+    )
     .option('--seed <n>', 'random seed, to repeat a simulation', nonNegativeInteger('--seed'))
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines on stderr')
@@ -252,6 +257,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
           policyFailureMode: flags.policyFailureMode,
           ...(flags.triggerAt !== undefined ? { triggerAtSeconds: flags.triggerAt } : {}),
           spoolFsync: flags.spoolFsync,
+          spoolInMemory: flags.spoolInMemory === true,
           seed: flags.seed,
           progressIntervalMs: flags.quiet ? 0 : 2000,
         },

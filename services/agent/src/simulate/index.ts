@@ -65,6 +65,7 @@ export async function runSimulation(
     dir: spoolDir,
     maxBytes: options.spoolMaxBytes,
     fsync: options.spoolFsync,
+    memory: options.spoolInMemory,
   });
   const client = new IngestClient(options.ingest, identity.credential);
   // Policy questions are answered at once or not at all: a session cannot wait on a retry loop.

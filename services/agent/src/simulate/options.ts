@@ -45,6 +45,8 @@ export const simulationOptions = z.strictObject({
   triggerAtSeconds: z.number().nonnegative().optional(),
   /** fsync spooled items (off only for load generation: see Spool). */
   spoolFsync: z.boolean().default(true),
+  /** Keep the spool in memory (load generation only: see Spool). */
+  spoolInMemory: z.boolean().default(false),
   seed: z.number().int().nonnegative().optional(),
   /** Progress line period on the log; 0 turns it off. */
   progressIntervalMs: z.number().int().nonnegative().default(2000),

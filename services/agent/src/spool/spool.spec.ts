@@ -48,6 +48,22 @@ describe('Spool', () => {
     expect(next.order).toBe(3);
   });
 
+  it('in memory: writes nothing, orders and bounds items like the disk spool', async () => {
+    const memoryDir = path.join(dir, 'never-created');
+    const { spool, recovered } = await Spool.open({ dir: memoryDir, maxBytes: 600, memory: true });
+    expect(recovered).toEqual([]);
+    const first = await spool.put(meta('segment'), Buffer.alloc(150));
+    const second = await spool.put(meta('events'), Buffer.from('{}'));
+    expect([first.order, second.order]).toEqual([0, 1]);
+    expect(spool.bytes).toBe(first.size + second.size);
+    await expect(spool.put(meta('segment'), Buffer.alloc(600))).rejects.toBeInstanceOf(
+      SpoolFullError,
+    );
+    await spool.remove(first);
+    expect(spool.bytes).toBe(second.size);
+    await expect(stat(memoryDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('writes item files readable by the owner only', async () => {
     const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
     await spool.put(meta('events'), Buffer.from('{}'));

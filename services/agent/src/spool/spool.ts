@@ -42,6 +42,12 @@ export interface SpoolOptions {
    * has taken from a session.
    */
   readonly fsync?: boolean;
+  /**
+   * Keep items in memory only: nothing is written, and a crash loses what was unsent.
+   * Only for the simulator playing thousands of hosts as a load generator, where the
+   * spool's file calls (not ingest) were the limit of what one machine could drive.
+   */
+  readonly memory?: boolean;
 }
 
 export class Spool {
@@ -58,6 +64,7 @@ export class Spool {
   /** Opens (or creates) a spool and returns it with every item left by an earlier run, in order. */
   static async open(options: SpoolOptions): Promise<{ spool: Spool; recovered: SpoolItem[] }> {
     const spool = new Spool(options);
+    if (options.memory) return { spool, recovered: [] };
     await mkdir(spool.queueDir, { recursive: true, mode: 0o700 });
     // A temp file is an item whose write never finished: it was never sent, drop it.
     await rm(spool.tmpDir, { recursive: true, force: true });
@@ -103,6 +110,7 @@ export class Spool {
     const order = this.nextOrder;
     this.nextOrder += 1;
     this.usedBytes += encoded.length;
+    if (this.options.memory) return { order, meta, body: Buffer.from(body), size: encoded.length };
     const name = `${String(order).padStart(12, '0')}${ITEM_SUFFIX}`;
     const temp = path.join(this.tmpDir, name);
     try {
@@ -124,6 +132,10 @@ export class Spool {
 
   /** Forgets an acknowledged (or permanently rejected) item. */
   async remove(item: SpoolItem): Promise<void> {
+    if (this.options.memory) {
+      this.usedBytes -= item.size;
+      return;
+    }
     const file = path.join(this.queueDir, `${String(item.order).padStart(12, '0')}${ITEM_SUFFIX}`);
     // One unlink (not stat + rm): a spool at thousands of items a second feels each call.
     const existed = await unlink(file).then(
