@@ -11,6 +11,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import {
+  type Context,
   context,
   type Histogram,
   metrics,
@@ -80,6 +81,49 @@ function routeOf(request: PlatformRequest): string | undefined {
   return undefined;
 }
 
+/**
+ * Starts the server span of one request (continuing the caller's trace context) and ends
+ * it, recording the duration histogram, when the response finishes or the connection
+ * drops. Returns the context to run the handler in, so its logs and publishes carry the
+ * span. Used by the interceptor, and directly by routes registered on Fastify itself
+ * (ingest's hot agent routes), which Nest's interceptors never see.
+ */
+export function traceHttpRequest(
+  rawRequest: IncomingMessage,
+  rawResponse: ServerResponse,
+  method: string,
+  route: string,
+): Context {
+  const parent = propagation.extract(ROOT_CONTEXT, rawRequest.headers);
+  const span = trace.getTracer(TRACER).startSpan(
+    `${method} ${route}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': method, 'http.route': route },
+    },
+    parent,
+  );
+  requestSpans.set(rawRequest, span);
+  const started = performance.now();
+
+  const end = (): void => {
+    rawResponse.off('finish', end);
+    rawResponse.off('close', end);
+    const status = rawResponse.statusCode;
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+    durationHistogram().record((performance.now() - started) / 1000, {
+      'http.request.method': method,
+      'http.route': route,
+      'http.response.status_code': status,
+    });
+  };
+  rawResponse.once('finish', end);
+  rawResponse.once('close', end);
+  return trace.setSpan(parent, span);
+}
+
 @Injectable()
 export class HttpTracingInterceptor implements NestInterceptor {
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -93,35 +137,8 @@ export class HttpTracingInterceptor implements NestInterceptor {
     const rawRequest = request.raw ?? (request as unknown as IncomingMessage);
     const rawResponse = response.raw ?? (response as unknown as ServerResponse);
     const method = (request.method ?? 'GET').toUpperCase();
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const span = trace.getTracer(TRACER).startSpan(
-      `${method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': method, 'http.route': route },
-      },
-      parent,
-    );
-    requestSpans.set(rawRequest, span);
-    const started = performance.now();
-
-    const end = (): void => {
-      rawResponse.off('finish', end);
-      rawResponse.off('close', end);
-      const status = rawResponse.statusCode;
-      span.setAttribute('http.response.status_code', status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-      durationHistogram().record((performance.now() - started) / 1000, {
-        'http.request.method': method,
-        'http.route': route,
-        'http.response.status_code': status,
-      });
-    };
-    rawResponse.once('finish', end);
-    rawResponse.once('close', end);
-
+    const spanContext = traceHttpRequest(rawRequest, rawResponse, method, route);
     // Nest binds the handler's async context when handle() is called, so call it inside.
-    return context.with(trace.setSpan(parent, span), () => next.handle());
+    return context.with(spanContext, () => next.handle());
   }
 }

@@ -9,7 +9,11 @@ export {
   type HealthOptions,
   type ReadinessReport,
 } from './health/health.registry';
-export { HttpTracingInterceptor, spanOfRequest } from './http-tracing.interceptor';
+export {
+  HttpTracingInterceptor,
+  spanOfRequest,
+  traceHttpRequest,
+} from './http-tracing.interceptor';
 export { createLogger, loggerOptions, type LoggerSettings } from './logger';
 export { MetricsController, PROMETHEUS_CONTENT_TYPE } from './metrics.controller';
 export { registerProcessMetrics } from './process-metrics';

@@ -11,6 +11,7 @@ import {
   type Agent,
   enrolAgent,
   type HttpIngest,
+  postJson,
   putSegment,
   startHttpIngest,
   startSessionWithRecording,
@@ -47,7 +48,7 @@ describe('ingest backpressure with a hung object store', () => {
   });
 
   it('answers 503 with Retry-After when the store hangs, and refuses work beyond the in-flight limit', async () => {
-    const { recordingId } = await startSessionWithRecording(ingest, agent);
+    const { sessionId, recordingId } = await startSessionWithRecording(ingest, agent);
     const body = randomBytes(4000);
     const slow = putSegment(ingest, agent.auth, recordingId, { seq: 0, body });
     // Wait until the first upload holds the only in-flight slot (it is waiting on the store).
@@ -56,6 +57,22 @@ describe('ingest backpressure with a hung object store', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('7');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    // One limit for the process: the lifecycle routes (Nest controllers) and the event
+    // batches (a hot route, like segments) are refused while the segment holds the slot.
+    const stop = await postJson(
+      ingest,
+      `/recordings/${recordingId}/stop`,
+      { at: '2030-05-06T07:09:00.000Z', reason: 'session-end' },
+      agent.auth,
+    );
+    expect(stop.status).toBe(503);
+    const events = await postJson(
+      ingest,
+      `/sessions/${sessionId}/events`,
+      { events: [] },
+      agent.auth,
+    );
+    expect(events.status).toBe(503);
 
     const timedOut = await slow;
     expect(timedOut.status).toBe(503);

@@ -218,11 +218,19 @@ export async function startSessionWithRecording(
 export async function streamMessages(
   ingest: HttpIngest,
   stream: string,
-): Promise<{ subject: string; type: string | undefined; data: Record<string, unknown> }[]> {
+): Promise<
+  {
+    subject: string;
+    type: string | undefined;
+    traceparent: string | undefined;
+    data: Record<string, unknown>;
+  }[]
+> {
   const messages = await readStream(ingest.nc, ingest.name, stream);
   return messages.map((m) => ({
     subject: m.subject,
     type: m.header?.get(HEADERS.messageType),
+    traceparent: m.header?.get(HEADERS.traceparent),
     data: m.json<Record<string, unknown>>(),
   }));
 }

@@ -122,6 +122,21 @@ describe('agent sessions, recordings and segments', () => {
     ]);
   });
 
+  it("continues the agent's trace: the segment's announcement carries its trace id", async () => {
+    const { recordingId } = await startSessionWithRecording(ingest, agent);
+    const traceId = randomBytes(16).toString('hex');
+    const res = await putSegment(ingest, agent.auth, recordingId, {
+      seq: 0,
+      body: randomBytes(100),
+      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    });
+    expect(res.status).toBe(201);
+    const stored = (await streamMessages(ingest, 'SEGMENTS')).find(
+      (m) => m.type === 'segment.stored' && m.data.recordingId === recordingId,
+    );
+    expect(stored?.traceparent?.split('-')[1]).toBe(traceId);
+  });
+
   it('treats a session start sent twice as one, and another agent reusing its id as a conflict', async () => {
     const body = {
       sessionId: randomUUID(),

@@ -1,15 +1,14 @@
 /**
- * /agent/v1/sessions...: session start and end, recording start, event and metric
- * batches. 201 when something new was recorded, 200 when the request repeated one
- * already applied, 202 for batches (published, to be processed downstream).
+ * /agent/v1/sessions...: session start and end, recording start. 201 when something new
+ * was recorded, 200 when the request repeated one already applied. Event and metric
+ * batches are hot routes on Fastify itself (hot-routes.ts).
  */
-import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { agentProtocol } from '@sessionrec/contracts';
 import type { FastifyReply } from 'fastify';
 import { AgentAuthGuard, CurrentAgent } from '../auth/agent-auth.guard';
 import type { AuthenticatedAgent } from '../auth/agent-auth.service';
 import { decode, sessionParams } from '../http/validate';
-import { BatchService } from './batch.service';
 import { LifecycleService } from './lifecycle.service';
 
 const { AGENT_BASE_PATH } = agentProtocol;
@@ -17,10 +16,7 @@ const { AGENT_BASE_PATH } = agentProtocol;
 @Controller(`${AGENT_BASE_PATH}/sessions`)
 @UseGuards(AgentAuthGuard)
 export class SessionsController {
-  constructor(
-    private readonly lifecycle: LifecycleService,
-    private readonly batches: BatchService,
-  ) {}
+  constructor(private readonly lifecycle: LifecycleService) {}
 
   @Post()
   async start(
@@ -60,29 +56,5 @@ export class SessionsController {
     const { created } = await this.lifecycle.startRecording(agent.agentId, sessionId, request);
     void reply.status(created ? 201 : 200);
     return { recordingId: request.recordingId, created };
-  }
-
-  @Post(':sessionId/events')
-  @HttpCode(202)
-  async events(
-    @CurrentAgent() agent: AuthenticatedAgent,
-    @Param() params: unknown,
-    @Body() body: unknown,
-  ): Promise<{ accepted: number }> {
-    const { sessionId } = decode(sessionParams, params, 'params');
-    const batch = decode(agentProtocol.eventBatchRequest, body, 'body');
-    return { accepted: await this.batches.publishEvents(agent.agentId, sessionId, batch) };
-  }
-
-  @Post(':sessionId/metrics')
-  @HttpCode(202)
-  async metrics(
-    @CurrentAgent() agent: AuthenticatedAgent,
-    @Param() params: unknown,
-    @Body() body: unknown,
-  ): Promise<{ accepted: number }> {
-    const { sessionId } = decode(sessionParams, params, 'params');
-    const batch = decode(agentProtocol.metricBatchRequest, body, 'body');
-    return { accepted: await this.batches.publishMetrics(agent.agentId, sessionId, batch) };
   }
 }

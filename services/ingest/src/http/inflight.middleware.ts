@@ -1,5 +1,6 @@
 /**
- * Applies the InflightLimiter to the agent routes. It runs in Fastify's onRequest stage
+ * Applies the InflightLimiter to the agent routes that are Nest controllers (the hot
+ * routes apply the same limiter themselves). It runs in Fastify's onRequest stage
  * (Nest middleware through middie), before the body is read, and releases the slot when
  * the response is finished or the connection drops.
  */
@@ -10,11 +11,12 @@ import { InflightLimiter } from './inflight-limiter';
 
 @Injectable()
 export class InflightMiddleware implements NestMiddleware {
-  private readonly limiter: InflightLimiter;
   private readonly retryAfter: string;
 
-  constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
-    this.limiter = new InflightLimiter(config.INGEST_MAX_INFLIGHT);
+  constructor(
+    private readonly limiter: InflightLimiter,
+    @Inject(INGEST_CONFIG) config: IngestConfig,
+  ) {
     this.retryAfter = String(config.INGEST_RETRY_AFTER_SECONDS);
   }
 
