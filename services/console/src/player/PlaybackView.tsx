@@ -4,7 +4,7 @@
  * timeline with event markers and the network graph. Used by the signed-in player and by
  * share links (which pass no events and no samples).
  */
-import { type ReactNode, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricSample, Segment, SessionEvent } from '../api/types';
 import { formatOffset } from '../search/search-query';
 import type { MediaControl } from './media-control';
@@ -22,10 +22,6 @@ import {
   previousEvent,
   skipIdleTarget,
 } from './timeline-model';
-
-// Each player brings its own library (hls.js or xterm.js): load only the one needed.
-const ScreenPlayer = screenPlayer.Component;
-const TerminalPlayer = terminalPlayer.Component;
 
 export type MediaSource =
   | {
@@ -88,32 +84,47 @@ export function PlaybackView(props: PlaybackViewProps) {
     control.current?.setSkipIdle(skipIdle);
   }, [skipIdle]);
 
+  // Each player brings its own library (hls.js or xterm.js): only the one needed is loaded,
+  // and a placeholder holds its place until its code is in (no Suspense: see player-modules).
+  const screen = screenPlayer.useLoaded(source.kind === 'screen');
+  const terminal = terminalPlayer.useLoaded(source.kind === 'terminal');
+  const ScreenPlayer = screen.Loaded;
+  const TerminalPlayer = terminal.Loaded;
+
   const media =
-    source.kind === 'screen' ? (
-      <ScreenPlayer
-        playlistUrl={source.playlistUrl}
-        firstPlaylist={source.firstPlaylist}
-        map={map}
-        startAtMs={startAtMs}
-        controlRef={control}
-        onTime={time}
-        onPlaying={setPlaying}
-        onError={setError}
-        onReady={props.onReady}
-      />
+    screen.failed || terminal.failed ? (
+      <p role="alert" className="error">
+        The player could not be loaded; reload the page.
+      </p>
+    ) : source.kind === 'screen' ? (
+      ScreenPlayer && (
+        <ScreenPlayer
+          playlistUrl={source.playlistUrl}
+          firstPlaylist={source.firstPlaylist}
+          map={map}
+          startAtMs={startAtMs}
+          controlRef={control}
+          onTime={time}
+          onPlaying={setPlaying}
+          onError={setError}
+          onReady={props.onReady}
+        />
+      )
     ) : (
-      <TerminalPlayer
-        fetchCast={source.fetchCast}
-        fetchState={source.fetchState}
-        startMs={map.startMs}
-        endMs={map.endMs}
-        startAtMs={startAtMs}
-        controlRef={control}
-        onTime={time}
-        onPlaying={setPlaying}
-        onError={setError}
-        onReady={props.onReady}
-      />
+      TerminalPlayer && (
+        <TerminalPlayer
+          fetchCast={source.fetchCast}
+          fetchState={source.fetchState}
+          startMs={map.startMs}
+          endMs={map.endMs}
+          startAtMs={startAtMs}
+          controlRef={control}
+          onTime={time}
+          onPlaying={setPlaying}
+          onError={setError}
+          onReady={props.onReady}
+        />
+      )
     );
 
   const prev = previousEvent(events, timeMs);
@@ -134,9 +145,7 @@ export function PlaybackView(props: PlaybackViewProps) {
           {live && <span className="live-badge">LIVE</span>}
         </div>
       )}
-      <div className="media">
-        <Suspense fallback={<p className="muted">Loading player…</p>}>{media}</Suspense>
-      </div>
+      <div className="media">{media ?? <p className="muted">Loading player…</p>}</div>
       {error && (
         <p role="alert" className="error">
           {error}

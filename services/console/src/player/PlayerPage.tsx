@@ -23,7 +23,7 @@ import type { TerminalState } from './terminal-playback';
 import type { Selection } from './Timeline';
 
 const LIVE_POLL_MS = 4000;
-/** The longest the timeline's events wait for the player's first frame. */
+/** The longest the timeline's events and samples wait for the player's first frame. */
 const TRACKS_WAIT_MS = 1500;
 
 function signal(): { promise: Promise<void>; resolve: () => void } {
@@ -87,8 +87,15 @@ export function PlayerPage() {
       // failed (the visitor signed in only afterwards: 401s): each part is then asked again.
       const early = takePlayerStart(sessionId, wanted);
       const failed = () => undefined;
-      const eventsLoad = loadEvents(sessionId);
-      const samplesLoad = loadMetrics(sessionId);
+      // The events and network samples (pages of JSON, thousands on a long session) are
+      // asked for once the player shows its first frame, or after a moment: asked beside
+      // the player's own requests, they competed with them in the api and in the page.
+      const tracksTime = Promise.race([
+        firstFrame.promise,
+        new Promise((r) => setTimeout(r, TRACKS_WAIT_MS)),
+      ]);
+      const eventsLoad = tracksTime.then(() => loadEvents(sessionId));
+      const samplesLoad = tracksTime.then(() => loadMetrics(sessionId));
       const wantedLoad = !early && wanted ? loadSegments(wanted) : undefined;
       // Awaited below; a failure before then must not surface as an unhandled rejection.
       for (const load of [eventsLoad, samplesLoad, wantedLoad]) load?.catch(() => undefined);
@@ -113,6 +120,7 @@ export function PlayerPage() {
       // The player starts as soon as the segments are known; the timeline's events and the
       // network graph fill in when they arrive.
       if (!alive) return;
+      performance.mark('sessionrec:player-data-in');
       setLoaded({
         session,
         recording: detail,
@@ -123,9 +131,6 @@ export function PlayerPage() {
         ...(playlist ? { playlist } : {}),
       });
       const [events, samples] = await Promise.all([eventsLoad, samplesLoad]);
-      // Drawing the markers and the graph (thousands on a long session) waits for the
-      // player's first frame, or a moment: it must not hold that frame back.
-      await Promise.race([firstFrame.promise, new Promise((r) => setTimeout(r, TRACKS_WAIT_MS))]);
       if (!alive) return;
       setLoaded((current) =>
         current

@@ -13,7 +13,7 @@ import { queryString, request } from '../api/client';
 import type { RecordingDetail, Segment, SessionDetail } from '../api/types';
 import { loadSegments } from './player-data';
 import { playerPage, screenPlayer, terminalPlayer } from './player-modules';
-import { WINDOW_MS } from './terminal-playback';
+import { firstWindow } from './terminal-playback';
 
 export interface PlayerStart {
   readonly sessionId: string;
@@ -64,11 +64,19 @@ export function startPlayer(pathname: string, search: string): void {
   // The wanted recording's times and playlist need not wait for the session.
   const wantedLoad = wanted ? quiet(loadSegments(wanted)) : undefined;
   const earlyPlaylist = wanted ? quiet(playlistOf(wanted)) : undefined;
-  void chosen
-    .then((r) =>
-      r?.kind === 'terminal'
+  // The player's code as soon as the recording's kind is known: from the session, or from
+  // the wanted recording's own answer if that comes first.
+  const kind = quiet(
+    Promise.race([
+      chosen.then((r) => r?.kind),
+      ...(wantedLoad ? [wantedLoad.then((l) => l.detail.kind)] : []),
+    ]),
+  );
+  void kind
+    .then((k) =>
+      k === 'terminal'
         ? terminalPlayer.preload()
-        : r?.kind === 'screen'
+        : k === 'screen'
           ? screenPlayer.preload()
           : undefined,
     )
@@ -127,8 +135,7 @@ export function startPlayer(pathname: string, search: string): void {
       const target = Math.round(
         Math.min(Math.max(Number.isFinite(t) ? t : first.startMs, first.startMs), last.endMs),
       );
-      const to = Math.min(last.endMs, target + WINDOW_MS);
-      const urls = [`${base}/asciicast${queryString({ from: target, to })}`];
+      const urls = [`${base}/asciicast${queryString(firstWindow(target, last.endMs))}`];
       if (target > first.startMs) urls.push(`${base}/terminal-state${queryString({ at: target })}`);
       for (const url of urls) early.set(url, quiet(request<unknown>(url, { quiet401: true })));
     })

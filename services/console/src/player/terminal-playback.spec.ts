@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  FIRST_WINDOW_MS,
   type StateFetcher,
   TerminalPlayback,
   type TerminalSink,
@@ -49,16 +50,21 @@ describe('TerminalPlayback', () => {
     const { s, state } = sink();
     const playback = new TerminalPlayback(s, fakeCast(requests), fakeState([]), 0, 300_000);
     await playback.seek(0);
+    // The first screen waits only for a short first window; the rest of the minute follows.
+    expect(requests).toEqual([[0, FIRST_WINDOW_MS]]);
     expect(state.text).toBe('0;');
     expect(state.size).toBe('80x24');
     playback.playing = true;
     playback.rate = 16;
     playback.tick(250); // 4 s of session time
     expect(state.text).toBe('0;1;2;3;4;');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(requests[1]).toEqual([FIRST_WINDOW_MS, FIRST_WINDOW_MS + WINDOW_MS]);
     for (let i = 0; i < 10; i++) playback.tick(250);
     await new Promise((r) => setTimeout(r, 0));
-    expect(requests.length).toBe(2);
-    expect(requests[1]).toEqual([WINDOW_MS, 2 * WINDOW_MS]);
+    // Half a window before the end of what is loaded, the next minute is asked for.
+    expect(requests.length).toBe(3);
+    expect(requests[2]).toEqual([FIRST_WINDOW_MS + WINDOW_MS, FIRST_WINDOW_MS + 2 * WINDOW_MS]);
     for (let i = 0; i < 10; i++) playback.tick(250);
     expect(playback.time).toBe(84_000);
     expect(state.text.endsWith('83;84;')).toBe(true);
@@ -71,7 +77,7 @@ describe('TerminalPlayback', () => {
     const { s, state } = sink();
     const playback = new TerminalPlayback(s, fakeCast(requests), fakeState(states), 0, 300_000);
     await playback.seek(200_000);
-    expect(requests).toEqual([[200_000, 260_000]]);
+    expect(requests).toEqual([[200_000, 200_000 + FIRST_WINDOW_MS]]);
     expect(states).toEqual([200_000]);
     // The screen as it was before 200 s (however long ago it was drawn), then 200 s itself.
     expect(state.size).toBe('100x30');
@@ -81,7 +87,7 @@ describe('TerminalPlayback', () => {
     await playback.seek(10_000);
     expect(state.resets).toBe(2);
     expect(state.text).toBe('[screen]0;1;2;3;4;5;6;7;8;9;10;');
-    expect(requests[1]).toEqual([10_000, 70_000]);
+    expect(requests[1]).toEqual([10_000, 10_000 + FIRST_WINDOW_MS]);
     // Forward inside what is loaded: no request, only the lines in between.
     await playback.seek(15_000);
     expect(requests).toHaveLength(2);

@@ -10,6 +10,11 @@
 import { type CastHeader, type CastOutput, parseCast } from './cast';
 
 export const WINDOW_MS = 60_000;
+/**
+ * A seek's first window is shorter: the screen waits for it (its output has to arrive and
+ * be parsed before anything is drawn), and the rest of the minute follows at once.
+ */
+export const FIRST_WINDOW_MS = 10_000;
 /** With skip-idle, silences longer than this are jumped over. */
 export const IDLE_GAP_MS = 3_000;
 
@@ -29,6 +34,11 @@ export interface TerminalState extends CastHeader {
 }
 
 export type StateFetcher = (atMs: number) => Promise<TerminalState>;
+
+/** The asciicast window a seek to `targetMs` asks for first (player-boot asks the same). */
+export function firstWindow(targetMs: number, endMs: number): { from: number; to: number } {
+  return { from: targetMs, to: Math.min(endMs, targetMs + FIRST_WINDOW_MS) };
+}
 
 export class TerminalPlayback {
   private buffer: CastOutput[] = [];
@@ -89,7 +99,7 @@ export class TerminalPlayback {
     this.cursor = 0;
     this.loaded = false;
     this.loading = undefined;
-    const to = Math.min(this.endMs, target + WINDOW_MS);
+    const { to } = firstWindow(target, this.endMs);
     // The screen at the target and what follows it, in parallel; at the very start the
     // screen is empty and only the window is needed.
     const [state, text] = await Promise.all([
