@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -373,4 +374,83 @@ export async function fakeSysBlock(parent: string): Promise<{
     },
     pull: () => rm(disk, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A stand-in remote-display server (as xrdp's per-connection process or x11vnc would be),
+ * in a process of its own, optionally as another user: it accepts TCP clients on `port`
+ * (0: any) and echoes what they send; with `display` it is also connected to that X
+ * display (a completed X11 connection setup), as a server of the display is.
+ */
+export async function remoteDisplayServer(
+  options: { display?: string; port?: number; uid?: number; gid?: number } = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const display = options.display ? Number(/:(\d+)/.exec(options.display)?.[1]) : -1;
+  const script = `
+    const net = require('net');
+    const listen = () => {
+      const s = net.createServer((c) => { c.on('error', () => {}); c.on('data', (d) => c.write(d)); });
+      s.listen(${options.port ?? 0}, '127.0.0.1', () => console.log(s.address().port));
+    };
+    if (${display} < 0) listen();
+    else {
+      const x = net.connect('/tmp/.X11-unix/X${display}');
+      x.on('error', (e) => { console.error('X: ' + e.message); process.exit(2); });
+      x.on('connect', () => {
+        const setup = Buffer.alloc(12);
+        setup.write('l', 0); setup.writeUInt16LE(11, 2);
+        x.write(setup);
+      });
+      x.once('data', (d) => { if (d[0] !== 1) { console.error('X refused'); process.exit(3); } listen(); });
+    }`;
+  const child = spawn(process.execPath, ['-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
+  });
+  let said = '';
+  child.stderr.on('data', (d: Buffer) => (said += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve({ child, port: Number(String(d).trim()) }));
+    child.once('exit', (code) =>
+      reject(new Error(`display server stand-in exited ${code}: ${said}`)),
+    );
+  });
+}
+
+/** A TCP client of a stand-in server that can tell whether it is still connected (echo). */
+export async function remoteClient(port: number): Promise<{
+  socket: net.Socket;
+  closed: Promise<string>;
+  echoes: () => Promise<boolean>;
+}> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  let error = '';
+  socket.on('data', () => undefined); // flowing: what the server echoes is read and dropped
+  socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+  const closed = new Promise<string>((resolve) =>
+    socket.once('close', () => resolve(error || 'closed')),
+  );
+  const echoes = () =>
+    new Promise<boolean>((resolve) => {
+      if (socket.destroyed) return resolve(false);
+      const probe = `ping-${Math.random()}`;
+      let got = '';
+      const onData = (d: Buffer) => {
+        got += d.toString();
+        if (got.includes(probe)) done(true);
+      };
+      const done = (ok: boolean) => {
+        socket.off('data', onData);
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), 5000);
+      socket.on('data', onData);
+      socket.write(probe);
+    });
+  return { socket, closed, echoes };
 }

@@ -10,7 +10,7 @@
  * a blocked transfer (process stopped, partial file gone), keys not reaching applications
  * while locked.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile as execFileCb, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -41,27 +41,13 @@ import {
   probe,
   probeInput,
   regionStats,
+  remoteClient,
+  remoteDisplayServer,
   unmount,
 } from './desktop-harness';
 import { Platform } from './terminal-harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A stand-in remote-display server (as xrdp or x11vnc would be) in a process of its own. */
-function remoteDisplayServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const s = require('net').createServer((c) => c.on('data', () => {}));
-       s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
-    ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return new Promise((resolve) =>
-    child.stdout.once('data', (d: Buffer) => resolve({ child, port: Number(String(d).trim()) })),
-  );
-}
 
 describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, ingest, NATS, PostgreSQL, S3)', () => {
   const platform = new Platform(uniqueTestName('agent_desk'));
@@ -81,6 +67,44 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   let desktopLog = '';
   let remote: { child: ChildProcess; port: number } | undefined;
   let client: net.Socket | undefined;
+  const remotePorts: number[] = [];
+  /** Processes and sockets a test leaves for afterAll to end. */
+  const stopAfter: (ChildProcess | net.Socket)[] = [];
+  let agentId = '';
+
+  /** Sends a control command for a session the way the api does and waits for its result. */
+  const control = async (
+    sessionId: string,
+    action: string,
+    params: Record<string, string> = {},
+    log: () => string = () => '',
+  ) => {
+    const commandId = randomUUID();
+    await platform.messaging.publish('control.command', {
+      v: 1,
+      commandId,
+      agentId,
+      sessionId,
+      action,
+      params,
+      issuedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      issuedBy: 'desktop-test',
+    } as never);
+    let result: { status: string; detail?: string } | undefined;
+    await waitFor(
+      async () => {
+        const messages = await readStream(platform.nc, platform.name, 'RESPONSES');
+        result = messages
+          .map((m) => m.json<{ commandId: string; status: string; detail?: string }>())
+          .find((r) => r.commandId === commandId);
+        return result !== undefined;
+      },
+      30_000,
+      `result of ${action}; agent said:\n${log()}`,
+    );
+    return result!;
+  };
 
   beforeAll(async () => {
     await platform.start();
@@ -93,6 +117,10 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     desktop?.kill('SIGKILL');
     client?.destroy();
     remote?.child.kill('SIGKILL');
+    for (const thing of stopAfter) {
+      if (thing instanceof net.Socket) thing.destroy();
+      else thing.kill('SIGKILL');
+    }
     await daemon?.stop();
     if (mount) await unmount(mount);
     if (mount2) await unmount(mount2);
@@ -104,9 +132,12 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     const work = platform.dir;
     mount = await mountTmpfs(work, 'usb-stick');
     sys = await fakeSysBlock(work);
-    remote = await remoteDisplayServer();
-    client = net.connect(remote.port, '127.0.0.1');
-    client.on('error', () => undefined); // reset when the test has the connection dropped
+    // The user's own remote-display server (as x11vnc is): an X client of the display.
+    remote = await remoteDisplayServer({ display: screen.display });
+    const remoteUser = await remoteClient(remote.port);
+    client = remoteUser.socket;
+    // Ports for the xrdp test, served later.
+    remotePorts.push(remote.port, await freePort(), await freePort());
     const sender = setInterval(() => client?.write(Buffer.alloc(2048)), 100);
 
     await platform.publishPolicy({
@@ -153,7 +184,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
         removableMounts: [mount],
         networkMounts: [],
         sysBlockDir: sys.dir,
-        remotePorts: [remote.port],
+        remotePorts,
       },
     });
     daemon = new AgentDaemon({
@@ -202,33 +233,9 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
       () => !!event('app.start', (a) => a.app === 'xmessage'),
     );
 
-    const command = async (action: string, params: Record<string, string> = {}) => {
-      const commandId = randomUUID();
-      await platform.messaging.publish('control.command', {
-        v: 1,
-        commandId,
-        agentId: identity.agentId,
-        sessionId,
-        action,
-        params,
-        issuedAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 60_000).toISOString(),
-        issuedBy: 'desktop-test',
-      } as never);
-      let result: { status: string; detail?: string } | undefined;
-      await waitFor(
-        async () => {
-          const messages = await readStream(platform.nc, platform.name, 'RESPONSES');
-          result = messages
-            .map((m) => m.json<{ commandId: string; status: string; detail?: string }>())
-            .find((r) => r.commandId === commandId);
-          return result !== undefined;
-        },
-        30_000,
-        `result of ${action}; agent said:\n${desktopLog}`,
-      );
-      return result!;
-    };
+    agentId = identity.agentId;
+    const command = (action: string, params: Record<string, string> = {}) =>
+      control(sessionId, action, params, () => desktopLog);
 
     // 1. A terminal: started, focused, typed into.
     const term = screen.spawn('xterm', ['-geometry', '80x24+20+20', '-title', 'work terminal']);
@@ -435,10 +442,23 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     // 11. Network quality of the remote-display connection, then that connection dropped.
     await until('network samples', () => acked.metrics.length >= 2);
     expect(acked.metrics[0]).toMatchObject({ rttMs: expect.any(Number) as number });
-    const remoteExit = new Promise((resolve) => remote!.child.once('exit', resolve));
-    expect(await command('disconnect')).toMatchObject({ status: 'acked' });
-    await remoteExit;
+    // The daemon closes the client's connection; the server process is not ended.
+    const dropped = await command('disconnect');
     clearInterval(sender);
+    expect(dropped).toMatchObject({ status: 'acked' });
+    expect(dropped.detail).toContain(`-> 127.0.0.1:${remote.port} (pid ${remote.child.pid})`);
+    expect(await remoteUser.closed).toBe('ECONNRESET');
+    expect(remote.child.exitCode).toBeNull();
+    await until(
+      'disconnect reported',
+      () => !!event('response.executed', (a) => a.action === 'disconnect'),
+    );
+    expect(event('response.executed', (a) => a.action === 'disconnect')!.attributes).toMatchObject({
+      client: '127.0.0.1',
+      serverPort: remote.port,
+      pid: remote.child.pid,
+      by: 'agent-daemon',
+    });
 
     // 12. Log off: the applications end, and so does the session.
     expect(await command('logoff')).toMatchObject({ status: 'acked' });
@@ -927,4 +947,102 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     expect(await exited).toBe(0);
     await until('session ended', () => acked.ends.some((e) => e.sessionId === sessionId));
   }, 180_000);
+  it('disconnects an xrdp-like session: the root daemon closes the client connection of a server process owned by another user, and refuses a connection it cannot tie to the display', async () => {
+    expect(configFile).not.toBe('');
+    const [, xrdpPort, otherPort] = remotePorts as [number, number, number];
+    const nobody = 65534;
+    // As xrdp's per-connection process: a system user's process connected to the session's
+    // X server, holding the RDP client's TCP connection.
+    const xrdp = await remoteDisplayServer({
+      display: screen.display,
+      port: xrdpPort,
+      uid: nobody,
+    });
+    // Another session's server on the same host: not connected to this display.
+    const other = await remoteDisplayServer({ port: otherPort, uid: nobody });
+    stopAfter.push(xrdp.child, other.child);
+    const rdpClient = await remoteClient(xrdpPort);
+    const otherClient = await remoteClient(otherPort);
+    stopAfter.push(rdpClient.socket, otherClient.socket);
+    expect(await rdpClient.echoes()).toBe(true);
+    expect(await otherClient.echoes()).toBe(true);
+
+    await platform.publishPolicy({
+      name: 'Nobody',
+      defaultAction: { action: 'do-not-record' },
+      rules: [],
+    });
+    const sessionsBefore = acked.sessions.length;
+    let log = '';
+    const child = spawn(
+      process.execPath,
+      [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
+      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const until = (what: string, check: () => boolean) =>
+      waitFor(() => Promise.resolve(check()), 30_000, `${what}; agent said:\n${log}`);
+    await until('session', () => acked.sessions.length === sessionsBefore + 1);
+    const sessionId = String(acked.sessions[acked.sessions.length - 1]!.sessionId);
+    await until('session ready', () => log.includes(`desktop session ${sessionId}`));
+
+    // The session's own process (the user) could not end a system process's connection;
+    // the daemon closes exactly the one tied to this display.
+    const dropped = await control(sessionId, 'disconnect', {}, () => log);
+    expect(dropped).toMatchObject({ status: 'acked' });
+    expect(dropped.detail).toContain(`-> 127.0.0.1:${xrdpPort} (pid ${xrdp.child.pid})`);
+    expect(dropped.detail).not.toContain(`:${otherPort}`);
+    expect(await rdpClient.closed).toBe('ECONNRESET');
+    // Nothing was killed: the server process, the X server and the session go on.
+    expect(xrdp.child.exitCode).toBeNull();
+    expect(xrdp.child.signalCode).toBeNull();
+    expect(await screen.x('xdpyinfo', [])).toContain('name of display');
+    expect(child.exitCode).toBeNull();
+    expect(acked.ends.some((e) => e.sessionId === sessionId)).toBe(false);
+    // The other session's connection is untouched.
+    expect(await otherClient.echoes()).toBe(true);
+
+    // A client connecting again is served as before (as xrdp reconnects to the session).
+    const again = await remoteClient(xrdpPort);
+    stopAfter.push(again.socket);
+    expect(await again.echoes()).toBe(true);
+    again.socket.destroy();
+    await again.closed;
+    await waitFor(
+      async () =>
+        !(
+          await new Promise<string>((resolve) =>
+            execFileCb(
+              'ss',
+              ['-tnH', 'state', 'established', 'sport', '=', `:${xrdpPort}`],
+              (_e, out) => resolve(String(out)),
+            ),
+          )
+        ).trim(),
+      10_000,
+      'the reconnected client gone',
+    );
+
+    // Now no connection is tied to the display: refused, and nothing is closed.
+    const refused = await control(sessionId, 'disconnect', {}, () => log);
+    expect(refused).toMatchObject({ status: 'failed' });
+    expect(refused.detail).toMatch(
+      /^remote-display connection not identified: no remote-display connection/,
+    );
+    expect(await otherClient.echoes()).toBe(true);
+    expect(other.child.exitCode).toBeNull();
+
+    await until('disconnect reported', () =>
+      acked.events.some(
+        (e) =>
+          e.type === 'response.executed' &&
+          e.attributes.action === 'disconnect' &&
+          e.attributes.serverPort === xrdpPort,
+      ),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await until('session ended', () => acked.ends.some((e) => e.sessionId === sessionId));
+  }, 120_000);
 });

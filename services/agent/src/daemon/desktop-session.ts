@@ -18,6 +18,8 @@ import type {
   PolicyEvaluateReply,
   RecordingReason,
 } from '@sessionrec/contracts';
+import { displayNumber } from '../desktop/x11/x11-text';
+import type { SshEndpoints } from '../detect/tcp-info';
 import { readBoxes } from '../media/boxes';
 import { sha256Hex } from '../media/hash-chain';
 import { DetectionFilter } from '../policy/detection-filter';
@@ -36,12 +38,23 @@ import {
   MAX_DESKTOP_LINE_BYTES,
   desktopMessage,
 } from './desktop-wire';
+import {
+  type DisplayConnectionQuery,
+  type Identified,
+  destroyConnection,
+  identifyDisplayConnections,
+} from './display-disconnect';
 import type { Peer } from './peer';
 import { type SessionState, hashSecret, secretMatches } from './session-state';
 import { LineReader, decode } from './wire';
 
 export interface DesktopDaemonContext extends DaemonContext {
   readonly policy: Pick<PolicyClient, 'evaluate' | 'detection'>;
+  /** Tests: replace the kernel's socket tables (display-disconnect.ts). */
+  readonly displayConnections?: {
+    identify(query: DisplayConnectionQuery): Promise<Identified>;
+    destroy(endpoints: SshEndpoints): Promise<boolean>;
+  };
 }
 
 type DesktopAction = Extract<DesktopDaemonMessage, { t: 'command' }>['action'];
@@ -283,6 +296,7 @@ export class DesktopDaemonSession {
       groups: peer.groups,
       startedAt: new Date(this.startedAtMs).toISOString(),
       ...(address ? { clientAddress: address } : {}),
+      display: message.display,
       resumeHash: hashSecret(token),
       inputCapture: false,
       recording: null,
@@ -333,6 +347,7 @@ export class DesktopDaemonSession {
       return;
     }
     this.state = state;
+    this.display = state.display ?? '';
     this.startedAtMs = Date.parse(state.startedAt);
     // Capture settings and an armed trigger are not in the saved state: ask policy again.
     await this.refreshDetection();
@@ -715,7 +730,11 @@ export class DesktopDaemonSession {
     });
   }
 
-  /** Lock, unlock, disconnect, log off, block transfers, notice: the session carries them out. */
+  /**
+   * Lock, unlock, log off, block transfers, notice: the session carries them out. Disconnect
+   * of a local display (xrdp, VNC) the daemon does itself (see display-disconnect.ts); of an
+   * X-forwarded display (`localhost:10`) the session ends the user's own sshd process.
+   */
   wrapperCommand(
     commandId: string,
     action: DesktopAction,
@@ -723,6 +742,16 @@ export class DesktopDaemonSession {
   ): Promise<CommandOutcome> {
     if (this.closed || this.ended)
       return Promise.resolve({ status: 'failed', detail: 'session has ended' });
+    if (action === 'disconnect' && /^(unix)?:\d/.test(this.display))
+      return this.disconnect(message);
+    return this.sessionCommand(commandId, action, message);
+  }
+
+  private sessionCommand(
+    commandId: string,
+    action: DesktopAction,
+    message?: string,
+  ): Promise<CommandOutcome> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.verdicts.delete(commandId);
@@ -734,5 +763,74 @@ export class DesktopDaemonSession {
       });
       this.send({ t: 'command', commandId, action, ...(message ? { message } : {}) });
     });
+  }
+
+  /**
+   * Drops the remote-display client of the session's display: identified from the kernel's
+   * socket tables (the user's own X server and what connected to it), then destroyed in the
+   * kernel. Nothing is closed when no connection is identified.
+   */
+  private async disconnect(message?: string): Promise<CommandOutcome> {
+    const state = this.state;
+    const n = displayNumber(this.display);
+    if (!state || n === undefined) return { status: 'failed', detail: 'no display known' };
+    const links = this.ctx.displayConnections ?? {
+      identify: identifyDisplayConnections,
+      destroy: destroyConnection,
+    };
+    const found = await links.identify({
+      displayNumber: n,
+      uid: state.uid,
+      ports: this.ctx.config.desktop.remotePorts,
+    });
+    if (!found.ok) {
+      this.ctx.log(`desktop ${state.sessionId}: disconnect refused: ${found.reason}`);
+      return {
+        status: 'failed',
+        detail: `remote-display connection not identified: ${found.reason}`,
+      };
+    }
+    // The user is told on the display (bounded: a session that does not answer delays nothing long).
+    await Promise.race([
+      this.sessionCommand(
+        randomUUID(),
+        'notice',
+        message ?? 'This session is being disconnected by an administrator.',
+      ),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]);
+    const name = ({ endpoints, pids }: (typeof found.connections)[number]) =>
+      `${endpoints.clientIp}:${endpoints.clientPort} -> ${endpoints.serverIp}:${endpoints.serverPort} (pid ${pids.join(',')})`;
+    const dropped: typeof found.connections = [];
+    const failed: string[] = [];
+    for (const connection of found.connections) {
+      if (await links.destroy(connection.endpoints)) dropped.push(connection);
+      else failed.push(name(connection));
+    }
+    const droppedNames = dropped.map(name).join('; ');
+    this.ctx.log(
+      `desktop ${state.sessionId}: disconnect: dropped ${droppedNames || 'none'}${failed.length ? `; could not close ${failed.join('; ')}` : ''}`,
+    );
+    if (dropped.length > 0) {
+      this.enqueueStep(() =>
+        this.events(
+          dropped.map(({ endpoints, pids }) => ({
+            type: 'response.executed' as const,
+            offsetMs: this.nowMs(),
+            attributes: {
+              action: 'disconnect',
+              client: endpoints.clientIp,
+              clientPort: endpoints.clientPort,
+              serverPort: endpoints.serverPort,
+              ...(pids[0] ? { pid: pids[0] } : {}),
+              by: 'agent-daemon',
+            },
+          })),
+        ),
+      );
+    }
+    if (failed.length > 0)
+      return { status: 'failed', detail: `could not close ${failed.join('; ')}` };
+    return { status: 'acked', detail: `remote-display connection dropped: ${droppedNames}` };
   }
 }

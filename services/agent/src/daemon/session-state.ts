@@ -36,6 +36,8 @@ export const sessionState = z.strictObject({
   policy: z.strictObject({ ruleId: z.string(), policyVersion: z.number().int() }),
   /** The session's shell (or command) whose descendants' execs the daemon reports. */
   rootPid: z.number().int().positive().optional(),
+  /** A desktop session's X display (":10"): where the daemon finds its remote-display client. */
+  display: z.string().max(64).optional(),
   /** Armed for record-on-event by these triggers: re-armed (empty buffer) on resume. */
   triggers: eventTriggers.optional(),
 });
