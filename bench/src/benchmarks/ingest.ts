@@ -20,7 +20,12 @@ import { promisify } from 'node:util';
 import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
 import { IngestHarness } from '../harness/ingest-harness';
 import { CpuSampler } from '../harness/service-process';
-import { bucketPercentileMs, scrapeDurationBuckets } from '../harness/prometheus';
+import {
+  bucketPercentileMs,
+  parseDurationBuckets,
+  parseHistogramBuckets,
+  scrapeMetrics,
+} from '../harness/prometheus';
 import { percentile } from '../harness/quantiles';
 
 const run = promisify(execFile);
@@ -96,6 +101,30 @@ async function uploadWorker(
   return seq;
 }
 
+const STAGES = ['segment.store', 'segment.publish', 'segment.row', 'batch.publish'] as const;
+
+/**
+ * p50 and p99 of each step ingest timed (store write, publish to PubAck, row) between two
+ * scrapes of its /metrics: where a slow acknowledgement waited.
+ */
+function stageRows(label: string, before: string, after: string): ResultRow[] {
+  const rows: ResultRow[] = [];
+  for (const stage of STAGES) {
+    const only = new RegExp(`^${stage.replace('.', '\\.')}$`);
+    const a = parseHistogramBuckets(before, 'ingest_stage_duration', 'stage', only);
+    const b = parseHistogramBuckets(after, 'ingest_stage_duration', 'stage', only);
+    if ((b.get(Infinity) ?? 0) - (a.get(Infinity) ?? 0) <= 0) continue;
+    for (const p of [50, 99]) {
+      rows.push({
+        figure: `${label}: ${stage} p${p} (bucket bound)`,
+        value: bucketPercentileMs(a, b, p),
+        unit: 'ms',
+      });
+    }
+  }
+  return rows;
+}
+
 async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<ResultRow[]> {
   const credential = await harness.enrolAgent('bench-saturation');
   const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
@@ -103,6 +132,7 @@ async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<Re
   let done = 0;
   const started = Date.now();
   harness.ingest.resetUsage();
+  const metricsBefore = await scrapeMetrics(harness.url);
   const counts = await Promise.all(
     Array.from({ length: CONCURRENCY }, () =>
       uploadWorker(harness, credential, started + ctx.durationMs, bodies, latencies, () => {
@@ -117,6 +147,7 @@ async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<Re
   );
   const elapsed = Date.now() - started;
   const usage = harness.ingest.usage();
+  const metricsAfter = await scrapeMetrics(harness.url);
   const segments = counts.reduce((a, b) => a + b, 0);
   const perSecond = rate(segments, elapsed);
   const raw = ctx.previous
@@ -141,7 +172,15 @@ async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<Re
     { figure: 'saturation: ack latency p50', value: percentile(latencies, 50), unit: 'ms' },
     { figure: 'saturation: ack latency p99', value: percentile(latencies, 99), unit: 'ms' },
     { figure: 'saturation: ingest CPU', value: usage.cpuPercentOfOneCore, unit: '% of a core' },
+    {
+      // CPU time per upload: what a busy machine distorts least (throughput and latency
+      // depend on who else has the cores; this is the work ingest itself does).
+      figure: 'saturation: ingest CPU per segment',
+      value: (usage.cpuPercentOfOneCore * 10) / Math.max(perSecond, 1e-9),
+      unit: 'ms',
+    },
     { figure: 'saturation: ingest peak RSS', value: usage.peakRssMiB, unit: 'MiB' },
+    ...stageRows('saturation', metricsBefore, metricsAfter),
   ];
 }
 
@@ -172,7 +211,7 @@ async function sustained(
   const agent = path.join(REPO_ROOT, 'services', 'agent', 'bin', 'sessionrec-agent.js');
   ctx.progress(`ingest: simulating ${sessions} sessions for ${seconds} s`);
   harness.ingest.resetUsage();
-  const before = await scrapeDurationBuckets(harness.url, AGENT_ROUTES);
+  const metricsBefore = await scrapeMetrics(harness.url);
   const simulation = run(
     process.execPath,
     [
@@ -227,7 +266,9 @@ async function sustained(
   await rm(stateDir, { recursive: true, force: true });
   const usage = harness.ingest.usage();
   const simulatorCpuPercent = simulatorCpu.stop();
-  const after = await scrapeDurationBuckets(harness.url, AGENT_ROUTES);
+  const metricsAfter = await scrapeMetrics(harness.url);
+  const before = parseDurationBuckets(metricsBefore, AGENT_ROUTES);
+  const after = parseDurationBuckets(metricsAfter, AGENT_ROUTES);
   const summary = JSON.parse(stdout) as SimulationSummary;
   const label = `${sessions} sessions`;
   const wall = summary.wallMs;
@@ -285,6 +326,7 @@ async function sustained(
       value: simulatorCpuPercent,
       unit: '% of a core',
     },
+    ...stageRows(label, metricsBefore, metricsAfter),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { bucketPercentileMs, parseDurationBuckets } from './prometheus';
+import { bucketPercentileMs, parseDurationBuckets, parseHistogramBuckets } from './prometheus';
 
 const scrape = (fast: number, slow: number) =>
   [
@@ -23,5 +23,31 @@ describe('server-side latency from /metrics', () => {
   it('answers 0 when nothing happened between the scrapes', () => {
     const same = parseDurationBuckets(scrape(5, 5), /^\/agent\//);
     expect(bucketPercentileMs(same, same, 99)).toBe(0);
+  });
+
+  it('reads one series of another histogram by its label, not others of the same name', () => {
+    const text = (store: number) =>
+      [
+        `ingest_stage_duration_bucket{stage="segment.store",le="0.001"} ${store}`,
+        `ingest_stage_duration_bucket{stage="segment.store",le="+Inf"} ${store + 1}`,
+        'ingest_stage_duration_bucket{stage="segment.row",le="0.001"} 0',
+        'ingest_stage_duration_bucket{stage="segment.row",le="+Inf"} 500',
+        'http_server_request_duration_bucket{stage="segment.store",le="+Inf"} 900',
+      ].join('\n');
+    const before = parseHistogramBuckets(
+      text(0),
+      'ingest_stage_duration',
+      'stage',
+      /^segment\.store$/,
+    );
+    const after = parseHistogramBuckets(
+      text(9),
+      'ingest_stage_duration',
+      'stage',
+      /^segment\.store$/,
+    );
+    expect(after.get(Infinity)).toBe(10);
+    // 9 new samples, all under 1 ms: the row stage's and the other metric's are not counted.
+    expect(bucketPercentileMs(before, after, 99)).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import { Messaging } from '@sessionrec/messaging';
 import type { z } from 'zod';
 import { ownSession } from './ownership';
 import { RecordsRepository } from './records.repository';
+import { timed } from './stage-timing';
 
 type EventBatch = agentProtocol.EventBatchRequest;
 type MetricBatch = z.output<typeof agentProtocol.metricBatchRequest>;
@@ -22,19 +23,21 @@ export class BatchService {
 
   async publishEvents(agentId: string, sessionId: string, batch: EventBatch): Promise<number> {
     ownSession(await this.records.sessionIdentity(sessionId), agentId, sessionId);
-    await settleAll(
-      batch.events.map((event) =>
-        this.messaging.publish('event', {
-          v: 1,
-          eventId: event.eventId,
-          sessionId,
-          agentId,
-          ...(event.recordingId ? { recordingId: event.recordingId } : {}),
-          type: event.type,
-          at: event.at,
-          offsetMs: event.offsetMs,
-          attributes: event.attributes,
-        }),
+    await timed('batch.publish', () =>
+      settleAll(
+        batch.events.map((event) =>
+          this.messaging.publish('event', {
+            v: 1,
+            eventId: event.eventId,
+            sessionId,
+            agentId,
+            ...(event.recordingId ? { recordingId: event.recordingId } : {}),
+            type: event.type,
+            at: event.at,
+            offsetMs: event.offsetMs,
+            attributes: event.attributes,
+          }),
+        ),
       ),
     );
     return batch.events.length;
@@ -42,9 +45,11 @@ export class BatchService {
 
   async publishMetrics(agentId: string, sessionId: string, batch: MetricBatch): Promise<number> {
     ownSession(await this.records.sessionIdentity(sessionId), agentId, sessionId);
-    await settleAll(
-      batch.samples.map((sample) =>
-        this.messaging.publish('metric.network', { v: 1, sessionId, agentId, ...sample }),
+    await timed('batch.publish', () =>
+      settleAll(
+        batch.samples.map((sample) =>
+          this.messaging.publish('metric.network', { v: 1, sessionId, agentId, ...sample }),
+        ),
       ),
     );
     return batch.samples.length;

@@ -1,12 +1,14 @@
 /**
  * SQL for what agents report: sessions, recordings, segments and gaps in the ingest
  * schema. Lifecycle rows take the transaction's manager so a row and its announcement
- * commit together; segment rows are written after their announcement was acknowledged.
+ * commit together; segment rows are written after their announcement was acknowledged,
+ * many uploads' rows in one statement.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Queryable, selectRows } from '../sql';
 import { BoundedMap, type RecordingIdentity, type SessionIdentity } from './identity-cache';
+import { segmentRowKey, SegmentRowWriter } from './segment-rows';
 
 const IDENTITY_CACHE_ENTRIES = 100_000;
 
@@ -81,6 +83,7 @@ export interface NewSegment {
 export class RecordsRepository {
   private readonly sessions = new BoundedMap<string, SessionIdentity>(IDENTITY_CACHE_ENTRIES);
   private readonly recordings = new BoundedMap<string, RecordingIdentity>(IDENTITY_CACHE_ENTRIES);
+  private readonly segmentRows = new SegmentRowWriter((rows) => this.insertSegmentRows(rows));
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -229,12 +232,20 @@ export class RecordsRepository {
     return value === null || value === undefined ? undefined : Number(value);
   }
 
-  async insertSegment(db: Queryable | undefined, s: NewSegment): Promise<boolean> {
-    const rows = await selectRows<{ seq: number }>(
-      db ?? this.dataSource,
-      `INSERT INTO segments (recording_id, seq, kind, sha256, prev_sha256, size, key, start_ms, end_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (recording_id, seq) DO NOTHING RETURNING seq`,
-      [
+  /**
+   * Writes a segment row, batched with the rows other uploads write at the same time
+   * (segment-rows.ts); false when (recording, seq) was already there.
+   */
+  insertSegment(s: NewSegment): Promise<boolean> {
+    return this.segmentRows.insert(s);
+  }
+
+  /** One multi-row INSERT; the keys of the rows it created. */
+  private async insertSegmentRows(rows: readonly NewSegment[]): Promise<Set<string>> {
+    const params: unknown[] = [];
+    const tuples = rows.map((s) => {
+      const at = params.length;
+      params.push(
         s.recordingId,
         s.seq,
         s.kind,
@@ -244,9 +255,16 @@ export class RecordsRepository {
         s.key,
         s.startMs,
         s.endMs,
-      ],
+      );
+      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
+    });
+    const created = await selectRows<{ recording_id: string; seq: number }>(
+      this.dataSource,
+      `INSERT INTO segments (recording_id, seq, kind, sha256, prev_sha256, size, key, start_ms, end_ms)
+       VALUES ${tuples.join(', ')} ON CONFLICT (recording_id, seq) DO NOTHING RETURNING recording_id, seq`,
+      params,
     );
-    return rows.length === 1;
+    return new Set(created.map((row) => segmentRowKey(row.recording_id, row.seq)));
   }
 
   async insertGap(

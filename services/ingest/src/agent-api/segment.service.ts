@@ -30,6 +30,7 @@ import { ownRecording } from './ownership';
 import { BoundedMap, type RecordingIdentity } from './identity-cache';
 import { RecordsRepository } from './records.repository';
 import { SecurityEvents } from './security-events';
+import { timed } from './stage-timing';
 
 export type SegmentHeaders = z.output<typeof agentProtocol.segmentUploadHeaders>;
 
@@ -105,37 +106,41 @@ export class SegmentService {
     // The store decides between concurrent uploads of one sequence: different bytes lose
     // with a conflict; the same bytes (a retry after an interrupted attempt) go on to
     // finish the announcement and the row.
-    await this.put(agentId, recordingId, seq, key, body, sha256);
+    await timed('segment.store', () => this.put(agentId, recordingId, seq, key, body, sha256));
 
     if (seq > 0 && !known.has(seq - 1)) await this.reportGap(recording, agentId, seq);
-    await this.messaging.publish('segment.stored', {
-      v: 1,
-      recordingId,
-      sessionId: recording.session_id,
-      agentId,
-      seq,
-      kind: headers['x-segment-kind'],
-      key,
-      size: body.length,
-      sha256,
-      ...(prevSha256 !== undefined ? { prevSha256 } : {}),
-      startMs: headers['x-segment-start-ms'],
-      endMs: headers['x-segment-end-ms'],
-      storedAt: new Date().toISOString(),
-    });
+    await timed('segment.publish', () =>
+      this.messaging.publish('segment.stored', {
+        v: 1,
+        recordingId,
+        sessionId: recording.session_id,
+        agentId,
+        seq,
+        kind: headers['x-segment-kind'],
+        key,
+        size: body.length,
+        sha256,
+        ...(prevSha256 !== undefined ? { prevSha256 } : {}),
+        startMs: headers['x-segment-start-ms'],
+        endMs: headers['x-segment-end-ms'],
+        storedAt: new Date().toISOString(),
+      }),
+    );
     // Announced first, recorded second: a row therefore always means "announced", and a
     // crash in between is completed by the agent's retry (the publish is de-duplicated).
-    const inserted = await this.records.insertSegment(undefined, {
-      recordingId,
-      seq,
-      kind: headers['x-segment-kind'],
-      sha256,
-      prevSha256,
-      size: body.length,
-      key,
-      startMs: headers['x-segment-start-ms'],
-      endMs: headers['x-segment-end-ms'],
-    });
+    const inserted = await timed('segment.row', () =>
+      this.records.insertSegment({
+        recordingId,
+        seq,
+        kind: headers['x-segment-kind'],
+        sha256,
+        prevSha256,
+        size: body.length,
+        key,
+        startMs: headers['x-segment-start-ms'],
+        endMs: headers['x-segment-end-ms'],
+      }),
+    );
     this.rememberTail(recordingId, seq, sha256);
     return { ...result, created: inserted };
   }
