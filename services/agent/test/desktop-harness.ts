@@ -5,7 +5,7 @@
  * with the segment bytes as sent, and frames decoded from those bytes with ffmpeg.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -354,25 +354,43 @@ export function regionStats(
   return { black: black / total, red: red / total };
 }
 
-/** A fake /sys/block with one USB stick, to plug in and pull out. */
+/**
+ * A stand-in for the kernel's /sys with one USB disk to plug in and pull out, laid out as
+ * the kernel lays out a usb-storage disk: `block/sdz` is a symlink into the device tree
+ * (`devices/pci…/usb2/2-1/…/block/sdz`), whose `device` links to the SCSI device holding
+ * vendor and model. It reports `removable` 0, as USB SSDs and many enclosures do, so it is
+ * found by its USB device path. The agent reads it with the same code as the real
+ * /sys/block (`desktop.sysBlockDir` names the folder); no real USB device can be made on
+ * the test machines (see docs/agent-desktop.md, "USB").
+ */
 export async function fakeSysBlock(parent: string): Promise<{
   dir: string;
   plug: () => Promise<void>;
   pull: () => Promise<void>;
 }> {
-  const dir = path.join(parent, 'sys-block');
+  const sys = path.join(parent, 'sys');
+  const dir = path.join(sys, 'block');
   await mkdir(dir, { recursive: true });
-  const disk = path.join(dir, 'sdz');
+  const scsi = path.join(
+    sys,
+    'devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0',
+  );
+  const disk = path.join(scsi, 'block', 'sdz');
   return {
     dir,
     plug: async () => {
-      await mkdir(path.join(disk, 'device'), { recursive: true });
+      await mkdir(disk, { recursive: true });
       await writeFile(path.join(disk, 'size'), '15728640\n');
-      await writeFile(path.join(disk, 'device', 'vendor'), 'Testvend\n');
-      await writeFile(path.join(disk, 'device', 'model'), 'Stick 8G\n');
-      await writeFile(path.join(disk, 'removable'), '1\n');
+      await writeFile(path.join(disk, 'removable'), '0\n');
+      await writeFile(path.join(scsi, 'vendor'), 'Testvend\n');
+      await writeFile(path.join(scsi, 'model'), 'Stick 8G        \n');
+      await symlink('../../../6:0:0:0', path.join(disk, 'device'));
+      await symlink(path.relative(dir, disk), path.join(dir, 'sdz'));
     },
-    pull: () => rm(disk, { recursive: true, force: true }),
+    pull: async () => {
+      await rm(path.join(dir, 'sdz'), { force: true });
+      await rm(path.join(sys, 'devices'), { recursive: true, force: true });
+    },
   };
 }
 

@@ -853,9 +853,13 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const until = (what: string, check: () => boolean, timeoutMs = 30_000) =>
-      waitFor(() => Promise.resolve(check()), timeoutMs, `${what}; agent said:\n${log}`);
+      waitFor(() => Promise.resolve(check()), timeoutMs, what).catch((error: Error) => {
+        throw new Error(`${error.message}; agent said:\n${log}`);
+      });
     await until('session', () => acked.sessions.length === sessionsBefore + 1);
     const sessionId = String(acked.sessions[acked.sessions.length - 1]!.sessionId);
+    // The session watches the clipboard before the mounts: it is watching once a mount is.
+    await until('the session watching', () => log.includes(`watching removable storage ${mount}`));
     const eventsFrom = acked.events.length;
     const since = () => acked.events.slice(eventsFrom);
     const find = (type: string, match: (a: Record<string, unknown>) => boolean = () => true) =>
@@ -982,7 +986,9 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const until = (what: string, check: () => boolean) =>
-      waitFor(() => Promise.resolve(check()), 30_000, `${what}; agent said:\n${log}`);
+      waitFor(() => Promise.resolve(check()), 30_000, what).catch((error: Error) => {
+        throw new Error(`${error.message}; agent said:\n${log}`);
+      });
     await until('session', () => acked.sessions.length === sessionsBefore + 1);
     const sessionId = String(acked.sessions[acked.sessions.length - 1]!.sessionId);
     await until('session ready', () => log.includes(`desktop session ${sessionId}`));

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { checkScreenSegment } from '../daemon/desktop-session';
@@ -118,6 +118,34 @@ describe('storage and processes', () => {
       expect(await listUsbDisks(path.join(dir, 'missing'))).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a USB disk the kernel does not mark removable by its device path (block/ entries are symlinks into devices/)', async () => {
+    const sys = await mkdtemp(path.join(os.tmpdir(), 'sys-'));
+    try {
+      const block = path.join(sys, 'block');
+      const usb = path.join(
+        sys,
+        'devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0',
+      );
+      const fixed = path.join(sys, 'devices/pci0000:00/0000:00:02.0/virtio1/block/vda');
+      await mkdir(path.join(usb, 'block', 'sdc'), { recursive: true });
+      await mkdir(fixed, { recursive: true });
+      await mkdir(block);
+      await writeFile(path.join(usb, 'block', 'sdc', 'removable'), '0\n');
+      await writeFile(path.join(usb, 'block', 'sdc', 'size'), '1000\n');
+      await writeFile(path.join(usb, 'vendor'), 'Samsung \n');
+      await writeFile(path.join(usb, 'model'), 'Portable SSD T7  \n');
+      await symlink('../../../6:0:0:0', path.join(usb, 'block', 'sdc', 'device'));
+      await writeFile(path.join(fixed, 'removable'), '0\n');
+      await symlink(path.relative(block, path.join(usb, 'block', 'sdc')), path.join(block, 'sdc'));
+      await symlink(path.relative(block, fixed), path.join(block, 'vda'));
+      expect(await listUsbDisks(block)).toEqual([
+        { device: 'sdc', vendor: 'Samsung', model: 'Portable SSD T7', sizeBytes: 1000 * 512 },
+      ]);
+    } finally {
+      await rm(sys, { recursive: true, force: true });
     }
   });
 });
