@@ -11,13 +11,16 @@ import { LoginPage } from './auth/LoginPage';
 import { Layout } from './layout/Layout';
 import { LiveSessionsPage } from './live/LiveSessionsPage';
 import { playerPage } from './player/player-modules';
-import { PoliciesPage } from './policies/PoliciesPage';
 import { SearchPage } from './search/SearchPage';
 
 // The players (hls.js, xterm.js) are most of the code: loaded only when a recording opens,
 // so sign-in and search stay small and fast.
 const PlayerPage = playerPage.Component;
 const SharePage = lazy(() => import('./share/SharePage').then((m) => ({ default: m.SharePage })));
+// The policy forms are for policy administrators only: loaded when that page opens.
+const PoliciesPage = lazy(() =>
+  import('./policies/PoliciesPage').then((m) => ({ default: m.PoliciesPage })),
+);
 
 function RequireUser({ children }: { children: ReactNode }) {
   const { user } = useAuth();

@@ -1,10 +1,11 @@
 /**
- * Policies: each kind with its active version, edited and published as a new version with
- * the api's errors shown under the field they name. The recording policy has a form (rules
- * added, removed and reordered, each with its fields) and is tested against a sample
- * session; every kind can also be edited as JSON, section by section (the advanced editor).
+ * Policies: each kind with its active version, edited in its form and published as a new
+ * version with the api's errors shown under the field they name (rules added, removed and
+ * reordered, each with its fields). The recording and detection policies are tested against
+ * a sample session, the response rules against a sample event; every kind can also be
+ * edited as JSON, section by section (the advanced editor).
  */
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiRequestError, errorMessage, request } from '../api/client';
 import {
@@ -15,8 +16,12 @@ import {
   sectionOf,
   toSections,
 } from './policy-fields';
+import { DetectionPolicyForm } from './DetectionPolicyForm';
 import { fieldErrorsOf, FieldErrors } from './field-errors';
+import { groupsOf, type SampleSession, SampleSessionFields, TestPanel } from './form-parts';
 import { RecordingPolicyForm } from './RecordingPolicyForm';
+import { ResponseRulesForm } from './ResponseRulesForm';
+import { ViewingPolicyForm } from './ViewingPolicyForm';
 
 const KINDS = [
   { kind: 'recording', title: 'Recording' },
@@ -29,7 +34,7 @@ type Kind = (typeof KINDS)[number]['kind'];
 /** What a kind's editor starts from before its first version (the fields it requires). */
 const STARTERS: Record<Kind, Record<string, unknown>> = {
   recording: { name: '', defaultAction: { action: 'do-not-record' }, rules: [] },
-  detection: { name: '', rules: [] },
+  detection: { name: '', defaults: { events: [] }, rules: [] },
   responses: { name: '', rules: [] },
   viewing: { name: '', rules: [] },
 };
@@ -171,18 +176,11 @@ function Editor({
 }
 
 function RecordingTest() {
-  const [form, setForm] = useState({
-    user: 'alice',
-    groups: '',
-    host: 'ws-01',
-    protocol: 'desktop',
-    application: '',
-    clientAddress: '',
-  });
-  const [result, setResult] = useState<string | undefined>();
+  const [sample, setSample] = useState<SampleSession>({ user: 'alice', groups: '', host: 'ws-01' });
+  const [more, setMore] = useState({ protocol: 'desktop', application: '', clientAddress: '' });
+  const [result, setResult] = useState<ReactNode>();
 
-  async function run(e: FormEvent) {
-    e.preventDefault();
+  async function run() {
     try {
       const reply = await request<{
         recorded: boolean;
@@ -195,15 +193,12 @@ function RecordingTest() {
           v: 1,
           sessionId: crypto.randomUUID(),
           agentId: crypto.randomUUID(),
-          user: form.user,
-          groups: form.groups
-            .split(',')
-            .map((g) => g.trim())
-            .filter(Boolean),
-          host: form.host,
-          protocol: form.protocol,
-          ...(form.application ? { application: form.application } : {}),
-          ...(form.clientAddress ? { clientAddress: form.clientAddress } : {}),
+          user: sample.user,
+          groups: groupsOf(sample.groups),
+          host: sample.host,
+          protocol: more.protocol,
+          ...(more.application ? { application: more.application } : {}),
+          ...(more.clientAddress ? { clientAddress: more.clientAddress } : {}),
           at: new Date().toISOString(),
         },
       });
@@ -215,52 +210,56 @@ function RecordingTest() {
     }
   }
 
-  const input = (name: keyof typeof form, label: string) => (
+  const input = (name: 'application' | 'clientAddress', label: string) => (
     <div className="field">
       <label htmlFor={`t-${name}`}>{label}</label>
       <input
         id={`t-${name}`}
-        value={form[name]}
-        onChange={(e) => setForm({ ...form, [name]: e.target.value })}
+        value={more[name]}
+        onChange={(e) => setMore({ ...more, [name]: e.target.value })}
       />
     </div>
   );
   return (
-    <section aria-labelledby="test-title">
-      <h2 id="test-title">Test against a sample session (now)</h2>
-      <form className="filters" onSubmit={(e) => void run(e)}>
-        {input('user', 'User')}
-        {input('groups', 'Groups (comma-separated)')}
-        {input('host', 'Host')}
-        <div className="field">
-          <label htmlFor="t-protocol">Kind</label>
-          <select
-            id="t-protocol"
-            value={form.protocol}
-            onChange={(e) => setForm({ ...form, protocol: e.target.value })}
-          >
-            <option value="desktop">desktop</option>
-            <option value="terminal">terminal</option>
-          </select>
-        </div>
-        {input('application', 'Application')}
-        {input('clientAddress', 'Client address')}
-        <div className="field actions">
-          <button type="submit">Test</button>
-        </div>
-      </form>
-      {result && <p role="status">{result}</p>}
-    </section>
+    <TestPanel
+      title="Test against a sample session (the published policy, now)"
+      onTest={() => void run()}
+      result={result}
+    >
+      <SampleSessionFields value={sample} onChange={setSample} />
+      <div className="field">
+        <label htmlFor="t-protocol">Kind</label>
+        <select
+          id="t-protocol"
+          value={more.protocol}
+          onChange={(e) => setMore({ ...more, protocol: e.target.value })}
+        >
+          <option value="desktop">desktop</option>
+          <option value="terminal">terminal</option>
+        </select>
+      </div>
+      {input('application', 'Application')}
+      {input('clientAddress', 'Client address')}
+    </TestPanel>
   );
 }
+
+const FORMS: Record<
+  Kind,
+  (props: { document: Record<string, unknown>; onPublished: () => void }) => ReactNode
+> = {
+  recording: RecordingPolicyForm,
+  detection: DetectionPolicyForm,
+  responses: ResponseRulesForm,
+  viewing: ViewingPolicyForm,
+};
 
 export function PoliciesPage() {
   const [params, setParams] = useSearchParams();
   const kind = KINDS.find((k) => k.kind === params.get('kind'))?.kind ?? 'recording';
   const [loaded, setLoaded] = useState<Loaded | undefined>();
   const [version, setVersion] = useState(0);
-  // The recording policy opens in its form; JSON is the advanced option (and the only
-  // editor of the other kinds).
+  // Every kind opens in its form; JSON is the advanced option.
   const [asJson, setAsJson] = useState(false);
 
   useEffect(() => {
@@ -281,6 +280,7 @@ export function PoliciesPage() {
   }, [kind, version]);
 
   const current = loaded?.kind === kind ? loaded : undefined;
+  const Form = FORMS[kind];
   return (
     <main className="policies-page">
       <h1>Policies</h1>
@@ -310,29 +310,27 @@ export function PoliciesPage() {
               ? `Active: version ${current.active.version}${current.active.createdBy ? ` by ${current.active.createdBy}` : ''}`
               : 'No version published yet.'}
           </p>
-          {kind === 'recording' && (
-            <p>
-              <button
-                type="button"
-                className="link"
-                aria-pressed={asJson}
-                onClick={() => setAsJson(!asJson)}
-              >
-                {asJson ? 'Edit with the form' : 'Edit as JSON (advanced)'}
-              </button>
-            </p>
-          )}
-          {kind === 'recording' && !asJson ? (
-            <RecordingPolicyForm
-              key={`form-${current.active?.version ?? 0}`}
-              document={current.active?.document ?? STARTERS.recording}
-              onPublished={() => setVersion((v) => v + 1)}
-            />
-          ) : (
+          <p>
+            <button
+              type="button"
+              className="link"
+              aria-pressed={asJson}
+              onClick={() => setAsJson(!asJson)}
+            >
+              {asJson ? 'Edit with the form' : 'Edit as JSON (advanced)'}
+            </button>
+          </p>
+          {asJson ? (
             <Editor
               key={`${kind}-${current.active?.version ?? 0}`}
               kind={kind}
               active={current.active}
+              onPublished={() => setVersion((v) => v + 1)}
+            />
+          ) : (
+            <Form
+              key={`form-${kind}-${current.active?.version ?? 0}`}
+              document={current.active?.document ?? STARTERS[kind]}
               onPublished={() => setVersion((v) => v + 1)}
             />
           )}

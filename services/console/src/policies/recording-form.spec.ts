@@ -41,7 +41,9 @@ describe('recording policy form', () => {
     expect(draft.rules.map((r) => r.id)).toEqual(['db', 'usb']);
     expect(draft.rules[0]?.lists.hosts).toBe('db-*, pg-?');
     expect(draft.rules[0]?.notice).toEqual({ show: true, text: 'This session is recorded.' });
-    expect(draft.rules[1]?.json.triggers).toContain('usb.insert');
+    expect(draft.rules[1]?.triggers.map((t) => t.eventType)).toEqual(['usb.insert']);
+    expect(draft.rules[0]?.windows[0]?.days).toEqual(['mon']);
+    expect(draft.rules[0]?.capture?.quality).toBe('low');
     const back = fromDraft(draft);
     expect(back).toEqual({ document });
   });
@@ -61,18 +63,44 @@ describe('recording policy form', () => {
     });
   });
 
-  it('names the field whose JSON does not parse', () => {
+  it('names the trigger attribute that is not name=pattern', () => {
     const draft = toDraft(document);
-    draft.rules[1]!.json.triggers = '{"events": [';
+    draft.rules[1]!.triggers[0]!.attributes = 'vendor=Kingston*, serial';
     const result = fromDraft(draft);
-    expect('errors' in result && result.errors.map((e) => e.path)).toEqual(['rules[1].triggers']);
+    expect('errors' in result && result.errors.map((e) => e.path)).toEqual([
+      'rules[1].triggers.events[0].attributes',
+    ]);
+    draft.rules[1]!.triggers[0]!.attributes = 'vendor=Kingston*';
+    const ok = fromDraft(draft);
+    expect(
+      'document' in ok && (ok.document.rules as { triggers?: unknown }[])[1]?.triggers,
+    ).toEqual({
+      events: [{ eventType: 'usb.insert', attributes: { vendor: 'Kingston*' } }],
+      preEventMinutes: 5,
+    });
+  });
+
+  it('writes triggers only for record-on-event rules, and capture only when the rule has its own', () => {
+    const draft = toDraft(document);
+    draft.rules[1]!.action = 'record';
+    draft.rules[0]!.capture = undefined;
+    const result = fromDraft(draft);
+    const rules = 'document' in result ? (result.document.rules as Record<string, unknown>[]) : [];
+    expect(rules[1]?.triggers).toBeUndefined();
+    expect(rules[0]?.capture).toBeUndefined();
   });
 
   it('shows each api error at the field its path falls under', () => {
     const paths = fieldPaths(toDraft(document));
     expect(fieldOf('rules[0].match.hosts[0]', paths)).toBe('rules[0].match.hosts');
-    expect(fieldOf('rules[1].triggers.events[0].eventType', paths)).toBe('rules[1].triggers');
-    expect(fieldOf('rules[0].match.timeWindows[0].to', paths)).toBe('rules[0].match.timeWindows');
+    expect(fieldOf('rules[1].triggers.events[0].eventType', paths)).toBe(
+      'rules[1].triggers.events[0].eventType',
+    );
+    expect(fieldOf('rules[1].triggers.events', paths)).toBe('rules[1].triggers.events');
+    expect(fieldOf('rules[0].match.timeWindows[0].to', paths)).toBe(
+      'rules[0].match.timeWindows[0].to',
+    );
+    expect(fieldOf('rules[0].capture.frameRate', paths)).toBe('rules[0].capture.frameRate');
     expect(fieldOf('rules[1].id', paths)).toBe('rules[1].id');
     expect(fieldOf('rules[1].notice.text', paths)).toBe('rules[1].notice');
     expect(fieldOf('rules[0].match.printers', paths)).toBe('rules[0].match');

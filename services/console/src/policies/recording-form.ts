@@ -1,14 +1,46 @@
 /**
  * The recording policy as a form: the name, the default action and an ordered list of
- * rules, each with its own fields (id, action, who and where it matches, notice, event
- * triggers, capture, retention). Lists of patterns are edited as comma-separated text;
- * nested settings with many shapes (time windows, triggers, capture) as small JSON fields.
+ * rules, each with its own fields (id, action, who and where it matches, time windows,
+ * notice, the events that start a record-on-event recording, capture settings, retention).
+ * Lists of patterns are edited as comma-separated text; time windows and event triggers
+ * with the same pieces as the response rules (form-model.ts, form-parts.tsx).
  * Fields the form does not know are kept as they were, so nothing is lost by using it.
  *
  * Errors come back from the api as paths (`rules[2].match.hosts[0]`); each is shown at
  * the form field whose path is the longest prefix of it (`rules[2].match.hosts`).
  */
+import {
+  DraftErrors,
+  emptyTrigger,
+  errorsByField,
+  fieldOf,
+  type Keyed,
+  list,
+  listDrafts,
+  listText,
+  moved,
+  newKey,
+  numberText,
+  numberValue,
+  type Obj,
+  obj,
+  put,
+  putLists,
+  str,
+  text,
+  triggerDrafts,
+  triggerPaths,
+  triggersValue,
+  type TriggerDraft,
+  windowDrafts,
+  windowPaths,
+  windowsValue,
+  type WindowDraft,
+  without,
+} from './form-model';
 import type { FieldError } from './policy-fields';
+
+export { errorsByField, fieldOf, moved };
 
 export const DECISIONS = ['record', 'do-not-record', 'record-on-event'] as const;
 
@@ -20,32 +52,41 @@ export const MATCH_LISTS = [
   { key: 'clientNetworks', label: 'Client networks (CIDR)' },
 ] as const;
 export type MatchListKey = (typeof MATCH_LISTS)[number]['key'];
+const MATCH_KEYS = MATCH_LISTS.map((l) => l.key);
 
-export const JSON_FIELDS = [
-  { key: 'timeWindows', path: 'match.timeWindows', label: 'Time windows (JSON)' },
-  { key: 'triggers', path: 'triggers', label: 'Event triggers (JSON)' },
-  { key: 'capture', path: 'capture', label: 'Capture settings (JSON)' },
-] as const;
-export type JsonFieldKey = (typeof JSON_FIELDS)[number]['key'];
+export const QUALITIES = ['low', 'medium', 'high'] as const;
 
 export interface NoticeDraft {
   show: boolean;
   text: string;
 }
 
-export interface RuleDraft {
-  /** Stable React key: survives reordering. */
-  key: number;
+/** A rule's own capture settings (all four are required when a rule has them). */
+export interface CaptureDraft {
+  frameRate: string;
+  quality: string;
+  inputCapture: boolean;
+  excludedApplications: string;
+  extra: Obj;
+}
+
+export interface RuleDraft extends Keyed {
   id: string;
   description: string;
   action: string;
   lists: Record<MatchListKey, string>;
-  json: Record<JsonFieldKey, string>;
+  windows: WindowDraft[];
+  /** The events that start a record-on-event recording, and the minutes kept before. */
+  triggers: TriggerDraft[];
+  preEventMinutes: string;
+  /** undefined: the rule has no capture settings of its own. */
+  capture: CaptureDraft | undefined;
   notice: NoticeDraft;
   retentionClass: string;
-  /** Fields of the rule and of its match that the form has no control for. */
-  extra: Record<string, unknown>;
-  extraMatch: Record<string, unknown>;
+  /** Fields of the rule, its match and its triggers that the form has no control for. */
+  extra: Obj;
+  extraMatch: Obj;
+  extraTriggers: Obj;
 }
 
 export interface RecordingDraft {
@@ -54,26 +95,8 @@ export interface RecordingDraft {
   defaultAction: string;
   defaultNotice: NoticeDraft;
   rules: RuleDraft[];
-  extra: Record<string, unknown>;
-  extraDefault: Record<string, unknown>;
-}
-
-type Obj = Record<string, unknown>;
-
-function obj(value: unknown): Obj {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function without(o: Obj, keys: readonly string[]): Obj {
-  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
-}
-
-function listText(value: unknown): string {
-  return Array.isArray(value) ? value.map((v) => String(v)).join(', ') : '';
+  extra: Obj;
+  extraDefault: Obj;
 }
 
 function noticeDraft(value: unknown): NoticeDraft {
@@ -81,43 +104,64 @@ function noticeDraft(value: unknown): NoticeDraft {
   return { show: n.show === true, text: str(n.text) };
 }
 
-let nextKey = 1;
+export function emptyCapture(): CaptureDraft {
+  return {
+    frameRate: '5',
+    quality: 'medium',
+    inputCapture: false,
+    excludedApplications: '',
+    extra: {},
+  };
+}
+
+function captureDraft(value: unknown): CaptureDraft | undefined {
+  if (value === undefined) return undefined;
+  const c = obj(value);
+  return {
+    frameRate: numberText(c.frameRate),
+    quality: str(c.quality),
+    inputCapture: c.inputCapture === true,
+    excludedApplications: listText(c.excludedApplications),
+    extra: without(c, ['frameRate', 'quality', 'inputCapture', 'excludedApplications']),
+  };
+}
 
 export function emptyRule(id = ''): RuleDraft {
   return {
-    key: nextKey++,
+    key: newKey(),
     id,
     description: '',
     action: 'record',
     lists: { users: '', groups: '', hosts: '', applications: '', clientNetworks: '' },
-    json: { timeWindows: '', triggers: '', capture: '' },
+    windows: [],
+    triggers: [emptyTrigger()],
+    preEventMinutes: '5',
+    capture: undefined,
     notice: { show: false, text: '' },
     retentionClass: '',
     extra: {},
     extraMatch: {},
+    extraTriggers: {},
   };
 }
 
 function ruleDraft(value: unknown): RuleDraft {
   const r = obj(value);
   const match = obj(r.match);
-  const json = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
+  const triggers = obj(r.triggers);
   return {
     ...emptyRule(str(r.id)),
     description: str(r.description),
     action: str(r.action) || 'record',
-    lists: {
-      users: listText(match.users),
-      groups: listText(match.groups),
-      hosts: listText(match.hosts),
-      applications: listText(match.applications),
-      clientNetworks: listText(match.clientNetworks),
-    },
-    json: {
-      timeWindows: json(match.timeWindows),
-      triggers: json(r.triggers),
-      capture: json(r.capture),
-    },
+    lists: listDrafts(match, MATCH_KEYS),
+    windows: windowDrafts(match.timeWindows),
+    ...(r.triggers !== undefined
+      ? {
+          triggers: triggerDrafts(triggers.events),
+          preEventMinutes: numberText(triggers.preEventMinutes),
+        }
+      : {}),
+    capture: captureDraft(r.capture),
     notice: noticeDraft(r.notice),
     retentionClass: str(r.retentionClass),
     extra: without(r, [
@@ -130,7 +174,8 @@ function ruleDraft(value: unknown): RuleDraft {
       'capture',
       'retentionClass',
     ]),
-    extraMatch: without(match, [...MATCH_LISTS.map((l) => l.key), 'timeWindows']),
+    extraMatch: without(match, [...MATCH_KEYS, 'timeWindows']),
+    extraTriggers: without(triggers, ['events', 'preEventMinutes']),
   };
 }
 
@@ -147,111 +192,71 @@ export function toDraft(document: Obj): RecordingDraft {
   };
 }
 
-function splitList(text: string): string[] {
-  return text
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
-
 function noticeOf(n: NoticeDraft): Obj | undefined {
   if (!n.show && !n.text.trim()) return undefined;
   return { show: n.show, ...(n.text.trim() ? { text: n.text.trim() } : {}) };
 }
 
-/** The document the form describes, or the fields whose JSON does not parse. */
-export function fromDraft(draft: RecordingDraft): { document: Obj } | { errors: FieldError[] } {
-  const errors: FieldError[] = [];
-  const parse = (path: string, text: string): unknown => {
-    if (!text.trim()) return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      errors.push({ path, message: `not valid JSON: ${(err as Error).message}` });
-      return undefined;
-    }
-  };
-  const rules = draft.rules.map((rule, i) => {
-    const match: Obj = { ...rule.extraMatch };
-    for (const { key } of MATCH_LISTS) {
-      const items = splitList(rule.lists[key]);
-      if (items.length > 0) match[key] = items;
-    }
-    const windows = parse(`rules[${i}].match.timeWindows`, rule.json.timeWindows);
-    if (windows !== undefined) match.timeWindows = windows;
-    const triggers = parse(`rules[${i}].triggers`, rule.json.triggers);
-    const capture = parse(`rules[${i}].capture`, rule.json.capture);
-    const notice = noticeOf(rule.notice);
-    return {
-      ...rule.extra,
-      id: rule.id.trim(),
-      ...(rule.description.trim() ? { description: rule.description.trim() } : {}),
-      match,
-      action: rule.action,
-      ...(notice ? { notice } : {}),
-      ...(triggers !== undefined ? { triggers } : {}),
-      ...(capture !== undefined ? { capture } : {}),
-      ...(rule.retentionClass.trim() ? { retentionClass: rule.retentionClass.trim() } : {}),
-    };
-  });
-  if (errors.length > 0) return { errors };
-  const defaultNotice = noticeOf(draft.defaultNotice);
+function captureValue(c: CaptureDraft | undefined): Obj | undefined {
+  if (!c) return undefined;
   return {
-    document: {
-      ...draft.extra,
-      name: draft.name.trim(),
-      ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
-      defaultAction: {
-        ...draft.extraDefault,
-        action: draft.defaultAction,
-        ...(defaultNotice ? { notice: defaultNotice } : {}),
-      },
-      rules,
-    },
+    ...c.extra,
+    frameRate: numberValue(c.frameRate),
+    quality: c.quality,
+    inputCapture: c.inputCapture,
+    excludedApplications: list(c.excludedApplications) ?? [],
   };
+}
+
+/** The document the form describes, or the fields whose text cannot become a value. */
+export function fromDraft(draft: RecordingDraft): { document: Obj } | { errors: FieldError[] } {
+  const errors = new DraftErrors();
+  return errors.result(() => {
+    const rules = draft.rules.map((rule, i) => {
+      const match: Obj = { ...rule.extraMatch };
+      putLists(match, rule.lists, MATCH_KEYS);
+      put(match, 'timeWindows', windowsValue(rule.windows));
+      const out: Obj = { ...rule.extra, id: rule.id.trim() };
+      put(out, 'description', text(rule.description));
+      out.match = match;
+      out.action = rule.action;
+      put(out, 'notice', noticeOf(rule.notice));
+      // Triggers belong to record-on-event rules only (the api refuses them elsewhere).
+      if (rule.action === 'record-on-event') {
+        const triggers: Obj = {
+          ...rule.extraTriggers,
+          events: triggersValue(`rules[${i}].triggers.events`, rule.triggers, errors),
+        };
+        put(triggers, 'preEventMinutes', numberValue(rule.preEventMinutes));
+        out.triggers = triggers;
+      }
+      put(out, 'capture', captureValue(rule.capture));
+      put(out, 'retentionClass', text(rule.retentionClass));
+      return out;
+    });
+    const document: Obj = { ...draft.extra, name: draft.name.trim() };
+    put(document, 'description', text(draft.description));
+    const defaultAction: Obj = { ...draft.extraDefault, action: draft.defaultAction };
+    put(defaultAction, 'notice', noticeOf(draft.defaultNotice));
+    document.defaultAction = defaultAction;
+    document.rules = rules;
+    return document;
+  });
 }
 
 /** The form fields of a draft, by error path, in the order they are shown. */
 export function fieldPaths(draft: RecordingDraft): string[] {
   const paths = ['name', 'description', 'defaultAction.action', 'defaultAction.notice'];
-  draft.rules.forEach((_, i) => {
+  draft.rules.forEach((rule, i) => {
     const r = `rules[${i}]`;
     paths.push(r, `${r}.id`, `${r}.description`, `${r}.action`, `${r}.match`);
-    for (const { key } of MATCH_LISTS) paths.push(`${r}.match.${key}`);
-    for (const { path } of JSON_FIELDS) paths.push(`${r}.${path}`);
-    paths.push(`${r}.notice`, `${r}.retentionClass`);
+    for (const key of MATCH_KEYS) paths.push(`${r}.match.${key}`);
+    paths.push(...windowPaths(`${r}.match.timeWindows`, rule.windows));
+    paths.push(`${r}.notice`, `${r}.triggers`, `${r}.triggers.preEventMinutes`);
+    paths.push(...triggerPaths(`${r}.triggers.events`, rule.triggers));
+    paths.push(`${r}.capture`, `${r}.capture.frameRate`, `${r}.capture.quality`);
+    paths.push(`${r}.capture.inputCapture`, `${r}.capture.excludedApplications`);
+    paths.push(`${r}.retentionClass`);
   });
   return paths;
-}
-
-/** `rules[2].match.hosts[0]` is at `rules[2].match.hosts`: the longest field path before it. */
-export function fieldOf(errorPath: string, paths: readonly string[]): string {
-  let best = '';
-  for (const p of paths) {
-    const at = errorPath === p || errorPath.startsWith(`${p}.`) || errorPath.startsWith(`${p}[`);
-    if (at && p.length > best.length) best = p;
-  }
-  return best;
-}
-
-/** Errors grouped by the field that shows them (`` = the form as a whole). */
-export function errorsByField(
-  errors: readonly FieldError[],
-  paths: readonly string[],
-): Map<string, FieldError[]> {
-  const map = new Map<string, FieldError[]>();
-  for (const error of errors) {
-    const field = fieldOf(error.path, paths);
-    map.set(field, [...(map.get(field) ?? []), error]);
-  }
-  return map;
-}
-
-/** A list with item `from` moved to `to` (both in range), the rest in order. */
-export function moved<T>(list: readonly T[], from: number, to: number): T[] {
-  if (to < 0 || to >= list.length || from === to) return [...list];
-  const copy = [...list];
-  const [item] = copy.splice(from, 1);
-  copy.splice(to, 0, item as T);
-  return copy;
 }
