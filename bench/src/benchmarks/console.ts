@@ -18,6 +18,7 @@
  * Each figure is the median and p95 of RUNS runs, beside the 1 s limit.
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type BenchContext, type Benchmark, type ResultRow } from '../benchmark';
@@ -60,18 +61,27 @@ interface Timed {
   ms: number;
   /** Each request the page made: path and when its answer was complete (ms from navigation). */
   requests: { path: string; start: number; end: number }[];
+  /** The console's own performance marks (`sessionrec:*`), ms from navigation. */
+  marks: Record<string, number>;
 }
 
-async function requestsOf(page: Page): Promise<Timed['requests']> {
-  return page.evaluate(() =>
-    (globalThis as unknown as { performance: PagePerformance }).performance
-      .getEntriesByType('resource')
-      .map((e) => ({
+async function requestsOf(page: Page): Promise<Pick<Timed, 'requests' | 'marks'>> {
+  return page.evaluate(() => {
+    const perf = (globalThis as unknown as { performance: PagePerformance }).performance;
+    return {
+      requests: perf.getEntriesByType('resource').map((e) => ({
         path: new URL(e.name).pathname,
         start: Math.round(e.startTime),
         end: Math.round(e.responseEnd),
       })),
-  );
+      marks: Object.fromEntries(
+        perf
+          .getEntriesByType('mark')
+          .filter((m) => m.name.startsWith('sessionrec:'))
+          .map((m) => [m.name.slice('sessionrec:'.length), Math.round(m.startTime)]),
+      ),
+    };
+  });
 }
 
 async function waitCatalogued(
@@ -140,12 +150,43 @@ async function timeOpen(
   await page.goto(url);
   await ready(page);
   const ms = Date.now() - started;
-  return { ms, requests: await requestsOf(page) };
+  return { ms, ...(await requestsOf(page)) };
 }
 
 function medianRun(runs: readonly Timed[]): Timed {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/**
+ * Where the terminal's first screen went, from the console's own marks (ms from navigation
+ * start) in the median fresh run: the session and segment times in, the terminal created
+ * (its code loaded), the first asciicast window and (at a `?t=`) the screen state in, the
+ * screen drawn. `drawn` of every run is also a figure of its own: the wall-clock figure adds
+ * the browser driver noticing it (and the navigation's own start).
+ */
+function terminalSteps(label: string, runs: readonly Timed[]): ResultRow[] {
+  const drawn = runs
+    .map((r) => r.marks['terminal-first-screen'])
+    .filter((v): v is number => v !== undefined);
+  const median = medianRun(runs);
+  const steps: [string, string][] = [
+    ['player-data-in', 'session and segment times in'],
+    ['terminal-created', 'terminal created (xterm.js loaded)'],
+    ['terminal-cast-in', 'first asciicast window in'],
+    ['terminal-state-in', 'screen state in'],
+    ['terminal-first-screen', 'first screen drawn'],
+  ];
+  return [
+    ...rows(`${label} drawn (page's own mark, from navigation start)`, drawn),
+    ...steps
+      .filter(([mark]) => median.marks[mark] !== undefined)
+      .map(([mark, step]) => ({
+        figure: `${label}, median run: ${step} at`,
+        value: median.marks[mark] ?? 0,
+        unit: 'ms',
+      })),
+  ];
 }
 
 /** When the median run's requests finished, grouped into the steps a first frame waits on. */
@@ -195,6 +236,8 @@ export const consoleBench: Benchmark = {
     if (!existsSync(path.join(REPO_ROOT, 'services/console/dist/index.html'))) {
       throw new Error('needs the built console (npm run build)');
     }
+    // The machine may be shared: the load beside the figures says how far to trust them.
+    const loadStart = os.loadavg()[0] ?? 0;
     ctx.progress('console: starting policy, indexer, ingest and api');
     const stack = await startConsoleStack(ctx.natsUrl, ctx.tmpDir);
     let browser: Browser | undefined;
@@ -247,14 +290,14 @@ export const consoleBench: Benchmark = {
       const desktopFresh: Timed[] = [];
       const desktopWarm: number[] = [];
       const terminalFresh: Timed[] = [];
-      const terminalLate: number[] = [];
+      const terminalLate: Timed[] = [];
       for (let i = 0; i < RUNS; i++) {
         ctx.progress(`console: players ${i + 1}/${RUNS}`);
         desktopFresh.push(await fresh(desktopUrl, videoFrame));
         await page.goto(`${stack.apiUrl}/search`);
         desktopWarm.push((await timeOpen(page, desktopUrl, videoFrame)).ms);
         terminalFresh.push(await fresh(terminalUrl, terminalScreen));
-        terminalLate.push((await fresh(`${terminalUrl}&t=${lateMs}`, terminalScreen)).ms);
+        terminalLate.push(await fresh(`${terminalUrl}&t=${lateMs}`, terminalScreen));
       }
       await warmContext.close();
       const median = medianRun(desktopFresh);
@@ -264,7 +307,9 @@ export const consoleBench: Benchmark = {
           ['desktop', median],
           ['terminal', medianRun(terminalFresh)],
         ] as const) {
-          process.stderr.write(`\n${what} first frame, median fresh run (${run.ms} ms):\n`);
+          process.stderr.write(
+            `\n${what} first frame, median fresh run (${run.ms} ms), marks ${JSON.stringify(run.marks)}:\n`,
+          );
           for (const r of run.requests) {
             process.stderr.write(
               `${String(r.start).padStart(6)} ${String(r.end).padStart(6)}  ${r.path}\n`,
@@ -285,9 +330,16 @@ export const consoleBench: Benchmark = {
         ),
         ...rows(
           `terminal first screen at ${Math.round(lateMs / 60_000)} min (fresh)`,
+          terminalLate.map((t) => t.ms),
+        ),
+        ...terminalSteps('terminal first screen (fresh)', terminalFresh),
+        ...terminalSteps(
+          `terminal first screen at ${Math.round(lateMs / 60_000)} min`,
           terminalLate,
         ),
         ...breakdown(median),
+        { figure: 'load average (1 min) at the start', value: loadStart, unit: 'load' },
+        { figure: 'load average (1 min) at the end', value: os.loadavg()[0] ?? 0, unit: 'load' },
       ];
     } finally {
       await browser?.close().catch(() => undefined);
