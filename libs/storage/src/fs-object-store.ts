@@ -72,6 +72,7 @@ export interface FsObjectStoreOptions {
 export class FsObjectStore implements ObjectStore {
   readonly root: string;
   readonly description: string;
+  private tmpDirReady: Promise<void> | undefined;
 
   constructor(options: FsObjectStoreOptions) {
     if (typeof options.root !== 'string' || !path.isAbsolute(options.root)) {
@@ -194,9 +195,7 @@ export class FsObjectStore implements ObjectStore {
     assertValidKey(key);
     const opts = validatePutOptions(rawOpts);
     validateBody(body);
-    const tmpDir = path.join(this.root, TMP_DIR);
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = path.join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const tmp = path.join(this.root, TMP_DIR, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     try {
       const meter = await this.writeTemp(tmp, body);
       const sha256 = meter.finish(key, opts);
@@ -216,7 +215,20 @@ export class FsObjectStore implements ObjectStore {
 
   private async writeTemp(tmp: string, body: ObjectBody): Promise<BodyMeter> {
     const meter = new BodyMeter();
-    const handle = await open(tmp, 'wx', 0o644);
+    // The temp folder is made once, and again if someone removed it meanwhile.
+    this.tmpDirReady ??= mkdir(path.dirname(tmp), { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.tmpDirReady = undefined;
+        throw err;
+      },
+    );
+    await this.tmpDirReady;
+    const handle = await open(tmp, 'wx', 0o644).catch(async (err: unknown) => {
+      if (errno(err) !== 'ENOENT') throw err;
+      await mkdir(path.dirname(tmp), { recursive: true });
+      return open(tmp, 'wx', 0o644);
+    });
     try {
       for await (const chunk of chunksOf(body, WRITE_CHUNK)) {
         meter.update(chunk);
@@ -237,16 +249,20 @@ export class FsObjectStore implements ObjectStore {
     replace: boolean,
   ): Promise<boolean> {
     const dir = path.dirname(file);
-    // A concurrent delete may prune the directory between mkdir and link: retry once.
+    // The link comes first: the directory exists for every segment of a recording but the
+    // first, so mkdir is only asked for when the link says the directory is missing. A
+    // concurrent delete may prune it again between mkdir and link: then once more.
+    let firstCreated: string | undefined;
     for (let attempt = 0; ; attempt++) {
-      let firstCreated: string | undefined;
       try {
-        firstCreated = await mkdir(dir, { recursive: true });
         if (replace) await rename(tmp, file);
         else await link(tmp, file);
       } catch (err) {
         const code = errno(err);
-        if (code === 'ENOENT' && attempt === 0) continue;
+        if (code === 'ENOENT' && attempt < 2) {
+          firstCreated = (await this.makeDir(key, dir)) ?? firstCreated;
+          continue;
+        }
         // A parent path is a file ("a" exists, writing "a/b"), or the key is a folder.
         if (
           code === 'ENOTDIR' ||
@@ -257,7 +273,7 @@ export class FsObjectStore implements ObjectStore {
           throw new KeyPathConflictError(key);
         }
         if (code === 'EEXIST') {
-          // From link(): the object exists. From mkdir(): a parent path is a file.
+          // The object exists (or the key names a folder).
           const existing = await stat(file).catch(() => undefined);
           if (!existing?.isFile()) throw new KeyPathConflictError(key);
           return false;
@@ -267,6 +283,18 @@ export class FsObjectStore implements ObjectStore {
       await fsyncDir(dir);
       if (firstCreated) await this.fsyncNewDirs(firstCreated, dir);
       return true;
+    }
+  }
+
+  /** mkdir -p of an object's folder; the first folder it created, if any. */
+  private async makeDir(key: string, dir: string): Promise<string | undefined> {
+    try {
+      return await mkdir(dir, { recursive: true });
+    } catch (err) {
+      // A parent path is a file ("a" exists, writing "a/b").
+      const code = errno(err);
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw new KeyPathConflictError(key);
+      throw err;
     }
   }
 

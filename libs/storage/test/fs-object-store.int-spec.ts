@@ -49,6 +49,15 @@ describe('FsObjectStore on disk', () => {
     ]);
   });
 
+  it('makes its temp and object folders again when they were removed under it', async () => {
+    await store.putIfAbsent('again/r2/0000000001.m4s', Buffer.from('one'));
+    await rm(path.join(root, '.tmp'), { recursive: true, force: true });
+    await rm(path.join(root, 'again'), { recursive: true, force: true });
+    await store.putIfAbsent('again/r2/0000000002.m4s', Buffer.from('two'));
+    expect(await readdir(path.join(root, 'again', 'r2'))).toEqual(['0000000002.m4s']);
+    expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+  });
+
   it('removes directories left empty by a delete', async () => {
     await store.putIfAbsent('gone/deep/er/x.bin', Buffer.from('x'));
     await store.delete('gone/deep/er/x.bin');
