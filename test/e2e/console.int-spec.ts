@@ -483,6 +483,157 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     expect(await page.getByLabel('rules[0]').inputValue()).toContain('"servers"');
   });
 
+  /** The id of the element that has the focus (the first invalid field after a publish). */
+  const focusedId = (p: Page) =>
+    p.evaluate(
+      () =>
+        (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+          .activeElement?.id ?? '',
+    );
+
+  it('edits the detection policy in its form: an api error at its field, then published and tested', async () => {
+    await page.goto(`${stack.apiUrl}/policies?kind=detection`);
+    await page.getByText('No version published yet.').waitFor();
+    const form = page.getByRole('form', { name: 'Edit the detection policy' });
+    await form.getByLabel('Policy name').fill('What hosts report');
+    const defaults = form.getByRole('group', { name: 'Defaults (sessions no rule matches)' });
+    const reported = defaults.getByRole('group', { name: 'Events reported' });
+    for (const type of ['app.start', 'command.start', 'privilege.use', 'usb.insert']) {
+      await reported.getByLabel(type, { exact: true }).check();
+    }
+    // Below the api's minimum (30 s): the api names the field.
+    await defaults.getByLabel('Idle after (seconds)').fill('10');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const rule = form.getByRole('group', { name: 'Rule 1', exact: true });
+    await rule.getByLabel('Rule id').fill('db');
+    await rule.getByLabel('Hosts', { exact: true }).fill('db-*');
+    // Its own event list starts from the defaults; USB is not reported on database hosts.
+    await rule.getByLabel('Its own list of events (instead of the default list)').check();
+    const ruleEvents = rule.getByRole('group', { name: 'Events reported (rule 1)' });
+    expect(await ruleEvents.getByLabel('usb.insert', { exact: true }).isChecked()).toBe(true);
+    await ruleEvents.getByLabel('usb.insert', { exact: true }).uncheck();
+    await rule.getByLabel('Capture command lines').selectOption('no');
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    const idleErrors = page.locator('#p-defaults-options-idleThresholdSeconds-errors');
+    await idleErrors.waitFor();
+    expect(await idleErrors.textContent()).toContain('defaults.options.idleThresholdSeconds');
+    const idle = defaults.getByLabel('Idle after (seconds)');
+    expect(await idle.getAttribute('aria-invalid')).toBe('true');
+    expect(await idle.getAttribute('aria-describedby')).toContain(
+      'p-defaults-options-idleThresholdSeconds-errors',
+    );
+    expect(await focusedId(page)).toBe('p-defaults-options-idleThresholdSeconds');
+    await shot(page, '16-detection-field-error');
+    await idle.fill('600');
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    await page.getByText(/Active: version \d+ by admin/).waitFor();
+    // The form reopens on the published version.
+    expect(await defaults.getByLabel('Idle after (seconds)').inputValue()).toBe('600');
+    expect(await rule.getByLabel('Capture command lines').inputValue()).toBe('no');
+    // What a database host would report for alice: the rule decides, no USB events.
+    const test = page.getByRole('form', { name: /^Test against a sample session/ });
+    await test.getByLabel('Host', { exact: true }).fill('db-01');
+    await test.getByRole('button', { name: 'Test' }).click();
+    const result = page.locator('.test-result');
+    await result.getByText(/^Decided by rule db:/).waitFor();
+    expect(await result.textContent()).not.toContain('usb.insert');
+    expect(await result.textContent()).toContain('command lines not captured');
+    await shot(page, '17-detection-published-tested');
+  });
+
+  it('edits the response rules in their form: an api error at its field, actions added, published and tested', async () => {
+    await page.goto(`${stack.apiUrl}/policies?kind=responses`);
+    await page.getByText('No version published yet.').waitFor();
+    const form = page.getByRole('form', { name: 'Edit the response rules' });
+    await form.getByLabel('Policy name').fill('USB on tills');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const rule = form.getByRole('group', { name: 'Rule 1', exact: true });
+    await rule.getByLabel('Rule id').fill('usb-lock');
+    await rule.getByLabel('Hosts', { exact: true }).fill('pos-*');
+    // A new rule starts with one event (usb.insert) and one action (notify by e-mail).
+    const event = rule.getByRole('group', { name: 'Event 1', exact: true });
+    expect(await event.getByLabel('Event type').inputValue()).toBe('usb.insert');
+    await event.getByLabel('Attributes').fill('vendor=Kingston*');
+    // Three within no window: the api requires the window.
+    await rule.getByLabel('Events needed').fill('3');
+    const notify = rule.getByRole('group', { name: 'Action 1', exact: true });
+    await notify.getByLabel('Recipients').fill('soc@example.com');
+    await rule.getByRole('button', { name: 'Add action to rule 1' }).click();
+    const lock = rule.getByRole('group', { name: 'Action 2', exact: true });
+    expect(await lock.getByLabel('Action', { exact: true }).inputValue()).toBe('lock');
+    await lock.getByLabel('Message to the user').fill('USB storage is not allowed on tills.');
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    const windowErrors = page.locator('#p-rules-0-condition-windowSeconds-errors');
+    await windowErrors.waitFor();
+    expect(await windowErrors.textContent()).toContain('rules[0].condition.windowSeconds');
+    expect(await rule.getByLabel('Within (seconds)').getAttribute('aria-invalid')).toBe('true');
+    expect(await focusedId(page)).toBe('p-rules-0-condition-windowSeconds');
+    await shot(page, '18-responses-field-error');
+    await rule.getByLabel('Within (seconds)').fill('60');
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    await page.getByText(/Active: version \d+ by admin/).waitFor();
+    expect(await rule.getByLabel('Within (seconds)').inputValue()).toBe('60');
+    expect(await rule.getByRole('group', { name: /^Action \d$/ }).count()).toBe(2);
+    // A Kingston stick on a till matches the rule; one on a desktop does not.
+    const test = page.getByRole('form', { name: /^Test a sample event/ });
+    await test.getByLabel('Event attributes').fill('vendor=Kingston DataTraveler');
+    await test.getByLabel('Host', { exact: true }).fill('pos-7');
+    await test.getByRole('button', { name: 'Test' }).click();
+    const result = page.locator('.test-result');
+    await result.getByText('Matches rule usb-lock:').waitFor();
+    expect(await result.textContent()).toContain('notify, lock');
+    await shot(page, '19-responses-published-tested');
+    await test.getByLabel('Host', { exact: true }).fill('ws-01');
+    await test.getByRole('button', { name: 'Test' }).click();
+    await result.getByText('No rule matches this event.').waitFor();
+  });
+
+  it('edits the viewing policy in its form: an api error at its group, rules reordered, published', async () => {
+    await page.goto(`${stack.apiUrl}/policies?kind=viewing`);
+    await page.getByText('No version published yet.').waitFor();
+    const form = page.getByRole('form', { name: 'Edit the viewing policy' });
+    await form.getByLabel('Policy name').fill('Who watches whom');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const rule = (n: number) => form.getByRole('group', { name: `Rule ${n}`, exact: true });
+    // Rule 1 names no viewer at all: the api refuses it at its viewers.
+    await rule(1).getByLabel('Rule id').fill('branch-helpdesk');
+    await rule(1).getByLabel('Hosts', { exact: true }).fill('branch-*');
+    await rule(2).getByLabel('Rule id').fill('watchers');
+    const roles = rule(2).getByRole('group', { name: 'Roles' });
+    for (const role of ['admin', 'investigator', 'auditor']) {
+      await roles.getByLabel(role, { exact: true }).check();
+    }
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    const viewersErrors = page.locator('#p-rules-0-viewers-errors');
+    await viewersErrors.waitFor();
+    expect(await viewersErrors.textContent()).toContain('rules[0].viewers');
+    expect(
+      await rule(1).getByRole('group', { name: 'Who may watch' }).getAttribute('aria-invalid'),
+    ).toBe('true');
+    await shot(page, '20-viewing-field-error');
+    await rule(1)
+      .getByRole('group', { name: 'Roles' })
+      .getByLabel('helpdesk', { exact: true })
+      .check();
+    // The rule that covers everything first (order is kept; it reads better).
+    await form.getByRole('button', { name: 'Move rule 2 up' }).click();
+    expect(await rule(1).getByLabel('Rule id').inputValue()).toBe('watchers');
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    await page.getByText(/Active: version \d+ by admin/).waitFor();
+    expect(await rule(2).getByLabel('Hosts', { exact: true }).inputValue()).toBe('branch-*');
+    await shot(page, '21-viewing-published');
+    // Published as the form showed it.
+    const active = await api<{ document: { rules: { id: string; viewers: unknown }[] } }>(
+      '/api/v1/policies/viewing',
+    );
+    expect(active.document.rules.map((r) => r.id)).toEqual(['watchers', 'branch-helpdesk']);
+    expect(active.document.rules[1]?.viewers).toEqual({ roles: ['helpdesk'] });
+    // Admin still sees every session (the rule for the watching roles covers everything).
+    const { sessions } = await api<{ sessions: SessionRow[] }>('/api/v1/sessions');
+    expect(sessions.length).toBeGreaterThan(1);
+  });
+
   it('lists only the sessions in progress, and reports the agent answering each action', async () => {
     await page.goto(`${stack.apiUrl}/live`);
     await page.getByRole('heading', { name: 'Live sessions' }).waitFor();
@@ -594,6 +745,9 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       for (const [url, name, ready] of [
         [`/search?event=app.focus`, '11-search-1024', 'li.result'],
         [`/policies?kind=recording`, '12-policy-1024', 'form.policy-form'],
+        [`/policies?kind=detection`, '12b-policy-detection-1024', 'form.policy-form'],
+        [`/policies?kind=responses`, '12c-policy-responses-1024', 'form.policy-form'],
+        [`/policies?kind=viewing`, '12d-policy-viewing-1024', 'form.policy-form'],
         [`/live`, '13-live-1024', 'main h1'],
         [`/agents`, '14-agents-1024', 'table'],
       ] as const) {
