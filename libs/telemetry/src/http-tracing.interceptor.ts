@@ -13,8 +13,6 @@ import {
 import {
   type Context,
   context,
-  type Histogram,
-  metrics,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -23,6 +21,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Observable } from 'rxjs';
+import { lateHistogram } from './late-histogram';
 
 const TRACER = '@sessionrec/telemetry';
 /** Operational endpoints are scraped constantly; tracing them is noise. */
@@ -35,27 +34,15 @@ const requestSpans = new WeakMap<IncomingMessage, Span>();
  * by method, route and status: what a service's clients wait for, measured where it is
  * spent, so a benchmark's load generator cannot inflate it.
  */
-const histograms = new WeakMap<object, Histogram>();
-// Looked up per provider: the metrics API has no proxy, so a meter taken at import time,
-// before startTelemetry registers the provider, would record nothing (and a restarted
-// telemetry gets a new provider).
-function durationHistogram(): Histogram {
-  const provider = metrics.getMeterProvider();
-  let histogram = histograms.get(provider);
-  if (!histogram) {
-    histogram = provider.getMeter(TRACER).createHistogram('http.server.request.duration', {
-      unit: 's',
-      description: 'Duration of HTTP requests handled by this service',
-      advice: {
-        explicitBucketBoundaries: [
-          0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10,
-        ],
-      },
-    });
-    histograms.set(provider, histogram);
-  }
-  return histogram;
-}
+const requestDuration = lateHistogram(TRACER, 'http.server.request.duration', {
+  unit: 's',
+  description: 'Duration of HTTP requests handled by this service',
+  advice: {
+    explicitBucketBoundaries: [
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10,
+    ],
+  },
+});
 
 /** The server span of a raw request, for the request-completed log line. */
 export function spanOfRequest(request: IncomingMessage): Span | undefined {
@@ -113,7 +100,7 @@ export function traceHttpRequest(
     span.setAttribute('http.response.status_code', status);
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
-    durationHistogram().record((performance.now() - started) / 1000, {
+    requestDuration.record((performance.now() - started) / 1000, {
       'http.request.method': method,
       'http.route': route,
       'http.response.status_code': status,

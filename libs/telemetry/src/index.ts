@@ -14,6 +14,7 @@ export {
   spanOfRequest,
   traceHttpRequest,
 } from './http-tracing.interceptor';
+export { lateHistogram, type LateHistogram } from './late-histogram';
 export { createLogger, loggerOptions, type LoggerSettings } from './logger';
 export { MetricsController, PROMETHEUS_CONTENT_TYPE } from './metrics.controller';
 export { registerProcessMetrics } from './process-metrics';
