@@ -17,8 +17,16 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
 import { IngestHarness } from '../harness/ingest-harness';
+import { assertLoopbackUrl } from '../loopback';
 import { CpuSampler } from '../harness/service-process';
 import {
   bucketPercentileMs,
@@ -125,7 +133,16 @@ function stageRows(label: string, before: string, after: string): ResultRow[] {
   return rows;
 }
 
-async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<ResultRow[]> {
+/**
+ * Segment uploads at 16 in flight against one ingest, beside the raw PUT rate of the same
+ * store measured by object-store-put in this run (`rawFigure`).
+ */
+async function saturation(
+  ctx: BenchContext,
+  harness: IngestHarness,
+  label: string,
+  rawFigure: string,
+): Promise<ResultRow[]> {
   const credential = await harness.enrolAgent('bench-saturation');
   const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
   const latencies: number[] = [];
@@ -139,7 +156,7 @@ async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<Re
         done += 1;
         if (done % 50 === 0) {
           ctx.progress(
-            `ingest saturation: ${done} segments, ${Math.round(rate(done, Date.now() - started))}/s`,
+            `ingest ${label}: ${done} segments, ${Math.round(rate(done, Date.now() - started))}/s`,
           );
         }
       }),
@@ -150,11 +167,9 @@ async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<Re
   const metricsAfter = await scrapeMetrics(harness.url);
   const segments = counts.reduce((a, b) => a + b, 0);
   const perSecond = rate(segments, elapsed);
-  const raw = ctx.previous
-    .get('object-store-put')
-    ?.find((r) => r.figure === 'filesystem PUT rate')?.value;
+  const raw = ctx.previous.get('object-store-put')?.find((r) => r.figure === rawFigure)?.value;
   const uploads: ResultRow = {
-    figure: 'saturation: segment uploads',
+    figure: `${label}: segment uploads`,
     value: perSecond,
     unit: 'segments/s',
   };
@@ -165,22 +180,22 @@ async function saturation(ctx: BenchContext, harness: IngestHarness): Promise<Re
   return [
     uploads,
     {
-      figure: 'saturation: upload throughput',
+      figure: `${label}: upload throughput`,
       value: (perSecond * SEGMENT_BYTES) / 1e6,
       unit: 'MB/s',
     },
-    { figure: 'saturation: ack latency p50', value: percentile(latencies, 50), unit: 'ms' },
-    { figure: 'saturation: ack latency p99', value: percentile(latencies, 99), unit: 'ms' },
-    { figure: 'saturation: ingest CPU', value: usage.cpuPercentOfOneCore, unit: '% of a core' },
+    { figure: `${label}: ack latency p50`, value: percentile(latencies, 50), unit: 'ms' },
+    { figure: `${label}: ack latency p99`, value: percentile(latencies, 99), unit: 'ms' },
+    { figure: `${label}: ingest CPU`, value: usage.cpuPercentOfOneCore, unit: '% of a core' },
     {
       // CPU time per upload: what a busy machine distorts least (throughput and latency
       // depend on who else has the cores; this is the work ingest itself does).
-      figure: 'saturation: ingest CPU per segment',
+      figure: `${label}: ingest CPU per segment`,
       value: (usage.cpuPercentOfOneCore * 10) / Math.max(perSecond, 1e-9),
       unit: 'ms',
     },
-    { figure: 'saturation: ingest peak RSS', value: usage.peakRssMiB, unit: 'MiB' },
-    ...stageRows('saturation', metricsBefore, metricsAfter),
+    { figure: `${label}: ingest peak RSS`, value: usage.peakRssMiB, unit: 'MiB' },
+    ...stageRows(label, metricsBefore, metricsAfter),
   ];
 }
 
@@ -345,13 +360,68 @@ export const ingest: Benchmark = {
       tmpDir: ctx.tmpDir,
       env: { INGEST_MAX_INFLIGHT: '4096' },
     });
+    const rows: ResultRow[] = [];
     try {
-      const rows = await saturation(ctx, harness);
+      rows.push(...(await saturation(ctx, harness, 'saturation', 'filesystem PUT rate')));
       for (const sessions of sizes)
         rows.push(...(await sustained(ctx, harness, sessions, seconds)));
-      return rows;
     } finally {
       await harness.stop();
     }
+    rows.push(...(await saturationOnS3(ctx)));
+    return rows;
   },
 };
+
+/**
+ * The same saturation with recordings in S3 (the test server here, or the S3_ENDPOINT the
+ * run was given), beside that server's raw PUT rate: how a deployment with an S3 store
+ * compares, where the store, not the filesystem, sets the ceiling.
+ */
+async function saturationOnS3(ctx: BenchContext): Promise<ResultRow[]> {
+  const s3 = await ctx.s3();
+  const endpoint = assertLoopbackUrl('S3_ENDPOINT', s3.endpoint);
+  const bucket = `sessionrec-bench-ingest-${randomBytes(4).toString('hex')}`;
+  const admin = new S3Client({
+    endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
+  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  const harness = await IngestHarness.start({
+    repoRoot: REPO_ROOT,
+    natsUrl: ctx.natsUrl,
+    tmpDir: ctx.tmpDir,
+    env: {
+      INGEST_MAX_INFLIGHT: '4096',
+      STORAGE_URL: `s3://${bucket}`,
+      S3_ENDPOINT: endpoint,
+      S3_REGION: s3.region,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    },
+  });
+  try {
+    const raw = s3.ephemeral ? 's3 test server PUT rate' : 's3 PUT rate';
+    return await saturation(ctx, harness, s3.ephemeral ? 'on the s3 test server' : 'on s3', raw);
+  } finally {
+    await harness.stop();
+    if (!s3.ephemeral) {
+      ctx.progress('ingest: removing benchmark objects from S3');
+      await emptyBucket(admin, bucket);
+      await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
+    }
+    admin.destroy();
+  }
+}
+
+async function emptyBucket(admin: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+    if (keys.length === 0) return;
+    await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  }
+}
