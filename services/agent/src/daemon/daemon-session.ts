@@ -15,61 +15,19 @@ import {
   type RecordingReason,
 } from '@sessionrec/contracts';
 import { classify } from '../detect/classify';
-import type { ExecSeen, ExecTracer } from '../detect/exec-tracer';
+import type { ExecSeen } from '../detect/exec-tracer';
 import { parseAsciicast } from '../media/asciicast';
 import { sha256Hex } from '../media/hash-chain';
 import { TriggerMatcher } from '../policy/event-triggers';
 import { PreEventBuffer } from '../policy/pre-event-buffer';
 import { type CastSize, castHeaderOf, castSizeAfter, rebaseCast } from '../terminal/cast-rebase';
-import type { PolicyClient } from '../policy/policy-client';
-import { SpoolFullError } from '../spool/spool';
-import type { SpoolMeta } from '../spool/spool-item';
-import type { AgentConfig } from './config';
+import { type CommandOutcome, type DaemonContext, LocalSessionChannel } from './local-session';
 import type { Peer } from './peer';
-import {
-  type SessionState,
-  type SessionStateStore,
-  hashSecret,
-  secretMatches,
-} from './session-state';
-import {
-  type DaemonMessage,
-  LineReader,
-  type WrapperMessage,
-  decode,
-  wrapperMessage,
-} from './wire';
+import { type SessionState, hashSecret, secretMatches } from './session-state';
+import { type DaemonMessage, type WrapperMessage, wrapperMessage } from './wire';
 
-export type DaemonSubmit = (
-  meta: Omit<SpoolMeta, 'createdAt' | 'headers'> & { headers?: Record<string, string> },
-  body: Uint8Array,
-) => Promise<void>;
+export type { CommandOutcome, DaemonContext, DaemonSubmit } from './local-session';
 
-export interface DaemonContext {
-  readonly config: AgentConfig;
-  readonly hostname: string;
-  readonly submit: DaemonSubmit;
-  /** Whether the spool can take a segment of this size and keep room for the session's end. */
-  readonly spoolHasRoom: (bytes: number) => boolean;
-  readonly policy: Pick<PolicyClient, 'evaluate'>;
-  readonly states: SessionStateStore;
-  readonly peerOf: (socket: Socket) => Promise<Peer>;
-  readonly log: (line: string) => void;
-  /** Every exec on the host from the kernel, when the daemon can trace them. */
-  readonly execTracer?: Pick<ExecTracer, 'active' | 'watch' | 'parentOf'>;
-}
-
-export interface CommandOutcome {
-  readonly status: 'acked' | 'failed';
-  readonly detail?: string;
-}
-
-type WrapperAction = Extract<DaemonMessage, { t: 'command' }>['action'];
-
-const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
-const HELLO_TIMEOUT_MS = 10_000;
-const SWITCH_TIMEOUT_MS = 10_000;
-const COMMAND_TIMEOUT_MS = 15_000;
 /** The pre-event buffer of one armed session holds at most this much cast (and its minutes). */
 const PRE_EVENT_MAX_BYTES = 16 * 1024 * 1024;
 
@@ -96,21 +54,12 @@ interface Armed {
 /** Execs of a session are sent in batches at most this far apart. */
 const EXEC_BATCH_MS = 250;
 
-export class DaemonSession {
-  state: SessionState | undefined;
-  private startedAtMs = 0;
-  private ended = false;
-  private closed = false;
+export class DaemonSession extends LocalSessionChannel<WrapperMessage, DaemonMessage> {
   private matcher: TriggerMatcher | undefined;
   /** Armed for record-on-event: the pre-event buffer, in memory only. */
   private armed: Armed | undefined;
   /** Sessions without a terminal (scp, sftp, ssh host cmd) report events but are not cast. */
   private interactive = true;
-  private queue: Promise<void> = Promise.resolve();
-  private nextRef = 1;
-  private readonly switches = new Map<number, () => void>();
-  private readonly verdicts = new Map<string, (outcome: CommandOutcome) => void>();
-  private readonly helloTimer: NodeJS.Timeout;
   /** The wrapper's pid, from the kernel (the session's root process must be its child). */
   private peerPid = 0;
   private unwatch: (() => void) | undefined;
@@ -118,124 +67,32 @@ export class DaemonSession {
   private execTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly socket: Socket,
-    private readonly ctx: DaemonContext,
+    socket: Socket,
+    ctx: DaemonContext,
     private readonly onReady: (session: DaemonSession) => void,
     private readonly onGone: (session: DaemonSession) => void,
   ) {
-    const reader = new LineReader(
-      (line) => this.enqueue(line),
-      (message) => this.fail(`wrapper sent an oversized line (${message})`),
-    );
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      this.closed = true;
-      clearTimeout(this.helloTimer);
-      if (this.detached) this.stopWatching();
-      for (const resolve of this.switches.values()) resolve();
-      for (const resolve of this.verdicts.values())
-        resolve({ status: 'failed', detail: 'session wrapper went away' });
-      // A wrapper that vanished without saying goodbye (killed, host going down): the
-      // session is over; what it had sent is spooled.
-      if (!this.detached) this.enqueueStep(() => this.finish('wrapper-lost'));
-    });
-    this.helloTimer = setTimeout(() => this.fail('no hello within 10 s'), HELLO_TIMEOUT_MS);
-  }
-
-  /** The daemon is stopping: the session goes on and its wrapper will resume it. */
-  private detached = false;
-
-  async detach(): Promise<void> {
-    this.detached = true;
-    this.socket.destroy();
-    await this.queue;
-  }
-
-  get sessionId(): string | undefined {
-    return this.state?.sessionId;
-  }
-
-  private nowMs(): number {
-    return Math.max(0, Date.now() - this.startedAtMs);
-  }
-
-  private iso(offsetMs: number): string {
-    return new Date(this.startedAtMs + offsetMs).toISOString();
-  }
-
-  private send(message: DaemonMessage): void {
-    if (!this.closed) this.socket.write(`${JSON.stringify(message)}\n`);
-  }
-
-  private fail(reason: string): void {
-    this.ctx.log(
-      `session ${this.sessionId ?? '(new)'}: closing the wrapper's connection: ${reason}`,
-    );
-    this.socket.destroy();
-  }
-
-  private enqueueStep(step: () => Promise<void>): void {
-    this.queue = this.queue.then(step).catch((error: unknown) => {
-      this.ctx.log(`session ${this.sessionId ?? '(new)'}: ${(error as Error).message}`);
-      if (!(error instanceof SpoolFullError)) this.fail((error as Error).message);
+    super(socket, ctx, {
+      label: 'session',
+      peerName: 'session wrapper',
+      incoming: wrapperMessage,
+      helloTimeoutMs: 10_000,
+      switchTimeoutMs: 10_000,
+      commandTimeoutMs: 15_000,
+      lostReason: 'wrapper-lost',
     });
   }
 
-  private enqueue(line: string): void {
-    const decoded = decode(wrapperMessage, line);
-    if (!decoded.ok) {
-      this.fail(`invalid message: ${decoded.error}`);
-      return;
-    }
-    const message = decoded.value;
-    // Answers to the daemon's own questions must not wait behind the queue that waits on them.
-    if (message.t === 'switched') {
-      this.switches.get(message.ref)?.();
-      this.switches.delete(message.ref);
-      return;
-    }
-    if (message.t === 'segment' && this.draining === message.recordingId) {
-      this.held.push(message);
-      return;
-    }
-    if (message.t === 'verdict') {
-      const resolve = this.verdicts.get(message.commandId);
-      this.verdicts.delete(message.commandId);
-      resolve?.({ status: message.status, ...(message.detail ? { detail: message.detail } : {}) });
-      return;
-    }
-    this.enqueueStep(() => this.handle(message));
+  protected override socketClosed(): void {
+    if (this.detached) this.stopWatching();
   }
 
-  private async handle(message: WrapperMessage): Promise<void> {
-    if (message.t === 'hello' || message.t === 'resume') {
-      if (this.state) throw new Error(`${message.t} after the session began`);
-      clearTimeout(this.helloTimer);
-      const peer = await this.ctx.peerOf(this.socket);
-      if (message.t === 'hello') await this.begin(message, peer);
-      else await this.resume(message, peer);
-      return;
-    }
-    if (!this.state || this.ended) throw new Error(`${message.t} outside a session`);
+  protected async handle(message: WrapperMessage): Promise<void> {
     switch (message.t) {
       case 'segment':
         return this.segment(message);
       case 'events':
         return this.events(message.events);
-      case 'metrics':
-        return this.submitJson(
-          'metrics',
-          `/sessions/${this.state.sessionId}/metrics`,
-          {
-            samples: message.samples.map((sample) => ({
-              sampleId: randomUUID(),
-              at: this.iso(sample.offsetMs),
-              ...sample,
-            })),
-          },
-          message.samples.length,
-        );
       case 'root':
         return this.watchRoot(message.pid);
       case 'end':
@@ -243,7 +100,10 @@ export class DaemonSession {
     }
   }
 
-  private async begin(message: Extract<WrapperMessage, { t: 'hello' }>, peer: Peer): Promise<void> {
+  protected async begin(
+    message: Extract<WrapperMessage, { t: 'hello' }>,
+    peer: Peer,
+  ): Promise<void> {
     const { config } = this.ctx;
     if (config.spool.whenFull === 'refuse-sessions' && !this.ctx.spoolHasRoom(1024 * 1024)) {
       this.send({
@@ -314,7 +174,7 @@ export class DaemonSession {
     this.onReady(this);
   }
 
-  private async resume(
+  protected async resume(
     message: Extract<WrapperMessage, { t: 'resume' }>,
     peer: Peer,
   ): Promise<void> {
@@ -356,7 +216,7 @@ export class DaemonSession {
     if (decision.decision === 'record') {
       this.armed = undefined;
       if (!state.recording) await this.startRecording(atMs, 'policy', undefined, tellWrapper);
-      else if (tellWrapper) await this.tellWrapper();
+      else if (tellWrapper) await this.tellSession();
       return;
     }
     // A recording an event started goes on while the decision is still record-on-event.
@@ -378,7 +238,7 @@ export class DaemonSession {
       if (!armed) return;
     }
     // The wrapper casts into the pre-event buffer (a new one), or stops doing so.
-    if (tellWrapper) await this.tellWrapper();
+    if (tellWrapper) await this.tellSession();
   }
 
   /** Arms record-on-event under the session's current rule, with an empty buffer. */
@@ -502,7 +362,7 @@ export class DaemonSession {
       ...(armed?.castHeader ? { castHeader: armed.castHeader } : {}),
     };
     await this.ctx.states.save(state);
-    if (tellWrapper) await this.tellWrapper();
+    if (tellWrapper) await this.tellSession();
   }
 
   private async stopRecording(
@@ -516,7 +376,7 @@ export class DaemonSession {
     if (!recording) return;
     // The wrapper first sends what it holds of this recording, then stops.
     state.recording = null;
-    if (tellWrapper) await this.tellWrapper(recording);
+    if (tellWrapper) await this.tellSession(recording);
     await this.submitJson(
       'recording-stop',
       `/recordings/${recording.id}/stop`,
@@ -527,32 +387,9 @@ export class DaemonSession {
     await this.ctx.states.save(state);
   }
 
-  /**
-   * Tells the wrapper the recording state and waits until it has switched. Segments of
-   * `draining` (the recording being stopped) that arrive meanwhile are held and stored
-   * before the caller stops that recording.
-   */
-  private async tellWrapper(draining?: NonNullable<SessionState['recording']>): Promise<void> {
-    if (this.closed) return;
-    const ref = this.nextRef++;
-    const switched = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, SWITCH_TIMEOUT_MS);
-      this.switches.set(ref, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    this.draining = draining?.id;
-    this.send({ t: 'recording', recording: this.recordingState(), ref });
-    await switched;
-    this.draining = undefined;
-    const held = this.held.splice(0);
-    if (draining) for (const message of held) await this.storeSegment(draining, message);
+  protected recordingMessage(ref: number): DaemonMessage {
+    return { t: 'recording', recording: this.recordingState(), ref };
   }
-
-  /** The recording being stopped while the wrapper sends its last segments. */
-  private draining: string | undefined;
-  private readonly held: Extract<WrapperMessage, { t: 'segment' }>[] = [];
 
   private async segment(message: Extract<WrapperMessage, { t: 'segment' }>): Promise<void> {
     const state = this.state!;
@@ -570,7 +407,7 @@ export class DaemonSession {
     await this.storeSegment(recording, message);
   }
 
-  private async storeSegment(
+  protected async storeSegment(
     recording: NonNullable<SessionState['recording']>,
     message: Extract<WrapperMessage, { t: 'segment' }>,
   ): Promise<void> {
@@ -627,7 +464,7 @@ export class DaemonSession {
     const recording = state.recording;
     if (!recording) return;
     state.recording = null;
-    this.send({ t: 'recording', recording: this.recordingState(), ref: this.nextRef++ });
+    this.tellSessionNow();
     await this.submitJson(
       'recording-stop',
       `/recordings/${recording.id}/stop`,
@@ -728,7 +565,7 @@ export class DaemonSession {
     this.execTimer = undefined;
   }
 
-  private async finish(reason: string, offsetMs?: number): Promise<void> {
+  protected async finish(reason: string, offsetMs?: number): Promise<void> {
     const state = this.state;
     if (!state || this.ended) return;
     // The last execs the kernel reported belong before the end.
@@ -746,27 +583,6 @@ export class DaemonSession {
     await this.ctx.states.remove(state.sessionId);
     this.ctx.log(`session ${state.sessionId}: ended (${reason})`);
     if (!this.closed) this.socket.end();
-  }
-
-  private submitJson(
-    kind: SpoolMeta['kind'],
-    path: string,
-    body: unknown,
-    count = 1,
-    recordingId?: string,
-  ): Promise<void> {
-    return this.ctx.submit(
-      {
-        kind,
-        lane: this.state!.sessionId,
-        ...(recordingId ? { recordingId } : {}),
-        method: 'POST',
-        path,
-        json: true,
-        count,
-      },
-      json(body),
-    );
   }
 
   // ---- control commands, called by the daemon --------------------------------------
@@ -816,27 +632,6 @@ export class DaemonSession {
         await this.ctx.states.save(state);
         resolve();
       });
-    });
-  }
-
-  /** Lock, unlock, disconnect, log off, block transfers, notice: the wrapper carries them out. */
-  wrapperCommand(
-    commandId: string,
-    action: WrapperAction,
-    message?: string,
-  ): Promise<CommandOutcome> {
-    if (this.closed || this.ended)
-      return Promise.resolve({ status: 'failed', detail: 'session has ended' });
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.verdicts.delete(commandId);
-        resolve({ status: 'failed', detail: 'the session wrapper did not answer' });
-      }, COMMAND_TIMEOUT_MS);
-      this.verdicts.set(commandId, (outcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      });
-      this.send({ t: 'command', commandId, action, ...(message ? { message } : {}) });
     });
   }
 }

@@ -25,9 +25,12 @@ import { sha256Hex } from '../media/hash-chain';
 import { DetectionFilter } from '../policy/detection-filter';
 import { TriggerMatcher } from '../policy/event-triggers';
 import type { PolicyClient } from '../policy/policy-client';
-import { SpoolFullError } from '../spool/spool';
-import type { SpoolMeta } from '../spool/spool-item';
-import type { CommandOutcome, DaemonContext } from './daemon-session';
+import {
+  type CommandAction,
+  type CommandOutcome,
+  type DaemonContext,
+  LocalSessionChannel,
+} from './local-session';
 import {
   DEFAULT_DESKTOP_CAPTURE,
   type DesktopCapture,
@@ -46,7 +49,6 @@ import {
 } from './display-disconnect';
 import type { Peer } from './peer';
 import { type SessionState, hashSecret, secretMatches } from './session-state';
-import { LineReader, decode } from './wire';
 
 export interface DesktopDaemonContext extends DaemonContext {
   readonly policy: Pick<PolicyClient, 'evaluate' | 'detection'>;
@@ -57,14 +59,8 @@ export interface DesktopDaemonContext extends DaemonContext {
   };
 }
 
-type DesktopAction = Extract<DesktopDaemonMessage, { t: 'command' }>['action'];
 type SegmentMessage = Extract<DesktopMessage, { t: 'segment' }>;
 type Attributes = Record<string, string | number | boolean | null>;
-
-const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
-const HELLO_TIMEOUT_MS = 10_000;
-const SWITCH_TIMEOUT_MS = 15_000;
-const COMMAND_TIMEOUT_MS = 20_000;
 
 /** An init is ftyp + moov; a media segment holds moof/mdat pairs (styp/sidx allowed before). */
 export function checkScreenSegment(bytes: Buffer, kind: 'init' | 'media', first: boolean): void {
@@ -84,12 +80,11 @@ export function checkScreenSegment(bytes: Buffer, kind: 'init' | 'media', first:
     throw new Error(`not an fMP4 media segment (${types.join(',')})`);
 }
 
-export class DesktopDaemonSession {
-  state: SessionState | undefined;
-  private startedAtMs = 0;
-  private ended = false;
-  private closed = false;
-  private detached = false;
+export class DesktopDaemonSession extends LocalSessionChannel<
+  DesktopMessage,
+  DesktopDaemonMessage,
+  DesktopDaemonContext
+> {
   private display = '';
   private capture: DesktopCapture = DEFAULT_DESKTOP_CAPTURE;
   private matcher: TriggerMatcher | undefined;
@@ -97,109 +92,28 @@ export class DesktopDaemonSession {
   private armed: { atMs: number; ruleKey: string } | undefined;
   private detection = new DetectionFilter();
   private focusedApp: string | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private nextRef = 1;
-  private readonly switches = new Map<number, () => void>();
-  private readonly verdicts = new Map<string, (outcome: CommandOutcome) => void>();
-  private readonly helloTimer: NodeJS.Timeout;
-  private draining: string | undefined;
   /** When capture was last restarted after a resize (at most 3 a minute). */
   private captureRestarts: number[] = [];
-  private readonly held: SegmentMessage[] = [];
 
   constructor(
-    private readonly socket: Socket,
-    private readonly ctx: DesktopDaemonContext,
+    socket: Socket,
+    ctx: DesktopDaemonContext,
     private readonly onReady: (session: DesktopDaemonSession) => void,
     private readonly onGone: (session: DesktopDaemonSession) => void,
   ) {
-    const reader = new LineReader(
-      (line) => this.enqueue(line),
-      (message) => this.fail(`desktop session sent an oversized line (${message})`),
-      MAX_DESKTOP_LINE_BYTES,
-    );
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      this.closed = true;
-      clearTimeout(this.helloTimer);
-      for (const resolve of this.switches.values()) resolve();
-      for (const resolve of this.verdicts.values())
-        resolve({ status: 'failed', detail: 'desktop session went away' });
-      if (!this.detached) this.enqueueStep(() => this.finish('desktop-lost'));
-    });
-    this.helloTimer = setTimeout(() => this.fail('no hello within 10 s'), HELLO_TIMEOUT_MS);
-  }
-
-  get sessionId(): string | undefined {
-    return this.state?.sessionId;
-  }
-
-  async detach(): Promise<void> {
-    this.detached = true;
-    this.socket.destroy();
-    await this.queue;
-  }
-
-  private nowMs(): number {
-    return Math.max(0, Date.now() - this.startedAtMs);
-  }
-
-  private iso(offsetMs: number): string {
-    return new Date(this.startedAtMs + offsetMs).toISOString();
-  }
-
-  private send(message: DesktopDaemonMessage): void {
-    if (!this.closed) this.socket.write(`${JSON.stringify(message)}\n`);
-  }
-
-  private fail(reason: string): void {
-    this.ctx.log(`desktop ${this.sessionId ?? '(new)'}: closing the connection: ${reason}`);
-    this.socket.destroy();
-  }
-
-  private enqueueStep(step: () => Promise<void>): void {
-    this.queue = this.queue.then(step).catch((error: unknown) => {
-      this.ctx.log(`desktop ${this.sessionId ?? '(new)'}: ${(error as Error).message}`);
-      if (!(error instanceof SpoolFullError)) this.fail((error as Error).message);
+    super(socket, ctx, {
+      label: 'desktop',
+      peerName: 'desktop session',
+      incoming: desktopMessage,
+      maxLineBytes: MAX_DESKTOP_LINE_BYTES,
+      helloTimeoutMs: 10_000,
+      switchTimeoutMs: 15_000,
+      commandTimeoutMs: 20_000,
+      lostReason: 'desktop-lost',
     });
   }
 
-  private enqueue(line: string): void {
-    const decoded = decode(desktopMessage, line);
-    if (!decoded.ok) {
-      this.fail(`invalid message: ${decoded.error}`);
-      return;
-    }
-    const message = decoded.value;
-    if (message.t === 'switched') {
-      this.switches.get(message.ref)?.();
-      this.switches.delete(message.ref);
-      return;
-    }
-    if (message.t === 'segment' && this.draining === message.recordingId) {
-      this.held.push(message);
-      return;
-    }
-    if (message.t === 'verdict') {
-      const resolve = this.verdicts.get(message.commandId);
-      this.verdicts.delete(message.commandId);
-      resolve?.({ status: message.status, ...(message.detail ? { detail: message.detail } : {}) });
-      return;
-    }
-    this.enqueueStep(() => this.handle(message));
-  }
-
-  private async handle(message: DesktopMessage): Promise<void> {
-    if (message.t === 'hello' || message.t === 'resume') {
-      if (this.state) throw new Error(`${message.t} after the session began`);
-      clearTimeout(this.helloTimer);
-      const peer = await this.ctx.peerOf(this.socket);
-      if (message.t === 'hello') await this.begin(message, peer);
-      else await this.resume(message, peer);
-      return;
-    }
-    if (!this.state || this.ended) throw new Error(`${message.t} outside a session`);
+  protected async handle(message: DesktopMessage): Promise<void> {
     switch (message.t) {
       case 'segment':
         return this.segment(message);
@@ -209,19 +123,6 @@ export class DesktopDaemonSession {
         return this.askFor(message.app, message.offsetMs);
       case 'events':
         return this.events(message.events);
-      case 'metrics':
-        return this.submitJson(
-          'metrics',
-          `/sessions/${this.state.sessionId}/metrics`,
-          {
-            samples: message.samples.map((sample) => ({
-              sampleId: randomUUID(),
-              at: this.iso(sample.offsetMs),
-              ...sample,
-            })),
-          },
-          message.samples.length,
-        );
       case 'end':
         return this.finish(message.reason, message.offsetMs);
       case 'capture-stopped':
@@ -271,7 +172,10 @@ export class DesktopDaemonSession {
     if (settings) this.detection = new DetectionFilter(settings);
   }
 
-  private async begin(message: Extract<DesktopMessage, { t: 'hello' }>, peer: Peer): Promise<void> {
+  protected async begin(
+    message: Extract<DesktopMessage, { t: 'hello' }>,
+    peer: Peer,
+  ): Promise<void> {
     const { config } = this.ctx;
     if (config.spool.whenFull === 'refuse-sessions' && !this.ctx.spoolHasRoom(16 * 1024 * 1024)) {
       this.send({
@@ -336,7 +240,7 @@ export class DesktopDaemonSession {
     this.onReady(this);
   }
 
-  private async resume(
+  protected async resume(
     message: Extract<DesktopMessage, { t: 'resume' }>,
     peer: Peer,
   ): Promise<void> {
@@ -419,13 +323,13 @@ export class DesktopDaemonSession {
     }
     if (decision.decision === 'record') {
       if (!state.recording) await this.startRecording(atMs, 'policy', undefined, tell);
-      else if (tell) await this.tellDesktop();
+      else if (tell) await this.tellSession();
       return;
     }
     if (state.recording?.reason === 'policy' || state.recording?.reason === 'event') {
       await this.stopRecording(atMs, 'policy', undefined, tell);
     } else if (tell) {
-      await this.tellDesktop();
+      await this.tellSession();
     }
   }
 
@@ -440,7 +344,7 @@ export class DesktopDaemonSession {
     const answer = await this.ctx.policy.evaluate(this.question(atMs, app));
     const before = JSON.stringify(this.recordingState());
     await this.apply(answer.reply, atMs, false, true);
-    if (JSON.stringify(this.recordingState()) !== before) await this.tellDesktop();
+    if (JSON.stringify(this.recordingState()) !== before) await this.tellSession();
     await this.ctx.states.save(this.state!);
   }
 
@@ -471,7 +375,7 @@ export class DesktopDaemonSession {
       this.captureRestarts.push(now);
       await this.startRecording(message.offsetMs, recording.reason, undefined, true);
     } else {
-      await this.tellDesktop();
+      await this.tellSession();
     }
     await this.ctx.states.save(state);
   }
@@ -502,7 +406,7 @@ export class DesktopDaemonSession {
     );
     state.recording = { id, reason, nextSeq: 0 };
     await this.ctx.states.save(state);
-    if (tell) await this.tellDesktop();
+    if (tell) await this.tellSession();
   }
 
   private async stopRecording(
@@ -515,7 +419,7 @@ export class DesktopDaemonSession {
     const recording = state.recording;
     if (!recording) return;
     state.recording = null;
-    if (tell) await this.tellDesktop(recording);
+    if (tell) await this.tellSession(recording);
     await this.submitJson(
       'recording-stop',
       `/recordings/${recording.id}/stop`,
@@ -526,23 +430,8 @@ export class DesktopDaemonSession {
     await this.ctx.states.save(state);
   }
 
-  /** Tells the session what to capture and waits until it has switched (bounded). */
-  private async tellDesktop(draining?: NonNullable<SessionState['recording']>): Promise<void> {
-    if (this.closed) return;
-    const ref = this.nextRef++;
-    const switched = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, SWITCH_TIMEOUT_MS);
-      this.switches.set(ref, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    this.draining = draining?.id;
-    this.send({ t: 'recording', recording: this.recordingState(), ref });
-    await switched;
-    this.draining = undefined;
-    const held = this.held.splice(0);
-    if (draining) for (const message of held) await this.storeSegment(draining, message);
+  protected recordingMessage(ref: number): DesktopDaemonMessage {
+    return { t: 'recording', recording: this.recordingState(), ref };
   }
 
   private async segment(message: SegmentMessage): Promise<void> {
@@ -557,7 +446,7 @@ export class DesktopDaemonSession {
     await this.storeSegment(recording, message);
   }
 
-  private async storeSegment(
+  protected async storeSegment(
     recording: NonNullable<SessionState['recording']>,
     message: SegmentMessage,
   ): Promise<void> {
@@ -600,7 +489,7 @@ export class DesktopDaemonSession {
     const recording = state.recording;
     if (!recording) return;
     state.recording = null;
-    this.send({ t: 'recording', recording: this.recordingState(), ref: this.nextRef++ });
+    this.tellSessionNow();
     await this.submitJson(
       'recording-stop',
       `/recordings/${recording.id}/stop`,
@@ -655,7 +544,7 @@ export class DesktopDaemonSession {
     }
   }
 
-  private async finish(reason: string, offsetMs?: number): Promise<void> {
+  protected async finish(reason: string, offsetMs?: number): Promise<void> {
     const state = this.state;
     if (!state || this.ended) return;
     this.ended = true;
@@ -669,27 +558,6 @@ export class DesktopDaemonSession {
     await this.ctx.states.remove(state.sessionId);
     this.ctx.log(`desktop ${state.sessionId}: ended (${reason})`);
     if (!this.closed) this.socket.end();
-  }
-
-  private submitJson(
-    kind: SpoolMeta['kind'],
-    path: string,
-    body: unknown,
-    count = 1,
-    recordingId?: string,
-  ): Promise<void> {
-    return this.ctx.submit(
-      {
-        kind,
-        lane: this.state!.sessionId,
-        ...(recordingId ? { recordingId } : {}),
-        method: 'POST',
-        path,
-        json: true,
-        count,
-      },
-      json(body),
-    );
   }
 
   // ---- control commands, called by the daemon --------------------------------------
@@ -735,9 +603,9 @@ export class DesktopDaemonSession {
    * of a local display (xrdp, VNC) the daemon does itself (see display-disconnect.ts); of an
    * X-forwarded display (`localhost:10`) the session ends the user's own sshd process.
    */
-  wrapperCommand(
+  override wrapperCommand(
     commandId: string,
-    action: DesktopAction,
+    action: CommandAction,
     message?: string,
   ): Promise<CommandOutcome> {
     if (this.closed || this.ended)
@@ -745,24 +613,6 @@ export class DesktopDaemonSession {
     if (action === 'disconnect' && /^(unix)?:\d/.test(this.display))
       return this.disconnect(message);
     return this.sessionCommand(commandId, action, message);
-  }
-
-  private sessionCommand(
-    commandId: string,
-    action: DesktopAction,
-    message?: string,
-  ): Promise<CommandOutcome> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.verdicts.delete(commandId);
-        resolve({ status: 'failed', detail: 'the desktop session did not answer' });
-      }, COMMAND_TIMEOUT_MS);
-      this.verdicts.set(commandId, (outcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      });
-      this.send({ t: 'command', commandId, action, ...(message ? { message } : {}) });
-    });
   }
 
   /**
