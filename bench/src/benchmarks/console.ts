@@ -138,7 +138,17 @@ async function videoFrame(page: Page): Promise<void> {
 }
 
 async function terminalScreen(page: Page): Promise<void> {
-  await page.locator('[data-testid=terminal][data-seeked-ms]').waitFor({ timeout: 60_000 });
+  // Checked in the page on every animation frame, as the desktop's frame is: a locator's
+  // waitFor re-checks on a back-off (up to 500 ms between tries under load), which a trace
+  // showed as 50-700 ms between the screen being drawn and the figure stopping.
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as { document: PageDocument }).document.querySelector(
+        '[data-testid=terminal][data-seeked-ms]',
+      ) !== null,
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
 }
 
 async function timeOpen(
