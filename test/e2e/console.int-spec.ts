@@ -562,7 +562,23 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     const lock = rule.getByRole('group', { name: 'Action 2', exact: true });
     expect(await lock.getByLabel('Action', { exact: true }).inputValue()).toBe('lock');
     await lock.getByLabel('Message to the user').fill('USB storage is not allowed on tills.');
+    // Only outside the shop's opening hours, written with a time zone that does not exist.
+    await rule.getByText('When: time windows and allowed hours').click();
+    await rule
+      .getByRole('button', { name: 'Add window to rule 1: only outside these allowed hours' })
+      .click();
+    const hours = rule
+      .getByRole('group', { name: 'Only outside these allowed hours' })
+      .getByRole('group', { name: 'Window 1', exact: true });
+    await hours.getByRole('group', { name: 'Days' }).getByLabel('sat', { exact: true }).check();
+    await hours.getByLabel('From').fill('09:00');
+    await hours.getByLabel('To', { exact: true }).fill('19:30');
+    await hours.getByLabel('Time zone').fill('Mars/Olympus_Mons');
     await form.getByRole('button', { name: 'Publish new version' }).click();
+    const zoneErrors = page.locator('#p-rules-0-match-outsideHours-0-timeZone-errors');
+    await zoneErrors.waitFor();
+    expect(await zoneErrors.textContent()).toContain('unknown time zone');
+    expect(await hours.getByLabel('Time zone').getAttribute('aria-invalid')).toBe('true');
     const windowErrors = page.locator('#p-rules-0-condition-windowSeconds-errors');
     await windowErrors.waitFor();
     expect(await windowErrors.textContent()).toContain('rules[0].condition.windowSeconds');
@@ -570,10 +586,22 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     expect(await focusedId(page)).toBe('p-rules-0-condition-windowSeconds');
     await shot(page, '18-responses-field-error');
     await rule.getByLabel('Within (seconds)').fill('60');
+    await hours.getByLabel('Time zone').fill('Europe/Paris');
     await form.getByRole('button', { name: 'Publish new version' }).click();
     await page.getByText(/Active: version \d+ by admin/).waitFor();
     expect(await rule.getByLabel('Within (seconds)').inputValue()).toBe('60');
     expect(await rule.getByRole('group', { name: /^Action \d$/ }).count()).toBe(2);
+    const published = await api<{ document: { rules: { match: { outsideHours: unknown } }[] } }>(
+      '/api/v1/policies/responses',
+    );
+    expect(published.document.rules[0]?.match.outsideHours).toEqual([
+      {
+        days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+        from: '09:00',
+        to: '19:30',
+        timeZone: 'Europe/Paris',
+      },
+    ]);
     // A Kingston stick on a till matches the rule; one on a desktop does not.
     const test = page.getByRole('form', { name: /^Test a sample event/ });
     await test.getByLabel('Event attributes').fill('vendor=Kingston DataTraveler');
