@@ -1,9 +1,10 @@
 /**
  * The indexer against its targets (issue 6), on a seeded catalogue of 100k sessions and
  * ~1M events in its own schema, with the real built indexer as a child process:
- * - events indexed per second through the real handlers (published to JetStream, consumed,
- *   batched) beside a raw COPY of rows of the same shape into the same table (ratio;
- *   target at least 50 %);
+ * - events indexed per second through the real handlers (consumed from a JetStream backlog
+ *   published while the indexer was stopped, batched, written) beside a raw COPY of the same
+ *   rows into the same table, with the same indexes, in the same run (ratio; target at least
+ *   50 %);
  * - lag from JetStream's publish acknowledgement to the row being searchable (p50, p99;
  *   target p99 under 1 s) at a steady ~2000 events/s;
  * - catalog.search latency over NATS for a mix of queries (p50, p95; target p95 under 100 ms).
@@ -132,13 +133,32 @@ async function countEvents(
   return rows[0]?.n ?? 0;
 }
 
+interface Throughput {
+  /** Events/s the indexer consumed from a backlog, first row to last. */
+  indexRate: number;
+  copyRate: number;
+  /** Events/s the bench published (the indexer was stopped meanwhile). */
+  publishRate: number;
+  indexed: number;
+  /** The indexer's CPU while it drained the backlog, % of one core. */
+  indexerCpu: number;
+}
+
+/**
+ * The indexer's own rate: the events are published while it is stopped, so the stream
+ * holds a backlog, then it is started and timed from its first indexed row to its last.
+ * Timed while publishing, the figure was the bench's publish rate on the same two cores
+ * (the indexer kept pace with it and sat half idle), not the indexer's.
+ */
 async function throughput(
   ctx: BenchContext,
   pg: Client,
   schema: string,
   pub: Publisher,
   random: Random,
-) {
+  restart: () => Promise<ServiceProcess>,
+  stop: () => Promise<void>,
+): Promise<Throughput> {
   const sessions = Array.from({ length: THROUGHPUT_SESSIONS }, () => ({
     id: randomUUID(),
     agent: randomUUID(),
@@ -149,24 +169,37 @@ async function throughput(
     events.push(liveEvent(random, s.id, s.agent, Math.floor(i / sessions.length)));
   }
   const ids = sessions.map((s) => s.id);
+  await stop();
   const started = Date.now();
   for (const [i, e] of events.entries()) {
     const type = e.payload.type as string;
     await pub.publish(`event.${type}`, e.payload, `event:${e.payload.eventId as string}`);
-    if (i % 5000 === 0) ctx.progress(`indexer: published ${i} events`);
+    if (i % 5000 === 0) ctx.progress(`indexer: published ${i} events (indexer stopped)`);
   }
   await pub.flush();
-  const published = Date.now();
-  // Bounded from the end of publishing: on a busy machine publishing alone can take a minute.
-  const deadline = published + Math.max(60_000, ctx.durationMs * 6);
+  const publishRate = rate(events.length, Date.now() - started);
+
+  // Polled while the indexer starts: the first row seen starts the clock.
+  let first: { at: number; count: number } | undefined;
   let indexed = 0;
-  while (Date.now() < deadline) {
-    indexed = await countEvents(pg, schema, ids);
-    ctx.progress(`indexer: ${indexed}/${THROUGHPUT_EVENTS} events indexed`);
-    if (indexed >= THROUGHPUT_EVENTS) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const indexRate = rate(indexed, Date.now() - started);
+  let watching = true;
+  const watcher = (async () => {
+    const deadline = Date.now() + Math.max(120_000, ctx.durationMs * 12);
+    while (watching && Date.now() < deadline) {
+      indexed = await countEvents(pg, schema, ids);
+      if (indexed > 0) first ??= { at: Date.now(), count: indexed };
+      ctx.progress(`indexer: ${indexed}/${THROUGHPUT_EVENTS} events indexed`);
+      if (indexed >= THROUGHPUT_EVENTS) return Date.now();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return Date.now();
+  })();
+  const service = await restart();
+  service.resetUsage();
+  const finished = await watcher;
+  watching = false;
+  const indexerCpu = service.usage().cpuPercentOfOneCore;
+  const indexRate = first ? rate(indexed - first.count, finished - first.at) : 0;
 
   ctx.progress('indexer: raw COPY of the same rows');
   const copyStarted = Date.now();
@@ -177,7 +210,7 @@ async function throughput(
     events.map((e) => e.row),
   );
   const copyRate = rate(events.length, Date.now() - copyStarted);
-  return { indexRate, copyRate, publishRate: rate(events.length, published - started), indexed };
+  return { indexRate, copyRate, publishRate, indexed, indexerCpu };
 }
 
 async function lag(ctx: BenchContext, pg: Client, schema: string, pub: Publisher, random: Random) {
@@ -321,7 +354,7 @@ export const indexer: Benchmark = {
       });
       const seedSeconds = (Date.now() - seedStarted) / 1000;
       const port = await freePort();
-      service = await ServiceProcess.start(REPO_ROOT, 'indexer', port, {
+      const env = {
         NATS_URL: ctx.natsUrl,
         NATS_NAMESPACE: name,
         DATABASE_URL: testDatabaseUrl(),
@@ -330,17 +363,36 @@ export const indexer: Benchmark = {
         METRICS_ENABLED: 'false',
         // Its terminal-text consumer reads cast segments; this bench publishes none.
         STORAGE_URL: `file://${path.join(ctx.tmpDir, 'indexer-objects')}`,
-      });
+      };
+      // The first start creates the streams and the durable consumers.
+      service = await ServiceProcess.start(REPO_ROOT, 'indexer', port, env);
       const pub = new Publisher(jetstream(nc), name);
       const random = new Random(7);
-      const t = await throughput(ctx, pg, schema, pub, random);
+      const t = await throughput(
+        ctx,
+        pg,
+        schema,
+        pub,
+        random,
+        async () => (service = await ServiceProcess.start(REPO_ROOT, 'indexer', port, env)),
+        async () => {
+          await service?.stop();
+          service = undefined;
+        },
+      );
       const l = await lag(ctx, pg, schema, pub, random);
       const s = await searchLatency(ctx, nc, name, seed);
       return [
         { figure: 'catalogue seeded (sessions)', value: seed.sessions, unit: 'sessions' },
         { figure: 'catalogue seeded (events)', value: seed.events, unit: 'events' },
         { figure: 'seed time', value: seedSeconds, unit: 's' },
-        { figure: 'events indexed through the indexer', value: t.indexRate, unit: 'events/s' },
+        { figure: 'events published (indexer stopped)', value: t.publishRate, unit: 'events/s' },
+        {
+          figure: 'events indexed through the indexer (from a backlog)',
+          value: t.indexRate,
+          unit: 'events/s',
+        },
+        { figure: 'indexer CPU while indexing', value: t.indexerCpu, unit: '% of a core' },
         { figure: 'raw COPY of the same rows', value: t.copyRate, unit: 'rows/s' },
         {
           figure: 'indexer rate / raw COPY rate',
