@@ -257,7 +257,13 @@ export function PlayerPage() {
           >
             Export {selection ? 'clip' : 'recording'}
           </a>
-          <SharePanel recordingId={rid} selection={selection} nowMs={now} onSelect={setSelection} />
+          <SharePanel
+            recordingId={rid}
+            selection={selection}
+            nowMs={now}
+            onSelect={setSelection}
+            listNow={loaded.tracks}
+          />
         </div>
       </PlaybackView>
     </main>

@@ -22,11 +22,14 @@ export function SharePanel({
   selection,
   nowMs,
   onSelect,
+  listNow = true,
 }: {
   recordingId: string;
   selection: Selection | undefined;
   nowMs: number;
   onSelect: (s: Selection | undefined) => void;
+  /** False while the player is still getting its first frame: the list waits for it. */
+  listNow?: boolean;
 }) {
   const [expiry, setExpiry] = useState(String(EXPIRIES[1]?.ms ?? 86_400_000));
   const [created, setCreated] = useState<CreatedShare | undefined>();
@@ -37,6 +40,7 @@ export function SharePanel({
   const refresh = () => setVersion((v) => v + 1);
 
   useEffect(() => {
+    if (!listNow) return;
     let alive = true;
     request<{ shares: Share[] }>(`/api/v1/recordings/${recordingId}/shares`).then(
       (reply) => alive && setShares(reply.shares),
@@ -45,7 +49,7 @@ export function SharePanel({
     return () => {
       alive = false;
     };
-  }, [recordingId, version]);
+  }, [recordingId, version, listNow]);
 
   async function create(e: FormEvent) {
     e.preventDefault();
