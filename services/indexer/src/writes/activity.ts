@@ -4,6 +4,7 @@
  * message arrived before session.started (which fills it in later).
  */
 import type { EntityManager } from 'typeorm';
+import { Params } from '../queries/sql';
 
 export interface Activity {
   sessionId: string;
@@ -25,11 +26,24 @@ interface SessionTouch {
   apps: Set<string>;
 }
 
-export async function recordActivity(
-  m: EntityManager,
+/** The two upserts of a batch's activity, on parameters added to `p`. */
+export interface ActivityStatements {
+  /** Sessions: placeholder or activity time, applications and event types. */
+  sessions: string;
+  /** Agents: last seen. */
+  agents: string;
+}
+
+/**
+ * The activity upserts of `activity` (not empty), as statements whose parameters are added
+ * to `p` (the agents' to `agentParams` when given): run them one after the other, or as
+ * data-modifying CTEs of one statement.
+ */
+export function activityStatements(
   activity: readonly Activity[],
-): Promise<void> {
-  if (activity.length === 0) return;
+  p: Params,
+  agentParams: Params = p,
+): ActivityStatements {
   const sessions = new Map<string, SessionTouch>();
   for (const a of activity) {
     let s = sessions.get(a.sessionId);
@@ -49,13 +63,20 @@ export async function recordActivity(
   }
   // Sorted, so concurrent batches lock session rows in the same order and never deadlock.
   const touched = [...sessions.values()].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
-  await m.query(
-    `INSERT INTO sessions AS s (session_id, agent_id, started_at, event_types, apps, last_activity_at)
+  const ids = p.add(touched.map((t) => t.sessionId));
+  const agentIds = p.add(touched.map((t) => t.agentId));
+  const starts = p.add(touched.map((t) => t.earliest));
+  const types = p.add(touched.map((t) => JSON.stringify([...t.types])));
+  const apps = p.add(touched.map((t) => JSON.stringify([...t.apps])));
+  const agents = agentParams.add([...new Set(touched.map((t) => t.agentId))].sort());
+  return {
+    sessions: `INSERT INTO sessions AS s (session_id, agent_id, started_at, event_types, apps, last_activity_at)
      SELECT t.session_id, t.agent_id, t.started_at, t.types, t.apps, now()
        FROM (SELECT t.session_id, t.agent_id, t.started_at,
                     ARRAY(SELECT jsonb_array_elements_text(t.types)) AS types,
                     ARRAY(SELECT jsonb_array_elements_text(t.apps)) AS apps
-               FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::jsonb[], $5::jsonb[])
+               FROM unnest(${ids}::uuid[], ${agentIds}::uuid[], ${starts}::timestamptz[],
+                           ${types}::jsonb[], ${apps}::jsonb[])
                     AS t(session_id, agent_id, started_at, types, apps)) t
       -- Read before locking: a session this batch would not change is left alone, so
       -- concurrent batches of a busy session do not queue on its row lock. (INSERT ... ON
@@ -66,6 +87,7 @@ export async function recordActivity(
            AND x.last_activity_at >= now() - interval '${ACTIVITY_GRANULARITY_S} seconds'
            AND t.types <@ x.event_types AND t.apps <@ x.apps
            AND (x.start_seen OR t.started_at >= x.started_at))
+      ORDER BY t.session_id
      ON CONFLICT (session_id) DO UPDATE SET
        last_activity_at = greatest(s.last_activity_at, now()),
        started_at = CASE WHEN s.start_seen THEN s.started_at
@@ -80,22 +102,25 @@ export async function recordActivity(
         OR NOT excluded.event_types <@ s.event_types
         OR NOT excluded.apps <@ s.apps
         OR (NOT s.start_seen AND excluded.started_at < s.started_at)`,
-    [
-      touched.map((t) => t.sessionId),
-      touched.map((t) => t.agentId),
-      touched.map((t) => t.earliest),
-      touched.map((t) => JSON.stringify([...t.types])),
-      touched.map((t) => JSON.stringify([...t.apps])),
-    ],
-  );
-  const agents = [...new Set(touched.map((t) => t.agentId))].sort();
-  await m.query(
-    `INSERT INTO agents AS a (agent_id, first_seen_at, last_seen_at)
-     SELECT id, now(), now() FROM unnest($1::uuid[]) AS id
+    agents: `INSERT INTO agents AS a (agent_id, first_seen_at, last_seen_at)
+     SELECT id, now(), now() FROM unnest(${agents}::uuid[]) AS id
       WHERE NOT EXISTS (SELECT 1 FROM agents x WHERE x.agent_id = id
                           AND x.last_seen_at >= now() - interval '${ACTIVITY_GRANULARITY_S} seconds')
+      ORDER BY id
      ON CONFLICT (agent_id) DO UPDATE SET last_seen_at = now()
      WHERE a.last_seen_at < now() - interval '${ACTIVITY_GRANULARITY_S} seconds'`,
-    [agents],
-  );
+  };
+}
+
+/** Records `activity` in the transaction of `m` (two statements). */
+export async function recordActivity(
+  m: EntityManager,
+  activity: readonly Activity[],
+): Promise<void> {
+  if (activity.length === 0) return;
+  const p = new Params();
+  const agentParams = new Params();
+  const { sessions, agents } = activityStatements(activity, p, agentParams);
+  await m.query(sessions, p.values);
+  await m.query(agents, agentParams.values);
 }

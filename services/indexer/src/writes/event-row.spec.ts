@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventRecorded } from '@sessionrec/contracts';
-import { MAX_SEARCH_TEXT, toEventRow } from './event-row';
+import { MAX_SEARCH_TEXT, textWords, toEventRow } from './event-row';
 
 function event(attributes: EventRecorded['attributes']): EventRecorded {
   return {
@@ -52,5 +52,20 @@ describe('toEventRow', () => {
     expect(toEventRow(event({ windowTitle: 'x\uD800y' })).title).toBe('x\uFFFDy');
     expect(row.details).not.toContain('\\u0000');
     expect(row.searchText.length).toBeLessThanOrEqual(MAX_SEARCH_TEXT);
+  });
+});
+
+describe('textWords', () => {
+  it('splits at any whitespace and keeps punctuation and case', () => {
+    expect(textWords(' Payroll Q3.xlsx - Calc \n\t/media/usb0/a b\u00a0c ')).toEqual([
+      'Payroll',
+      'Q3.xlsx',
+      '-',
+      'Calc',
+      '/media/usb0/a',
+      'b',
+      'c',
+    ]);
+    expect(textWords('  ')).toEqual([]);
   });
 });

@@ -79,3 +79,15 @@ export function toEventRow(event: EventRecorded): EventRow {
     searchText: [...texts].join(' \n ').slice(0, MAX_SEARCH_TEXT),
   };
 }
+
+const WHITESPACE = /\s+/u;
+
+/**
+ * The words of a text as the per-session summary (`session_words`) keeps them: split at
+ * whitespace (JavaScript's \s), not lowercased here (the writer lowercases them with
+ * PostgreSQL's lower(), as ILIKE does). A string without whitespace that a text contains lies
+ * within one of these words; search splits free text the same way (search-filter.ts).
+ */
+export function textWords(text: string): string[] {
+  return text.split(WHITESPACE).filter((w) => w !== '');
+}
