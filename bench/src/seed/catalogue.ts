@@ -149,6 +149,16 @@ function makeEvent(random: Random, terminal: boolean, vocab: readonly string[]):
   return { type, app: app.name, title, commandLine: null, filePath, details };
 }
 
+/**
+ * The indexer's word summary (services/indexer/src/writes/event-row.ts `textWords`, lowercased
+ * by PostgreSQL's lower(); the seed's text is ASCII, where toLowerCase is the same), and its
+ * size limit (MAX_SESSION_WORDS in event.writer.ts).
+ */
+function textWords(text: string): string[] {
+  return text.split(/\s+/u).filter((w) => w !== '');
+}
+const MAX_SESSION_WORDS = 16_384;
+
 function searchText(e: EventSeed): string {
   const texts = new Set<string>();
   for (const v of [e.app, e.title, e.commandLine, e.filePath]) if (v) texts.add(v);
@@ -249,6 +259,8 @@ export async function seedCatalogue(
     ]),
   );
   let events = 0;
+  // Each session's word summary, as the indexer's event writer keeps it (session_words).
+  const sessionWords = new Map<string, Set<string>>();
   const spread = Math.max(0, options.eventsPerSession - 1);
   await copyRows(
     client,
@@ -275,6 +287,9 @@ export async function seedCatalogue(
           offset += random.int(500, 120_000);
           const e = makeEvent(random, s.terminal, vocab);
           events += 1;
+          let summary = sessionWords.get(s.id);
+          if (!summary) sessionWords.set(s.id, (summary = new Set()));
+          for (const w of textWords(searchText(e))) summary.add(w.toLowerCase());
           yield [
             randomUUID(),
             s.id,
@@ -307,9 +322,21 @@ export async function seedCatalogue(
      SELECT session_id, app, min(at), max(at), count(*) FROM "${schema}".events
       WHERE app IS NOT NULL GROUP BY session_id, app`,
   );
+  options.progress('seed: word summaries per session');
+  await copyRows(
+    client,
+    `"${schema}".session_words`,
+    ['session_id', 'words'],
+    (function* (): Generator<CopyValue[]> {
+      for (const [sessionId, summary] of sessionWords) {
+        const words = [...summary].join(' ');
+        yield [sessionId, words.length > MAX_SESSION_WORDS ? null : words];
+      }
+    })(),
+  );
   // A catalogue in service is vacuumed by autovacuum: without it the per-session UPDATE
   // above leaves every session row dead once and index-only scans fetch the heap.
-  for (const table of ['sessions', 'events', 'session_apps']) {
+  for (const table of ['sessions', 'events', 'session_apps', 'session_words']) {
     await client.query(`VACUUM (ANALYZE) "${schema}".${table}`);
   }
   return {

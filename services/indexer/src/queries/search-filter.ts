@@ -90,6 +90,34 @@ export function sessionConditions(r: CatalogSearchRequest, p: Params): string[] 
   return where;
 }
 
+/** Free text the word summary decides: plain words (ASCII letters and digits) and spaces. */
+const PLAIN_WORDS = /^[A-Za-z0-9]{1,256}(?: +[A-Za-z0-9]{1,256})*$/;
+
+/**
+ * The parts of free text `q` that every event matching it contains (case-insensitively),
+ * each without whitespace, when `q` is plain words (ASCII letters and digits separated by
+ * spaces, none of them `or`), else undefined. Its substring form contains every word; its
+ * words form (`websearch_to_tsquery('simple', q)`: each plain word is one lexeme, the word
+ * lowercased, AND-ed) needs each word as a token of the text, so the text contains it too.
+ * A session whose word summary (`session_words`, whitespace-separated words, lowercased)
+ * lacks one of them has no matching event: see `summaryAllows`.
+ */
+export function summaryParts(r: CatalogSearchRequest): string[] | undefined {
+  const q = r.q?.trim();
+  if (q === undefined || !PLAIN_WORDS.test(q)) return undefined;
+  const parts = q.split(/ +/);
+  return parts.some((w) => w.toLowerCase() === 'or') ? undefined : parts;
+}
+
+/**
+ * The condition on `session_words w` (left-joined: no row is unknown, as is NULL words)
+ * that a session may have an event matching free text with these parts.
+ */
+export function summaryAllows(parts: readonly string[], p: Params, w = 'w'): string {
+  const has = parts.map((part) => `strpos(${w}.words, lower(${p.add(part)}::text)) > 0`);
+  return `(${w}.words IS NULL OR (${has.join(' AND ')}))`;
+}
+
 /** Which free-text forms a condition uses: both (a match), or one branch of a candidate search. */
 export type TextForm = 'any' | 'words' | 'substring';
 
