@@ -159,6 +159,8 @@ export class DesktopAcked {
   }[] = [];
   readonly events: { type: string; offsetMs: number; attributes: Record<string, unknown> }[] = [];
   readonly metrics: Record<string, number>[] = [];
+  /** The session of each sample in `metrics`, at the same index. */
+  readonly metricSessions: string[] = [];
 
   readonly onAcked = (item: SpoolItem) => {
     const body = () => JSON.parse(item.body.toString('utf8')) as Record<string, unknown>;
@@ -194,9 +196,12 @@ export class DesktopAcked {
           })),
         );
         break;
-      case 'metrics':
-        this.metrics.push(...(body() as { samples: Record<string, number>[] }).samples);
+      case 'metrics': {
+        const { samples } = body() as { samples: Record<string, number>[] };
+        this.metrics.push(...samples);
+        this.metricSessions.push(...samples.map(() => item.meta.lane));
         break;
+      }
     }
   };
 
@@ -436,12 +441,20 @@ export async function remoteDisplayServer(
 }
 
 /** A TCP client of a stand-in server that can tell whether it is still connected (echo). */
-export async function remoteClient(port: number): Promise<{
+export async function remoteClient(
+  port: number,
+  /** The client's own address (any of 127.0.0.0/8 on loopback). */
+  localAddress?: string,
+): Promise<{
   socket: net.Socket;
   closed: Promise<string>;
   echoes: () => Promise<boolean>;
 }> {
-  const socket = net.connect(port, '127.0.0.1');
+  const socket = net.connect({
+    port,
+    host: '127.0.0.1',
+    ...(localAddress ? { localAddress } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('error', reject);

@@ -965,8 +965,8 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     // Another session's server on the same host: not connected to this display.
     const other = await remoteDisplayServer({ port: otherPort, uid: nobody });
     stopAfter.push(xrdp.child, other.child);
-    const rdpClient = await remoteClient(xrdpPort);
-    const otherClient = await remoteClient(otherPort);
+    const rdpClient = await remoteClient(xrdpPort, '127.0.0.2');
+    const otherClient = await remoteClient(otherPort, '127.0.0.3');
     stopAfter.push(rdpClient.socket, otherClient.socket);
     expect(await rdpClient.echoes()).toBe(true);
     expect(await otherClient.echoes()).toBe(true);
@@ -992,6 +992,22 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     await until('session', () => acked.sessions.length === sessionsBefore + 1);
     const sessionId = String(acked.sessions[acked.sessions.length - 1]!.sessionId);
     await until('session ready', () => log.includes(`desktop session ${sessionId}`));
+
+    // The session's client and network quality are those of its own display's connection,
+    // from the kernel: not the other session's, busy as it is.
+    expect(acked.sessions[acked.sessions.length - 1]).toMatchObject({ clientAddress: '127.0.0.2' });
+    const busy = setInterval(() => otherClient.socket.write(Buffer.alloc(4096)), 50);
+    const samples = () => acked.metrics.filter((_, i) => acked.metricSessions[i] === sessionId);
+    await until('network samples of the session', () => samples().length >= 4);
+    clearInterval(busy);
+    // The first sample has no throughput yet (no earlier reading); the other session's
+    // connection moved up to 80 KB/s each way meanwhile (about 1.3 Mbit/s as sampled).
+    expect(
+      samples()
+        .slice(1)
+        .every((sample) => sample.throughputBps! < 100_000),
+    ).toBe(true);
+    expect(samples()[0]).toMatchObject({ rttMs: expect.any(Number) as number });
 
     // The session's own process (the user) could not end a system process's connection;
     // the daemon closes exactly the one tied to this display.

@@ -55,6 +55,38 @@ async function harness(decide: (q: PolicyQuestion) => PolicyEvaluateReply) {
     states: new SessionStateStore(path.join(dir, 'sessions')),
     peerOf: () => Promise.resolve({ pid: 1, uid: 1000, user: 'alice', groups: ['staff'] }),
     log: () => undefined,
+    // The kernel's socket tables, as display-disconnect.ts reads them: one RDP client of :5.
+    displayConnections: {
+      identify: (query) =>
+        Promise.resolve(
+          query.displayNumber === 5 && query.uid === 1000
+            ? {
+                ok: true as const,
+                xServer: 500,
+                connections: [
+                  {
+                    endpoints: {
+                      serverIp: '10.0.0.2',
+                      serverPort: 3389,
+                      clientIp: '192.168.1.20',
+                      clientPort: 50000,
+                    },
+                    pids: [300],
+                  },
+                ],
+              }
+            : { ok: false as const, reason: 'no X server' },
+        ),
+      destroy: () => Promise.resolve(true),
+      tcpInfo: () =>
+        Promise.resolve({
+          rttMs: 12.5,
+          rttVarMs: 3,
+          retransmits: 0,
+          bytesAcked: 1000,
+          bytesReceived: 500,
+        }),
+    },
   };
   const sessions: DesktopDaemonSession[] = [];
   const server = net.createServer((socket) => {
@@ -87,7 +119,8 @@ async function harness(decide: (q: PolicyQuestion) => PolicyEvaluateReply) {
     for (let i = 0; i < 200 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
     expect(check()).toBe(true);
   };
-  const hello = () => send({ t: 'hello', v: 1, pid: 1, display: ':5', width: 1280, height: 720 });
+  // Display :6 has no remote connection; :5 has one (displayConnections above).
+  const hello = () => send({ t: 'hello', v: 1, pid: 1, display: ':6', width: 1280, height: 720 });
   const stop = async () => {
     client.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -224,7 +257,12 @@ describe('DesktopDaemonSession', () => {
           captureWindowTitles: false,
         },
       });
-      await h.sessions[0]!.policyChanged();
+      const changed = h.sessions[0]!.policyChanged();
+      // The session is told what to record and answers that it has switched.
+      await h.until(() => h.received.some((m) => m.t === 'recording'));
+      const told = h.received.find((m) => m.t === 'recording') as { ref: number };
+      h.send({ t: 'switched', ref: told.ref });
+      await changed;
       expect(h.received.filter((m) => m.t === 'detection')).toEqual([
         {
           t: 'detection',
@@ -251,6 +289,39 @@ describe('DesktopDaemonSession', () => {
           type: 'app.start',
           attributes: { app: 'x', commandLine: 'x --y' },
         }),
+      ]);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it("takes a local display's client address and network quality from the kernel, not from the session", async () => {
+    const h = await harness(() => reply('do-not-record'));
+    try {
+      h.send({
+        t: 'hello',
+        v: 1,
+        pid: 1,
+        display: ':5',
+        width: 1280,
+        height: 720,
+        clientAddress: '10.9.9.9',
+      });
+      await h.until(() => h.received.some((m) => m.t === 'welcome'));
+      expect(h.received.find((m) => m.t === 'welcome')).toMatchObject({ metricsByDaemon: true });
+      expect(h.submitted[0]!.body).toMatchObject({ clientAddress: '192.168.1.20' });
+      await h.until(() => h.submitted.some((s) => s.kind === 'metrics'));
+      expect(h.submitted.find((s) => s.kind === 'metrics')!.body).toMatchObject({
+        samples: [{ rttMs: 12.5, jitterMs: 3, retransmits: 0, throughputBps: 0 }],
+      });
+      // Disconnect is the daemon's: the connection it found is closed, the session not asked.
+      const outcome = await h.sessions[0]!.wrapperCommand('c-1', 'disconnect');
+      expect(outcome).toEqual({
+        status: 'acked',
+        detail: 'remote-display connection dropped: 192.168.1.20:50000 -> 10.0.0.2:3389 (pid 300)',
+      });
+      expect(h.received.filter((m) => m.t === 'command')).toEqual([
+        expect.objectContaining({ action: 'notice' }),
       ]);
     } finally {
       await h.stop();

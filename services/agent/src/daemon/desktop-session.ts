@@ -19,7 +19,7 @@ import type {
   RecordingReason,
 } from '@sessionrec/contracts';
 import { displayNumber } from '../desktop/x11/x11-text';
-import type { SshEndpoints } from '../detect/tcp-info';
+import { QualitySampler, type SshEndpoints, type TcpInfo, readTcpInfo } from '../detect/tcp-info';
 import { readBoxes } from '../media/boxes';
 import { sha256Hex } from '../media/hash-chain';
 import { DetectionFilter } from '../policy/detection-filter';
@@ -56,6 +56,7 @@ export interface DesktopDaemonContext extends DaemonContext {
   readonly displayConnections?: {
     identify(query: DisplayConnectionQuery): Promise<Identified>;
     destroy(endpoints: SshEndpoints): Promise<boolean>;
+    tcpInfo?(endpoints: SshEndpoints): Promise<TcpInfo | null>;
   };
 }
 
@@ -94,6 +95,9 @@ export class DesktopDaemonSession extends LocalSessionChannel<
   private focusedApp: string | undefined;
   /** When capture was last restarted after a resize (at most 3 a minute). */
   private captureRestarts: number[] = [];
+  /** Samples of a local display's remote connection, taken by the daemon. */
+  private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly sampler = new QualitySampler();
 
   constructor(
     socket: Socket,
@@ -189,8 +193,13 @@ export class DesktopDaemonSession extends LocalSessionChannel<
     const sessionId = randomUUID();
     const token = randomBytes(32).toString('base64url');
     this.startedAtMs = Date.now();
-    const address =
-      message.clientAddress && /^[0-9a-fA-F.:]+$/.test(message.clientAddress)
+    // A local display's client is the one the kernel ties to it (not what the session says);
+    // with X forwarding the session knows its own SSH connection.
+    const address = this.localDisplay
+      ? await this.identify(peer.uid).then((found) =>
+          found.ok ? found.connections[0]!.endpoints.clientIp : undefined,
+        )
+      : message.clientAddress && /^[0-9a-fA-F.:]+$/.test(message.clientAddress)
         ? message.clientAddress
         : undefined;
     this.state = {
@@ -235,8 +244,10 @@ export class DesktopDaemonSession extends LocalSessionChannel<
       idleSeconds: this.idleSeconds(),
       segmentSeconds: desktop.segmentSeconds,
       metricSeconds: desktop.metricSeconds,
+      ...(this.localDisplay ? { metricsByDaemon: true } : {}),
       storage: this.storage(),
     });
+    this.startSampling();
     this.onReady(this);
   }
 
@@ -261,6 +272,8 @@ export class DesktopDaemonSession extends LocalSessionChannel<
     this.ctx.log(`desktop ${state.sessionId}: session of ${state.user} reconnected`);
     this.send({ t: 'resumed', recording: this.recordingState() });
     this.sendDetection();
+    // Sessions that began under a daemon which samples (it recorded their display) resume so.
+    if (state.display) this.startSampling();
     this.onReady(this);
   }
 
@@ -430,6 +443,65 @@ export class DesktopDaemonSession extends LocalSessionChannel<
     await this.ctx.states.save(state);
   }
 
+  protected override socketClosed(): void {
+    this.stopSampling();
+  }
+
+  // ---- the remote-display connection, seen from the kernel --------------------------
+
+  /** A local display (`:10`), not an X-forwarded one (`localhost:10`). */
+  private get localDisplay(): boolean {
+    return /^(unix)?:\d/.test(this.display);
+  }
+
+  private links(): NonNullable<DesktopDaemonContext['displayConnections']> {
+    return (
+      this.ctx.displayConnections ?? {
+        identify: identifyDisplayConnections,
+        destroy: destroyConnection,
+        tcpInfo: readTcpInfo,
+      }
+    );
+  }
+
+  /** The remote-display connections of the session's display (display-disconnect.ts). */
+  private identify(uid: number): Promise<Identified> {
+    const n = displayNumber(this.display);
+    if (n === undefined) return Promise.resolve({ ok: false, reason: 'no display known' });
+    return this.links().identify({
+      displayNumber: n,
+      uid,
+      ports: this.ctx.config.desktop.remotePorts,
+    });
+  }
+
+  /** Samples the network quality of a local display's connection every `metricSeconds`. */
+  private startSampling(): void {
+    if (!this.localDisplay || this.metricsTimer || this.closed) return;
+    const sample = () => void this.sampleNetwork().catch(() => undefined);
+    sample();
+    this.metricsTimer = setInterval(sample, this.ctx.config.desktop.metricSeconds * 1000);
+  }
+
+  private stopSampling(): void {
+    clearInterval(this.metricsTimer);
+    this.metricsTimer = undefined;
+  }
+
+  private async sampleNetwork(): Promise<void> {
+    const state = this.state;
+    if (!state || this.ended) return;
+    const found = await this.identify(state.uid);
+    if (!found.ok) return;
+    const info = await (this.links().tcpInfo ?? readTcpInfo)(found.connections[0]!.endpoints);
+    if (!info || this.ended) return;
+    const at = this.nowMs();
+    const sample = { offsetMs: at, ...this.sampler.next(info, at) };
+    this.enqueueStep(async () => {
+      if (!this.ended) await this.submitMetrics([sample]);
+    });
+  }
+
   protected recordingMessage(ref: number): DesktopDaemonMessage {
     return { t: 'recording', recording: this.recordingState(), ref };
   }
@@ -548,6 +620,7 @@ export class DesktopDaemonSession extends LocalSessionChannel<
     const state = this.state;
     if (!state || this.ended) return;
     this.ended = true;
+    this.stopSampling();
     const at = offsetMs ?? this.nowMs();
     this.onGone(this);
     if (state.recording) await this.stopRecording(at, 'session-end', undefined, false);
@@ -608,11 +681,9 @@ export class DesktopDaemonSession extends LocalSessionChannel<
     action: CommandAction,
     message?: string,
   ): Promise<CommandOutcome> {
-    if (this.closed || this.ended)
-      return Promise.resolve({ status: 'failed', detail: 'session has ended' });
-    if (action === 'disconnect' && /^(unix)?:\d/.test(this.display))
-      return this.disconnect(message);
-    return this.sessionCommand(commandId, action, message);
+    if (action !== 'disconnect' || !this.localDisplay || this.closed || this.ended)
+      return super.wrapperCommand(commandId, action, message);
+    return this.disconnect(message);
   }
 
   /**
@@ -622,17 +693,9 @@ export class DesktopDaemonSession extends LocalSessionChannel<
    */
   private async disconnect(message?: string): Promise<CommandOutcome> {
     const state = this.state;
-    const n = displayNumber(this.display);
-    if (!state || n === undefined) return { status: 'failed', detail: 'no display known' };
-    const links = this.ctx.displayConnections ?? {
-      identify: identifyDisplayConnections,
-      destroy: destroyConnection,
-    };
-    const found = await links.identify({
-      displayNumber: n,
-      uid: state.uid,
-      ports: this.ctx.config.desktop.remotePorts,
-    });
+    if (!state) return { status: 'failed', detail: 'session has not begun' };
+    const links = this.links();
+    const found = await this.identify(state.uid);
     if (!found.ok) {
       this.ctx.log(`desktop ${state.sessionId}: disconnect refused: ${found.reason}`);
       return {

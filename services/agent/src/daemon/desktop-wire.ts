@@ -124,6 +124,11 @@ export const desktopDaemonMessage = z.discriminatedUnion('t', [
     idleSeconds: z.number().positive(),
     segmentSeconds: z.number().positive(),
     metricSeconds: z.number().positive(),
+    /**
+     * The daemon samples the remote-display connection itself (a local display: it can tell
+     * which connection is this display's); the session samples only when this is absent.
+     */
+    metricsByDaemon: z.boolean().optional(),
     storage: desktopStorage,
   }),
   z.strictObject({ t: z.literal('refused'), message: z.string().max(2000) }),

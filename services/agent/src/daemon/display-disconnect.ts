@@ -26,7 +26,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { SshEndpoints } from '../detect/tcp-info';
+import { type SshEndpoints, ssFilter } from '../detect/tcp-info';
 import { splitAddress } from '../desktop/display-connection';
 import { uidOf as procUidOf } from './peer';
 
@@ -174,27 +174,14 @@ export async function identifyDisplayConnections(
   return { ok: true, xServer, connections };
 }
 
-const bracket = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
-
-function filterOf(endpoints: SshEndpoints): string[] {
-  return [
-    'state',
-    'established',
-    'src',
-    `${bracket(endpoints.serverIp)}:${endpoints.serverPort}`,
-    'dst',
-    `${bracket(endpoints.clientIp)}:${endpoints.clientPort}`,
-  ];
-}
-
 /**
  * Destroys one TCP connection in the kernel (`ss -K`, exactly its four-tuple) and checks
  * it is gone; false when it is still there (no CAP_NET_ADMIN, a kernel without
  * CONFIG_INET_DIAG_DESTROY).
  */
 export async function destroyConnection(endpoints: SshEndpoints): Promise<boolean> {
-  await run('ss', ['-K', '-tnH', ...filterOf(endpoints)], { timeout: 5000 }).catch(() => undefined);
-  const left = await run('ss', ['-tnH', ...filterOf(endpoints)], { timeout: 5000 }).then(
+  await run('ss', ['-K', '-tnH', ...ssFilter(endpoints)], { timeout: 5000 }).catch(() => undefined);
+  const left = await run('ss', ['-tnH', ...ssFilter(endpoints)], { timeout: 5000 }).then(
     (out) => out.stdout.trim(),
     () => 'unknown',
   );

@@ -217,21 +217,24 @@ export abstract class LocalSessionChannel<
       return;
     }
     if (!this.state || this.ended) throw new Error(`${common.t} outside a session`);
-    if (common.t === 'metrics') {
-      return this.submitJson(
-        'metrics',
-        `/sessions/${this.state.sessionId}/metrics`,
-        {
-          samples: common.samples.map((sample) => ({
-            sampleId: randomUUID(),
-            at: this.iso(sample.offsetMs),
-            ...sample,
-          })),
-        },
-        common.samples.length,
-      );
-    }
+    if (common.t === 'metrics') return this.submitMetrics(common.samples);
     return this.handle(message);
+  }
+
+  /** Network quality samples of the session's connection, stamped and spooled. */
+  protected submitMetrics(samples: z.infer<typeof metricsMessage>['samples']): Promise<void> {
+    return this.submitJson(
+      'metrics',
+      `/sessions/${this.state!.sessionId}/metrics`,
+      {
+        samples: samples.map((sample) => ({
+          sampleId: randomUUID(),
+          at: this.iso(sample.offsetMs),
+          ...sample,
+        })),
+      },
+      samples.length,
+    );
   }
 
   protected submitJson(

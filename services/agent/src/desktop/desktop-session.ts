@@ -197,8 +197,12 @@ class DesktopSession {
     // Moves and resizes arrive as X events; the poll is the safety net.
     this.x.watchTopLevelChanges(() => this.masksChanged());
     this.timers.push(setInterval(() => void this.refreshMasks(), options.maskPollMs ?? 1000));
-    void this.sampleNetwork();
-    this.timers.push(setInterval(() => void this.sampleNetwork(), welcome.metricSeconds * 1000));
+    // The daemon samples a local display's connection itself (it can tell which is this
+    // display's); the session does for X forwarding (its own SSH connection).
+    if (!welcome.metricsByDaemon) {
+      void this.sampleNetwork();
+      this.timers.push(setInterval(() => void this.sampleNetwork(), welcome.metricSeconds * 1000));
+    }
     if (options.signal) {
       if (options.signal.aborted) this.end('logout');
       options.signal.addEventListener('abort', () => this.end('logout'), { once: true });

@@ -5,7 +5,7 @@
  * statistics of that socket (TCP_INFO through `ss -tin`, as for terminal sessions).
  */
 import { execFile } from 'node:child_process';
-import { type SshEndpoints, parseSshConnection } from '../detect/tcp-info';
+import { type SshEndpoints, parseSshConnection, ssFilter } from '../detect/tcp-info';
 
 /** "addr:port" as ss prints it ("[::1]:3389", "::ffff:10.0.0.5:3389", "10.0.0.5:3389"). */
 export function splitAddress(text: string): { ip: string; port: number } | null {
@@ -59,24 +59,10 @@ export function findDisplayConnection(
 
 /** The pid holding the server side of a connection, when `ss -p` may show it (own processes). */
 export function connectionOwner(endpoints: SshEndpoints): Promise<number | null> {
-  const bracket = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
   return new Promise((resolve) => {
-    execFile(
-      'ss',
-      [
-        '-tnpH',
-        'state',
-        'established',
-        'src',
-        `${bracket(endpoints.serverIp)}:${endpoints.serverPort}`,
-        'dst',
-        `${bracket(endpoints.clientIp)}:${endpoints.clientPort}`,
-      ],
-      { timeout: 2000 },
-      (error, stdout) => {
-        const pid = /pid=(\d+)/.exec(error ? '' : stdout);
-        resolve(pid ? Number(pid[1]) : null);
-      },
-    );
+    execFile('ss', ['-tnpH', ...ssFilter(endpoints)], { timeout: 2000 }, (error, stdout) => {
+      const pid = /pid=(\d+)/.exec(error ? '' : stdout);
+      resolve(pid ? Number(pid[1]) : null);
+    });
   });
 }

@@ -61,10 +61,9 @@ export function parseSsInfo(text: string): TcpInfo | null {
 
 const bracket = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
 
-/** Reads TCP_INFO of the SSH connection through `ss`; null when it is not found. */
-export function readTcpInfo(endpoints: SshEndpoints): Promise<TcpInfo | null> {
-  const args = [
-    '-tinH',
+/** The `ss` filter naming exactly one established connection (its four-tuple). */
+export function ssFilter(endpoints: SshEndpoints): string[] {
+  return [
     'state',
     'established',
     'src',
@@ -72,6 +71,11 @@ export function readTcpInfo(endpoints: SshEndpoints): Promise<TcpInfo | null> {
     'dst',
     `${bracket(endpoints.clientIp)}:${endpoints.clientPort}`,
   ];
+}
+
+/** Reads TCP_INFO of the SSH connection through `ss`; null when it is not found. */
+export function readTcpInfo(endpoints: SshEndpoints): Promise<TcpInfo | null> {
+  const args = ['-tinH', ...ssFilter(endpoints)];
   return new Promise((resolve) => {
     execFile('ss', args, { timeout: 2000 }, (error, stdout) => {
       resolve(error ? null : parseSsInfo(stdout));
