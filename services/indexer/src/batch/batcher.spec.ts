@@ -58,6 +58,51 @@ describe('Batcher', () => {
     await added;
   });
 
+  it('writes one batch of a lane at a time, the next with what arrived meanwhile', async () => {
+    const writes: string[][] = [];
+    let release: () => void = () => undefined;
+    const batcher = new Batcher<string>(
+      (rows) => {
+        writes.push([...rows]);
+        return writes.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+      { maxRows: 2, maxDelayMs: 60_000 },
+    );
+    const first = Promise.all([batcher.add('a'), batcher.add('b')]);
+    const later = Promise.all(['c', 'd', 'e'].map((row) => batcher.add(row)));
+    expect(writes).toEqual([['a', 'b']]);
+    release();
+    await first;
+    await later;
+    expect(writes).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('writes the batches of different lanes at the same time, never one key twice at once', async () => {
+    const running = new Map<number, string[]>();
+    let most = 0;
+    let overlap = false;
+    let calls = 0;
+    const batcher = new Batcher<{ key: string; i: number }>(
+      async (rows) => {
+        const id = calls++;
+        const keys = rows.map((row) => row.key);
+        for (const other of running.values())
+          if (other.some((k) => keys.includes(k))) overlap = true;
+        running.set(id, keys);
+        most = Math.max(most, running.size);
+        await new Promise((r) => setTimeout(r, 5));
+        running.delete(id);
+      },
+      { maxRows: 1, maxDelayMs: 60_000, lanes: 4, laneKey: (row) => row.key },
+    );
+    const keys = Array.from({ length: 16 }, (_, i) => `session-${i}`);
+    await Promise.all(keys.flatMap((key) => [0, 1, 2].map((i) => batcher.add({ key, i }))));
+    expect(overlap).toBe(false);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    await batcher.drain();
+  });
+
   it('refuses a batch size below one', () => {
     expect(() => new Batcher(() => Promise.resolve(), { maxRows: 0, maxDelayMs: 1 })).toThrow(
       RangeError,

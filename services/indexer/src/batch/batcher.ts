@@ -1,9 +1,22 @@
 /**
  * Groups rows arriving one message at a time into one database write, so indexing keeps up
  * with ingest: `add` resolves when the row's batch committed (the message is acked only
- * then) and rejects when it failed (every member is redelivered). A batch is written when
- * it holds `maxRows` or its oldest row has waited `maxDelayMs`.
+ * then) and rejects when it failed (every member is redelivered).
+ *
+ * Rows go to lanes by key (the session): each lane writes one batch at a time, so
+ * concurrent batches never hold rows of the same session and never queue on each other's
+ * row locks (session, applications, word summary), while the other lanes write in
+ * parallel. A lane writes its batch when it holds `maxRows`, when its oldest row has waited
+ * `maxDelayMs` while the lane was idle, or, while a write is running, as soon as that write
+ * ends (with what arrived meanwhile, up to `maxRows`): under load, batches grow instead of
+ * waiting on each other.
  */
+/**
+ * Lanes of the indexer's batched writers (keyed by session): batches of as many different
+ * sessions are written at once, each session's one after the other.
+ */
+export const WRITE_LANES = 4;
+
 export type BatchWrite<T> = (rows: readonly T[]) => Promise<void>;
 
 interface Pending<T> {
@@ -12,51 +25,93 @@ interface Pending<T> {
   reject: (err: unknown) => void;
 }
 
-export interface BatcherOptions {
+export interface BatcherOptions<T> {
   readonly maxRows: number;
   readonly maxDelayMs: number;
+  /** Lanes that write in parallel (1 unless given). */
+  readonly lanes?: number;
+  /** The lane key of a row: rows with one key always share a lane. */
+  readonly laneKey?: (row: T) => string;
+}
+
+interface Lane<T> {
+  pending: Pending<T>[];
+  timer: NodeJS.Timeout | undefined;
+  writing: Promise<void> | undefined;
+}
+
+/** FNV-1a over the key's UTF-16 code units: cheap, and stable across processes. */
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 export class Batcher<T> {
-  private pending: Pending<T>[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private readonly writing = new Set<Promise<void>>();
+  private readonly lanes: Lane<T>[];
 
   constructor(
     private readonly write: BatchWrite<T>,
-    private readonly options: BatcherOptions,
+    private readonly options: BatcherOptions<T>,
   ) {
     if (!Number.isInteger(options.maxRows) || options.maxRows < 1) {
       throw new RangeError('maxRows must be a positive integer');
     }
+    const lanes = options.lanes ?? 1;
+    if (!Number.isInteger(lanes) || lanes < 1) {
+      throw new RangeError('lanes must be a positive integer');
+    }
+    this.lanes = Array.from({ length: lanes }, () => ({
+      pending: [],
+      timer: undefined,
+      writing: undefined,
+    }));
   }
 
   add(row: T): Promise<void> {
+    const key = this.options.laneKey;
+    const lane =
+      this.lanes[key && this.lanes.length > 1 ? hashKey(key(row)) % this.lanes.length : 0]!;
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
-      if (this.pending.length >= this.options.maxRows) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+      lane.pending.push({ row, resolve, reject });
+      if (lane.writing) return; // written when the running write ends
+      if (lane.pending.length >= this.options.maxRows) this.flushLane(lane);
+      else lane.timer ??= setTimeout(() => this.flushLane(lane), this.options.maxDelayMs);
     });
   }
 
-  /** Writes what is waiting now (also called on shutdown). */
+  /** Writes what is waiting now in every idle lane (busy lanes follow when they finish). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
+    for (const lane of this.lanes) this.flushLane(lane);
+  }
+
+  /** Flushes and waits until every lane has written everything and is idle. */
+  async drain(): Promise<void> {
+    for (;;) {
+      this.flush();
+      const writing = this.lanes.flatMap((lane) => (lane.writing ? [lane.writing] : []));
+      if (writing.length === 0) return;
+      await Promise.allSettled(writing);
+    }
+  }
+
+  private flushLane(lane: Lane<T>): void {
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = undefined;
+    if (lane.writing || lane.pending.length === 0) return;
+    const batch = lane.pending.splice(0, this.options.maxRows);
     const done = this.write(batch.map((p) => p.row)).then(
       () => batch.forEach((p) => p.resolve()),
       (err: unknown) => batch.forEach((p) => p.reject(err)),
     );
-    this.writing.add(done);
-    void done.finally(() => this.writing.delete(done));
-  }
-
-  /** Flushes and waits for every write in progress. */
-  async drain(): Promise<void> {
-    this.flush();
-    await Promise.allSettled([...this.writing]);
+    lane.writing = done;
+    void done.finally(() => {
+      lane.writing = undefined;
+      // Rows that arrived during the write have waited already: they go next, at once.
+      this.flushLane(lane);
+    });
   }
 }
