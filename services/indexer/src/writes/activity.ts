@@ -43,6 +43,7 @@ export function activityStatements(
   activity: readonly Activity[],
   p: Params,
   agentParams: Params = p,
+  agentIds: readonly string[] = activity.map((a) => a.agentId),
 ): ActivityStatements {
   const sessions = new Map<string, SessionTouch>();
   for (const a of activity) {
@@ -64,18 +65,18 @@ export function activityStatements(
   // Sorted, so concurrent batches lock session rows in the same order and never deadlock.
   const touched = [...sessions.values()].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
   const ids = p.add(touched.map((t) => t.sessionId));
-  const agentIds = p.add(touched.map((t) => t.agentId));
+  const sessionAgents = p.add(touched.map((t) => t.agentId));
   const starts = p.add(touched.map((t) => t.earliest));
   const types = p.add(touched.map((t) => JSON.stringify([...t.types])));
   const apps = p.add(touched.map((t) => JSON.stringify([...t.apps])));
-  const agents = agentParams.add([...new Set(touched.map((t) => t.agentId))].sort());
+  const agents = agentParams.add([...new Set(agentIds)].sort());
   return {
     sessions: `INSERT INTO sessions AS s (session_id, agent_id, started_at, event_types, apps, last_activity_at)
      SELECT t.session_id, t.agent_id, t.started_at, t.types, t.apps, now()
        FROM (SELECT t.session_id, t.agent_id, t.started_at,
                     ARRAY(SELECT jsonb_array_elements_text(t.types)) AS types,
                     ARRAY(SELECT jsonb_array_elements_text(t.apps)) AS apps
-               FROM unnest(${ids}::uuid[], ${agentIds}::uuid[], ${starts}::timestamptz[],
+               FROM unnest(${ids}::uuid[], ${sessionAgents}::uuid[], ${starts}::timestamptz[],
                            ${types}::jsonb[], ${apps}::jsonb[])
                     AS t(session_id, agent_id, started_at, types, apps)) t
       -- Read before locking: a session this batch would not change is left alone, so
@@ -123,4 +124,94 @@ export async function recordActivity(
   const { sessions, agents } = activityStatements(activity, p, agentParams);
   await m.query(sessions, p.values);
   await m.query(agents, agentParams.values);
+}
+
+/** How long this process trusts its own activity writes: a second under the granularity. */
+const TRUSTED_MS = (ACTIVITY_GRANULARITY_S - 1) * 1000;
+const CACHED_SESSIONS = 100_000;
+
+interface Written {
+  /** performance.now() before the statement that wrote it was sent. */
+  at: number;
+  earliest: number;
+  types: Set<string>;
+  apps: Set<string>;
+}
+
+/**
+ * What this process itself wrote of sessions' and agents' activity in the last few seconds,
+ * so a batch leaves out the sessions the activity upsert would leave alone anyway: written
+ * by us less than TRUSTED_MS ago (the row's activity time can only have grown since), with
+ * no application or event type and no earlier placeholder start than we wrote. The database
+ * would read each such row only to skip it. Durations are measured on this process's
+ * monotonic clock, so clock differences with the database do not matter.
+ */
+export class ActivityCache {
+  private readonly sessions = new Map<string, Written>();
+  private readonly agents = new Map<string, number>();
+
+  /** The activity the database may still change, and the agents it may still touch. */
+  unsettled(activity: readonly Activity[]): { activity: Activity[]; agentIds: string[] } {
+    const now = performance.now();
+    const rows = activity.filter((a) => {
+      const w = this.sessions.get(a.sessionId);
+      return (
+        !w ||
+        now - w.at >= TRUSTED_MS ||
+        Date.parse(a.at) < w.earliest ||
+        (a.eventType !== undefined && !w.types.has(a.eventType)) ||
+        (a.app != null && a.app !== '' && !w.apps.has(a.app))
+      );
+    });
+    const agentIds = [...new Set(activity.map((a) => a.agentId))].filter((id) => {
+      const at = this.agents.get(id);
+      return at === undefined || now - at >= TRUSTED_MS;
+    });
+    return { activity: rows, agentIds };
+  }
+
+  /**
+   * After the commit: the statement sent at `at` wrote `sessions` (their activity from
+   * `activity`) and `agents`.
+   */
+  wrote(
+    at: number,
+    activity: readonly Activity[],
+    sessions: readonly string[],
+    agents: readonly string[],
+  ): void {
+    const written = new Set(sessions);
+    for (const a of activity) {
+      if (!written.has(a.sessionId)) continue;
+      let w = this.sessions.get(a.sessionId);
+      if (!w || w.at !== at) {
+        // Types, applications and an earlier start only grow in the row: what we knew stays.
+        w = {
+          at,
+          earliest: w?.earliest ?? Infinity,
+          types: w?.types ?? new Set(),
+          apps: w?.apps ?? new Set(),
+        };
+        this.sessions.delete(a.sessionId);
+        this.sessions.set(a.sessionId, w);
+      }
+      // A placeholder's start is the least time written to it: at most this one.
+      w.earliest = Math.min(w.earliest, Date.parse(a.at));
+      if (a.eventType) w.types.add(a.eventType);
+      if (a.app) w.apps.add(a.app);
+    }
+    for (const id of agents) {
+      this.agents.delete(id);
+      this.agents.set(id, at);
+    }
+    evictOldest(this.sessions, CACHED_SESSIONS);
+    evictOldest(this.agents, CACHED_SESSIONS);
+  }
+}
+
+function evictOldest(map: Map<string, unknown>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
+  }
 }

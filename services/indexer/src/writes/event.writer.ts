@@ -9,15 +9,16 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventRecorded } from '@sessionrec/contracts';
 import { DataSource } from 'typeorm';
-import { Batcher } from '../batch/batcher';
+import { Batcher, WRITE_LANES } from '../batch/batcher';
 import { INDEXER_CONFIG, type IndexerConfig } from '../indexer-config';
 import { Params } from '../queries/sql';
-import { activityStatements } from './activity';
+import { type Activity, ActivityCache, activityStatements } from './activity';
 import { type EventRow, textWords, toEventRow } from './event-row';
 
 @Injectable()
 export class EventWriter implements OnApplicationShutdown {
   private readonly batcher: Batcher<EventRow>;
+  private readonly activity = new ActivityCache();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,6 +27,8 @@ export class EventWriter implements OnApplicationShutdown {
     this.batcher = new Batcher((rows) => this.write(rows), {
       maxRows: config.INDEXER_BATCH_ROWS,
       maxDelayMs: config.INDEXER_BATCH_DELAY_MS,
+      lanes: WRITE_LANES,
+      laneKey: (row) => row.sessionId,
     });
   }
 
@@ -39,8 +42,26 @@ export class EventWriter implements OnApplicationShutdown {
   }
 
   private async write(rows: readonly EventRow[]): Promise<void> {
-    await this.dataSource.query(...eventBatchStatement(rows));
+    const activity = rows.map((r) => ({
+      sessionId: r.sessionId,
+      agentId: r.agentId,
+      at: r.at,
+      eventType: r.type,
+      app: r.app,
+    }));
+    const unsettled = this.activity.unsettled(activity);
+    const sent = performance.now();
+    const [written] = await this.dataSource.query<WrittenRow[]>(
+      ...eventBatchStatement(rows, unsettled.activity, unsettled.agentIds),
+    );
+    if (written) this.activity.wrote(sent, activity, written.sessions, written.agents);
   }
+}
+
+interface WrittenRow {
+  /** The sessions and agents whose activity the statement wrote. */
+  sessions: string[];
+  agents: string[];
 }
 
 /**
@@ -78,7 +99,11 @@ function sessionWords(rows: readonly EventRow[]): { sessionId: string; words: st
  * full-text and trigram index entries are written. The CTEs share one snapshot: the
  * "no earlier events" check does not see this batch's own rows.
  */
-export function eventBatchStatement(rows: readonly EventRow[]): [string, unknown[]] {
+export function eventBatchStatement(
+  rows: readonly EventRow[],
+  activity: readonly Activity[],
+  agentIds: readonly string[],
+): [string, unknown[]] {
   const p = new Params();
   const columns = [
     `${p.add(rows.map((r) => r.eventId))}::uuid[]`,
@@ -94,16 +119,7 @@ export function eventBatchStatement(rows: readonly EventRow[]): [string, unknown
     `${p.add(rows.map((r) => r.details))}::jsonb[]`,
     `${p.add(rows.map((r) => r.searchText))}::text[]`,
   ];
-  const activity = activityStatements(
-    rows.map((r) => ({
-      sessionId: r.sessionId,
-      agentId: r.agentId,
-      at: r.at,
-      eventType: r.type,
-      app: r.app,
-    })),
-    p,
-  );
+  const upserts = activityStatements(activity, p, p, agentIds);
   const summaries = sessionWords(rows);
   const max = p.add(MAX_SESSION_WORDS);
   const sql = `WITH ins AS (
@@ -146,9 +162,9 @@ export function eventBatchStatement(rows: readonly EventRow[]): [string, unknown
                   WHERE excluded.words IS NOT NULL) m)
        WHERE s.words IS NOT NULL
        RETURNING 1),
-     act AS (${activity.sessions} RETURNING 1),
-     ag AS (${activity.agents} RETURNING 1)
+     act AS (${upserts.sessions} RETURNING s.session_id),
+     ag AS (${upserts.agents} RETURNING a.agent_id)
      SELECT (SELECT count(*) FROM apps) AS apps, (SELECT count(*) FROM words) AS words,
-            (SELECT count(*) FROM act) AS sessions, (SELECT count(*) FROM ag) AS agents`;
+            ARRAY(SELECT session_id FROM act) AS sessions, ARRAY(SELECT agent_id FROM ag) AS agents`;
   return [sql, p.values];
 }
