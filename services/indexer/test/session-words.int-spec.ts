@@ -121,6 +121,10 @@ describe('session word summaries (real indexer, NATS and PostgreSQL)', () => {
     expect(await found({ q: 'photo' })).toEqual([b.sessionId]);
     expect(await found({ q: 'photos or quarterly' })).toEqual([b.sessionId, a.sessionId]);
     expect(await found({ q: 'Report - Writer' })).toEqual([a.sessionId]);
+    // With session filters: the listed sessions are narrowed by their summaries first.
+    expect(await found({ user: 'dana', q: 'quarterly' })).toEqual([a.sessionId]);
+    expect(await found({ user: 'DANA', q: 'holiday PHOTOS' })).toEqual([b.sessionId]);
+    expect(await found({ user: 'dana', q: 'nowhere' })).toEqual([]);
   });
 
   it('leaves a session with events from before its summary without one, still found', async () => {
