@@ -11,7 +11,6 @@
  * while locked.
  */
 import { type ChildProcess, execFile as execFileCb, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -20,7 +19,6 @@ import { EVENT_TYPE_NAMES } from '@sessionrec/contracts';
 import {
   type ServiceProcess,
   freePort,
-  readStream,
   startServiceProcess,
   testDatabaseUrl,
   testNatsUrl,
@@ -72,39 +70,33 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
   const stopAfter: (ChildProcess | net.Socket)[] = [];
   let agentId = '';
 
-  /** Sends a control command for a session the way the api does and waits for its result. */
-  const control = async (
+  /**
+   * Starts `sessionrec-agent desktop` (the built CLI) on the test display; `until` waits
+   * for a condition and says what the session process printed if it times out.
+   */
+  const startDesktop = () => {
+    let said = '';
+    const child = spawn(
+      process.execPath,
+      [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
+      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const until = (what: string, check: () => boolean, timeoutMs = 30_000) =>
+      waitFor(() => Promise.resolve(check()), timeoutMs, what).catch((error: Error) => {
+        throw new Error(`${error.message}; agent said:\n${said}`);
+      });
+    return { child, exited, log: () => said, until };
+  };
+
+  /** A control command for a session of this agent, and its result. */
+  const control = (
     sessionId: string,
     action: string,
     params: Record<string, string> = {},
-    log: () => string = () => '',
-  ) => {
-    const commandId = randomUUID();
-    await platform.messaging.publish('control.command', {
-      v: 1,
-      commandId,
-      agentId,
-      sessionId,
-      action,
-      params,
-      issuedAt: new Date().toISOString(),
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      issuedBy: 'desktop-test',
-    } as never);
-    let result: { status: string; detail?: string } | undefined;
-    await waitFor(
-      async () => {
-        const messages = await readStream(platform.nc, platform.name, 'RESPONSES');
-        result = messages
-          .map((m) => m.json<{ commandId: string; status: string; detail?: string }>())
-          .find((r) => r.commandId === commandId);
-        return result !== undefined;
-      },
-      30_000,
-      `result of ${action}; agent said:\n${log()}`,
-    );
-    return result!;
-  };
+    said: () => string = () => '',
+  ) => platform.command({ agentId, sessionId }, action, params, said);
 
   beforeAll(async () => {
     await platform.start();
@@ -540,23 +532,10 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
       rules: [{ id: 'xclock-opened', match: { applications: ['xclock'] }, action: 'record' }],
     });
     const before = { sessions: acked.sessions.length, recordings: acked.recordings.length };
-    const runDesktop = () => {
-      let log = '';
-      const child = spawn(
-        process.execPath,
-        [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
-        { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      return { child, exited, log: () => log };
-    };
-    const until = (what: string, check: () => boolean, log: () => string) =>
-      waitFor(() => Promise.resolve(check()), 30_000, `${what}; agent said:\n${log()}`);
 
     // A: armed. The screen changes for a while: segments go to the local buffer only.
-    const a = runDesktop();
-    await until('session A', () => acked.sessions.length === before.sessions + 1, a.log);
+    const a = startDesktop();
+    await a.until('session A', () => acked.sessions.length === before.sessions + 1);
     const sessionA = acked.sessions[acked.sessions.length - 1]!;
     const term = screen.spawn('xterm', ['-geometry', '80x24+40+40']);
     const termWindow = await screen.windowOf(term.pid!);
@@ -571,10 +550,9 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     const segmentsBefore = acked.segments.length;
     const plugMs = Date.now() - Date.parse(String(sessionA.startedAt));
     await sys!.plug();
-    await until(
+    await a.until(
       'recording fired by the USB stick',
       () => acked.recordings.length > before.recordings,
-      a.log,
     );
     const fired = acked.recordings[acked.recordings.length - 1]!;
     expect(fired).toMatchObject({ kind: 'screen', reason: 'event', actor: 'event:usb.insert' });
@@ -584,10 +562,8 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     await sleep(2500);
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
-    await until(
-      'session A ended',
-      () => acked.ends.some((e) => e.sessionId === sessionA.sessionId),
-      a.log,
+    await a.until('session A ended', () =>
+      acked.ends.some((e) => e.sessionId === sessionA.sessionId),
     );
     await daemon!.idle();
     expect(acked.segments.length).toBeGreaterThan(segmentsBefore);
@@ -602,16 +578,16 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
 
     // B: armed again (no stick events now); opening and focusing xclock records at once.
     await sys!.pull();
-    const b = runDesktop();
+    const b = startDesktop();
     const recordingsB = acked.recordings.length;
-    await until('session B', () => acked.sessions.length === before.sessions + 2, b.log);
+    await b.until('session B', () => acked.sessions.length === before.sessions + 2);
     await sleep(1500);
     expect(acked.recordings).toHaveLength(recordingsB);
     const clock = screen.spawn('xclock', ['-update', '1', '-geometry', '200x200+600+100']);
     const clockWindow = await screen.windowOf(clock.pid!);
     // openbox focuses a new window itself; this makes sure of it.
     await screen.x('xdotool', ['windowactivate', String(clockWindow)]).catch(() => '');
-    await until('recording on opening xclock', () => acked.recordings.length > recordingsB, b.log);
+    await b.until('recording on opening xclock', () => acked.recordings.length > recordingsB);
     expect(acked.recordings[acked.recordings.length - 1]).toMatchObject({
       kind: 'screen',
       reason: 'policy',
@@ -753,16 +729,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     });
     const sessionsBefore = acked.sessions.length;
     const recordingsBefore = acked.recordings.length;
-    let log = '';
-    const child = spawn(
-      process.execPath,
-      [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
-      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const until = (what: string, check: () => boolean) =>
-      waitFor(() => Promise.resolve(check()), 30_000, `${what}; agent said:\n${log}`);
+    const { child, exited, until } = startDesktop();
     await until('session', () => acked.sessions.length === sessionsBefore + 1);
     const session = acked.sessions[acked.sessions.length - 1]!;
     await until('recording', () => acked.recordings.length > recordingsBefore);
@@ -844,22 +811,13 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
       rules: [],
     });
     const sessionsBefore = acked.sessions.length;
-    let log = '';
-    const child = spawn(
-      process.execPath,
-      [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
-      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const until = (what: string, check: () => boolean, timeoutMs = 30_000) =>
-      waitFor(() => Promise.resolve(check()), timeoutMs, what).catch((error: Error) => {
-        throw new Error(`${error.message}; agent said:\n${log}`);
-      });
+    const { child, exited, log, until } = startDesktop();
     await until('session', () => acked.sessions.length === sessionsBefore + 1);
     const sessionId = String(acked.sessions[acked.sessions.length - 1]!.sessionId);
     // The session watches the clipboard before the mounts: it is watching once a mount is.
-    await until('the session watching', () => log.includes(`watching removable storage ${mount}`));
+    await until('the session watching', () =>
+      log().includes(`watching removable storage ${mount}`),
+    );
     const eventsFrom = acked.events.length;
     const since = () => acked.events.slice(eventsFrom);
     const find = (type: string, match: (a: Record<string, unknown>) => boolean = () => true) =>
@@ -908,11 +866,11 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     });
     // The daemon is told (policy-updated over the control channel) and tells the session.
     await until('the session has the new settings', () =>
-      /detection: idle after 30 s \(was 3600 s\)/.test(log),
+      /detection: idle after 30 s \(was 3600 s\)/.test(log()),
     );
-    expect(log).toContain(`removable ${JSON.stringify([mount, mount2])}`);
+    expect(log()).toContain(`removable ${JSON.stringify([mount, mount2])}`);
     await until('the second stick watched', () =>
-      log.includes(`watching removable storage ${mount2}`),
+      log().includes(`watching removable storage ${mount2}`),
     );
 
     // Copy, then open an application: the copy is not reported, the application is, bare.
@@ -977,21 +935,10 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
       rules: [],
     });
     const sessionsBefore = acked.sessions.length;
-    let log = '';
-    const child = spawn(
-      process.execPath,
-      [AGENT_BIN, 'desktop', '--config', configFile, '--display', screen.display],
-      { env: screen.env, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const until = (what: string, check: () => boolean) =>
-      waitFor(() => Promise.resolve(check()), 30_000, what).catch((error: Error) => {
-        throw new Error(`${error.message}; agent said:\n${log}`);
-      });
+    const { child, exited, log, until } = startDesktop();
     await until('session', () => acked.sessions.length === sessionsBefore + 1);
     const sessionId = String(acked.sessions[acked.sessions.length - 1]!.sessionId);
-    await until('session ready', () => log.includes(`desktop session ${sessionId}`));
+    await until('session ready', () => log().includes(`desktop session ${sessionId}`));
 
     // The session's client and network quality are those of its own display's connection,
     // from the kernel: not the other session's, busy as it is.
@@ -1011,7 +958,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
 
     // The session's own process (the user) could not end a system process's connection;
     // the daemon closes exactly the one tied to this display.
-    const dropped = await control(sessionId, 'disconnect', {}, () => log);
+    const dropped = await control(sessionId, 'disconnect', {}, log);
     expect(dropped).toMatchObject({ status: 'acked' });
     expect(dropped.detail).toContain(`-> 127.0.0.1:${xrdpPort} (pid ${xrdp.child.pid})`);
     expect(dropped.detail).not.toContain(`:${otherPort}`);
@@ -1047,7 +994,7 @@ describe('desktop sessions under Xvfb (openbox, xterm, xclock, xdotool; policy, 
     );
 
     // Now no connection is tied to the display: refused, and nothing is closed.
-    const refused = await control(sessionId, 'disconnect', {}, () => log);
+    const refused = await control(sessionId, 'disconnect', {}, log);
     expect(refused).toMatchObject({ status: 'failed' });
     expect(refused.detail).toMatch(
       /^remote-display connection not identified: no remote-display connection/,

@@ -5,6 +5,7 @@
  * byte the platform stored (object store, database, NATS).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import {
   deleteTestBucket,
   dropTestSchemas,
   freePort,
+  readStream,
   testDatabaseUrl,
   testNatsUrl,
   testS3Options,
@@ -234,6 +236,44 @@ export class Platform {
     );
     if (!reply.ok) throw new Error(`policy refused: ${JSON.stringify(reply.errors)}`);
     return reply.version;
+  }
+
+  /**
+   * Sends a control command for a session the way the api does (on the CONTROL stream) and
+   * waits for its result on RESPONSES; `said` is printed if none comes.
+   */
+  async command(
+    target: { agentId: string; sessionId: string },
+    action: string,
+    params: Record<string, string> = {},
+    said: () => string = () => '',
+  ): Promise<{ status: string; detail?: string }> {
+    const commandId = randomUUID();
+    await this.messaging.publish('control.command', {
+      v: 1,
+      commandId,
+      ...target,
+      action,
+      params,
+      issuedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      issuedBy: 'agent-test',
+    } as never);
+    let result: { status: string; detail?: string } | undefined;
+    await waitFor(
+      async () => {
+        const messages = await readStream(this.nc, this.name, 'RESPONSES');
+        result = messages
+          .map((m) => m.json<{ commandId: string; status: string; detail?: string }>())
+          .find((r) => r.commandId === commandId);
+        return result !== undefined;
+      },
+      30_000,
+      `result of ${action}`,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; agent said:\n${said()}`);
+    });
+    return result!;
   }
 
   /** A configuration file for the daemon and wrappers of this suite. */

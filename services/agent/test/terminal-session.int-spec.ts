@@ -4,11 +4,11 @@
  * shown is recorded and replays, the commands are reported, a secret typed at a no-echo
  * prompt is in no stored byte, and exit codes come back.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CatalogRecordingDetail } from '@sessionrec/contracts';
-import { readStream, uniqueTestName, waitFor } from '@sessionrec/testing';
+import { uniqueTestName, waitFor } from '@sessionrec/testing';
 import { parseAsciicast } from '../src/media/asciicast';
 import type { AgentDaemon } from '../src/daemon/agent-daemon';
 import { Acked, Platform, PtyDriver, SHELL_BIN, ensureTracefs, replayed } from './terminal-harness';
@@ -201,33 +201,8 @@ describe('terminal sessions through the wrapper (real PTY, ingest, policy, NATS,
     const sessionId = String(acked3.sessions[0]!.sessionId);
     // The control socket needs a moment after the daemon's start.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const command = async (action: string, params: Record<string, string> = {}) => {
-      const commandId = randomUUID();
-      await platform.messaging.publish('control.command', {
-        v: 1,
-        commandId,
-        agentId: identity.agentId,
-        sessionId,
-        action,
-        params,
-        issuedAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 60_000).toISOString(),
-        issuedBy: 'terminal-test',
-      } as never);
-      let result: { status: string; detail?: string } | undefined;
-      await waitFor(
-        async () => {
-          const messages = await readStream(platform.nc, platform.name, 'RESPONSES');
-          result = messages
-            .map((m) => m.json<{ commandId: string; status: string; detail?: string }>())
-            .find((r) => r.commandId === commandId);
-          return result !== undefined;
-        },
-        20_000,
-        `result of ${action}`,
-      );
-      return result!;
-    };
+    const command = (action: string, params: Record<string, string> = {}) =>
+      platform.command({ agentId: identity.agentId, sessionId }, action, params);
 
     expect(await command('notice', { message: 'Maintenance at noon.' })).toMatchObject({
       status: 'acked',
