@@ -6,8 +6,7 @@
  */
 import { type ReactNode, useState } from 'react';
 import { EVENT_TYPE_NAMES } from '../../../../libs/contracts/src/event-types';
-import { errorMessage, request } from '../api/client';
-import { fieldErrorsOf } from './field-errors';
+import { request } from '../api/client';
 import {
   DETECTION_MATCH,
   type DetectionDraft,
@@ -21,7 +20,9 @@ import {
   CheckboxField,
   CheckboxGroup,
   groupsOf,
+  NameFields,
   PolicyFormShell,
+  RuleIdFields,
   RuleList,
   type SampleSession,
   SampleSessionFields,
@@ -147,29 +148,22 @@ export function DetectionPolicyForm({
 
   async function test() {
     setResult(undefined);
-    const built = fromDetectionDraft(draft);
-    if ('errors' in built) {
-      form.setErrors(built.errors);
-      setResult('Not tested: fix the fields marked above.');
-      return;
-    }
-    try {
-      const reply = await request<DetectionResult>('/api/v1/policies/detection/test', {
-        method: 'POST',
-        body: {
-          user: sample.user,
-          groups: groupsOf(sample.groups),
-          host: sample.host,
-          document: built.document,
-        },
-      });
-      form.setErrors([]);
-      setResult(describe(reply));
-    } catch (err) {
-      const fields = fieldErrorsOf(err);
-      if (fields) form.setErrors(fields);
-      setResult(fields ? 'Not tested: fix the fields marked above.' : errorMessage(err));
-    }
+    setResult(
+      await form.test(
+        fromDetectionDraft(draft),
+        (document) =>
+          request<DetectionResult>('/api/v1/policies/detection/test', {
+            method: 'POST',
+            body: {
+              user: sample.user,
+              groups: groupsOf(sample.groups),
+              host: sample.host,
+              document,
+            },
+          }),
+        describe,
+      ),
+    );
   }
 
   return (
@@ -181,20 +175,11 @@ export function DetectionPolicyForm({
         status={form.status}
         onSubmit={() => void form.publish(fromDetectionDraft(draft))}
       >
-        <div className="rule-grid">
-          <TextField
-            path="name"
-            label="Policy name"
-            value={draft.name}
-            onChange={(name) => setDraft({ ...draft, name })}
-          />
-          <TextField
-            path="description"
-            label="Policy description"
-            value={draft.description}
-            onChange={(description) => setDraft({ ...draft, description })}
-          />
-        </div>
+        <NameFields
+          name={draft.name}
+          description={draft.description}
+          onChange={(fields) => setDraft({ ...draft, ...fields })}
+        />
         <fieldset>
           <legend>Defaults (sessions no rule matches)</legend>
           <CheckboxGroup
@@ -216,28 +201,15 @@ export function DetectionPolicyForm({
           rules={draft.rules}
           create={emptyDetectionRule}
           alsoErrorsAt={(i) => [`rules[${i}].match`]}
-          onChange={(rules, structural) => {
-            setDraft({ ...draft, rules });
-            if (structural) form.setErrors([]);
-          }}
+          onChange={(rules) => setDraft({ ...draft, rules })}
+          onClearErrors={() => form.setErrors([])}
         >
           {(rule, i, update) => {
             const p = `rules[${i}]`;
             return (
               <>
                 <div className="rule-grid">
-                  <TextField
-                    path={`${p}.id`}
-                    label="Rule id"
-                    value={rule.id}
-                    onChange={(id) => update({ ...rule, id })}
-                  />
-                  <TextField
-                    path={`${p}.description`}
-                    label="Description"
-                    value={rule.description}
-                    onChange={(description) => update({ ...rule, description })}
-                  />
+                  <RuleIdFields path={p} rule={rule} update={update} />
                   {DETECTION_MATCH.map((key) => (
                     <TextField
                       key={key}

@@ -10,15 +10,21 @@ import { useSearchParams } from 'react-router';
 import { ApiRequestError, errorMessage, request } from '../api/client';
 import {
   errorsBySection,
-  type FieldError,
   fromSections,
   type Sections,
   sectionOf,
   toSections,
 } from './policy-fields';
 import { DetectionPolicyForm } from './DetectionPolicyForm';
-import { fieldErrorsOf, FieldErrors } from './field-errors';
-import { groupsOf, type SampleSession, SampleSessionFields, TestPanel } from './form-parts';
+import { FieldErrors } from './field-errors';
+import {
+  groupsOf,
+  PlainField,
+  type SampleSession,
+  SampleSessionFields,
+  TestPanel,
+  usePolicyForm,
+} from './form-parts';
 import { RecordingPolicyForm } from './RecordingPolicyForm';
 import { ResponseRulesForm } from './ResponseRulesForm';
 import { ViewingPolicyForm } from './ViewingPolicyForm';
@@ -64,8 +70,7 @@ function Editor({
   const [sections, setSections] = useState<Sections>(() =>
     toSections(active?.document ?? STARTERS[kind]),
   );
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [status, setStatus] = useState<string | undefined>();
+  const { errors, status, publish } = usePolicyForm(kind, onPublished);
   const bySection = errorsBySection(errors);
   // Errors about fields the editor has no section for (a missing defaultAction) go last.
   const shown = new Set(
@@ -85,32 +90,12 @@ function Editor({
     );
   }
 
-  async function publish(e: FormEvent) {
-    e.preventDefault();
-    setStatus(undefined);
-    const built = fromSections(sections);
-    if ('errors' in built) {
-      setErrors(built.errors);
-      return;
-    }
-    try {
-      const reply = await request<{ version: number }>(`/api/v1/policies/${kind}`, {
-        method: 'PUT',
-        body: built.document,
-      });
-      setErrors([]);
-      setStatus(`Published version ${reply.version}.`);
-      onPublished();
-    } catch (err) {
-      const fields = fieldErrorsOf(err);
-      setErrors(fields ?? []);
-      setStatus(fields ? 'Not published: fix the fields marked below.' : errorMessage(err));
-    }
-  }
-
   return (
     <form
-      onSubmit={(e) => void publish(e)}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void publish(fromSections(sections));
+      }}
       className="policy-editor"
       aria-label={`Edit the ${kind} policy`}
     >
@@ -211,14 +196,12 @@ function RecordingTest() {
   }
 
   const input = (name: 'application' | 'clientAddress', label: string) => (
-    <div className="field">
-      <label htmlFor={`t-${name}`}>{label}</label>
-      <input
-        id={`t-${name}`}
-        value={more[name]}
-        onChange={(e) => setMore({ ...more, [name]: e.target.value })}
-      />
-    </div>
+    <PlainField
+      id={`t-${name}`}
+      label={label}
+      value={more[name]}
+      onChange={(v) => setMore({ ...more, [name]: v })}
+    />
   );
   return (
     <TestPanel

@@ -10,7 +10,9 @@ import {
   CheckboxField,
   EventTriggersField,
   Group,
+  NameFields,
   PolicyFormShell,
+  RuleIdFields,
   RuleList,
   SelectField,
   TextField,
@@ -127,24 +129,13 @@ function RuleFields({
   return (
     <>
       <div className="rule-grid">
-        <TextField
-          path={`${p}.id`}
-          label="Rule id"
-          value={rule.id}
-          onChange={(id) => update({ ...rule, id })}
-        />
+        <RuleIdFields path={p} rule={rule} update={update} />
         <SelectField
           path={`${p}.action`}
           label="Action"
           value={rule.action}
           options={DECISIONS}
           onChange={(action) => update({ ...rule, action })}
-        />
-        <TextField
-          path={`${p}.description`}
-          label="Description"
-          value={rule.description}
-          onChange={(description) => update({ ...rule, description })}
         />
         {MATCH_LISTS.map(({ key, label }) => (
           <TextField
@@ -229,20 +220,11 @@ export function RecordingPolicyForm({
       status={form.status}
       onSubmit={() => void form.publish(fromDraft(draft))}
     >
-      <div className="rule-grid">
-        <TextField
-          path="name"
-          label="Policy name"
-          value={draft.name}
-          onChange={(name) => setDraft({ ...draft, name })}
-        />
-        <TextField
-          path="description"
-          label="Policy description"
-          value={draft.description}
-          onChange={(description) => setDraft({ ...draft, description })}
-        />
-      </div>
+      <NameFields
+        name={draft.name}
+        description={draft.description}
+        onChange={(fields) => setDraft({ ...draft, ...fields })}
+      />
       <fieldset>
         <legend>When no rule matches</legend>
         <div className="rule-grid">
@@ -264,11 +246,8 @@ export function RecordingPolicyForm({
         rules={draft.rules}
         create={() => emptyRule()}
         alsoErrorsAt={(i) => [`rules[${i}].match`]}
-        onChange={(rules, structural) => {
-          setDraft({ ...draft, rules });
-          // Paths name rules by position: after a move or removal the old errors point elsewhere.
-          if (structural) form.setErrors([]);
-        }}
+        onChange={(rules) => setDraft({ ...draft, rules })}
+        onClearErrors={() => form.setErrors([])}
       >
         {(rule, i, update) => <RuleFields rule={rule} index={i} update={update} />}
       </RuleList>

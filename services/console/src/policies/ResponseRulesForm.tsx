@@ -6,14 +6,16 @@
  */
 import { type ReactNode, useState } from 'react';
 import { EVENT_TYPE_NAMES } from '../../../../libs/contracts/src/event-types';
-import { errorMessage, request } from '../api/client';
-import { fieldErrorsOf } from './field-errors';
+import { request } from '../api/client';
 import {
   CheckboxField,
   EventTriggersField,
   groupsOf,
   NestedList,
+  PlainField,
+  NameFields,
   PolicyFormShell,
+  RuleIdFields,
   RuleList,
   type SampleSession,
   SampleSessionFields,
@@ -162,34 +164,27 @@ export function ResponseRulesForm({
 
   async function test() {
     setResult(undefined);
-    const built = fromResponsesDraft(draft);
-    if ('errors' in built) {
-      form.setErrors(built.errors);
-      setResult('Not tested: fix the fields marked above.');
-      return;
-    }
     const attributes = Object.fromEntries(
       splitList(event.attributes).map((pair) => {
         const at = pair.indexOf('=');
         return at > 0 ? [pair.slice(0, at).trim(), pair.slice(at + 1).trim()] : [pair, ''];
       }),
     );
-    try {
-      const reply = await request<TestReply>('/api/v1/policies/responses/test', {
-        method: 'POST',
-        body: {
-          event: { type: event.type, at: new Date().toISOString(), attributes },
-          session: { user: sample.user, groups: groupsOf(sample.groups), host: sample.host },
-          document: built.document,
-        },
-      });
-      form.setErrors([]);
-      setResult(describe(reply));
-    } catch (err) {
-      const fields = fieldErrorsOf(err);
-      if (fields) form.setErrors(fields);
-      setResult(fields ? 'Not tested: fix the fields marked above.' : errorMessage(err));
-    }
+    setResult(
+      await form.test(
+        fromResponsesDraft(draft),
+        (document) =>
+          request<TestReply>('/api/v1/policies/responses/test', {
+            method: 'POST',
+            body: {
+              event: { type: event.type, at: new Date().toISOString(), attributes },
+              session: { user: sample.user, groups: groupsOf(sample.groups), host: sample.host },
+              document,
+            },
+          }),
+        describe,
+      ),
+    );
   }
 
   return (
@@ -201,28 +196,17 @@ export function ResponseRulesForm({
         status={form.status}
         onSubmit={() => void form.publish(fromResponsesDraft(draft))}
       >
-        <div className="rule-grid">
-          <TextField
-            path="name"
-            label="Policy name"
-            value={draft.name}
-            onChange={(name) => setDraft({ ...draft, name })}
-          />
-          <TextField
-            path="description"
-            label="Policy description"
-            value={draft.description}
-            onChange={(description) => setDraft({ ...draft, description })}
-          />
-        </div>
+        <NameFields
+          name={draft.name}
+          description={draft.description}
+          onChange={(fields) => setDraft({ ...draft, ...fields })}
+        />
         <RuleList
           rules={draft.rules}
           create={emptyResponseRule}
           alsoErrorsAt={(i) => [`rules[${i}].match`, `rules[${i}].condition`]}
-          onChange={(rules, structural) => {
-            setDraft({ ...draft, rules });
-            if (structural) form.setErrors([]);
-          }}
+          onChange={(rules) => setDraft({ ...draft, rules })}
+          onClearErrors={() => form.setErrors([])}
         >
           {(rule, i, update) => {
             const p = `rules[${i}]`;
@@ -230,18 +214,7 @@ export function ResponseRulesForm({
             return (
               <>
                 <div className="rule-grid">
-                  <TextField
-                    path={`${p}.id`}
-                    label="Rule id"
-                    value={rule.id}
-                    onChange={(id) => update({ ...rule, id })}
-                  />
-                  <TextField
-                    path={`${p}.description`}
-                    label="Description"
-                    value={rule.description}
-                    onChange={(description) => update({ ...rule, description })}
-                  />
+                  <RuleIdFields path={p} rule={rule} update={update} />
                   <CheckboxField
                     path={`${p}.enabled`}
                     label="Enabled"
@@ -364,15 +337,13 @@ export function ResponseRulesForm({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="t-attributes">Event attributes</label>
-          <input
-            id="t-attributes"
-            placeholder="name=value, …"
-            value={event.attributes}
-            onChange={(e) => setEvent({ ...event, attributes: e.target.value })}
-          />
-        </div>
+        <PlainField
+          id="t-attributes"
+          label="Event attributes"
+          placeholder="name=value, …"
+          value={event.attributes}
+          onChange={(attributes) => setEvent({ ...event, attributes })}
+        />
         <SampleSessionFields value={sample} onChange={setSample} />
       </TestPanel>
     </>

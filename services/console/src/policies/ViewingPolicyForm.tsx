@@ -7,7 +7,9 @@ import { useState } from 'react';
 import {
   CheckboxGroup,
   Group,
+  NameFields,
   PolicyFormShell,
+  RuleIdFields,
   RuleList,
   TextField,
   usePolicyForm,
@@ -40,48 +42,26 @@ export function ViewingPolicyForm({
       status={form.status}
       onSubmit={() => void form.publish(fromViewingDraft(draft))}
     >
-      <div className="rule-grid">
-        <TextField
-          path="name"
-          label="Policy name"
-          value={draft.name}
-          onChange={(name) => setDraft({ ...draft, name })}
-        />
-        <TextField
-          path="description"
-          label="Policy description"
-          value={draft.description}
-          onChange={(description) => setDraft({ ...draft, description })}
-        />
-      </div>
+      <NameFields
+        name={draft.name}
+        description={draft.description}
+        onChange={(fields) => setDraft({ ...draft, ...fields })}
+      />
       <p className="muted">
         A person sees a recording only when a rule names them as a viewer and covers it.
       </p>
       <RuleList
         rules={draft.rules}
         create={emptyViewingRule}
-        onChange={(rules, structural) => {
-          setDraft({ ...draft, rules });
-          if (structural) form.setErrors([]);
-        }}
+        onChange={(rules) => setDraft({ ...draft, rules })}
+        onClearErrors={() => form.setErrors([])}
       >
         {(rule, i, update) => {
           const p = `rules[${i}]`;
           return (
             <>
               <div className="rule-grid">
-                <TextField
-                  path={`${p}.id`}
-                  label="Rule id"
-                  value={rule.id}
-                  onChange={(id) => update({ ...rule, id })}
-                />
-                <TextField
-                  path={`${p}.description`}
-                  label="Description"
-                  value={rule.description}
-                  onChange={(description) => update({ ...rule, description })}
-                />
+                <RuleIdFields path={p} rule={rule} update={update} />
               </div>
               <Group
                 path={`${p}.viewers`}

@@ -182,6 +182,89 @@ export function CheckboxField({
   );
 }
 
+/** A policy's name and description, at the top of every form. */
+export function NameFields({
+  name,
+  description,
+  onChange,
+}: {
+  name: string;
+  description: string;
+  onChange: (fields: { name: string; description: string }) => void;
+}) {
+  return (
+    <div className="rule-grid">
+      <TextField
+        path="name"
+        label="Policy name"
+        value={name}
+        onChange={(v) => onChange({ name: v, description })}
+      />
+      <TextField
+        path="description"
+        label="Policy description"
+        value={description}
+        onChange={(v) => onChange({ name, description: v })}
+      />
+    </div>
+  );
+}
+
+/** A rule's id and description, first in every rule. */
+export function RuleIdFields<T extends { id: string; description: string }>({
+  path,
+  rule,
+  update,
+}: {
+  path: string;
+  rule: T;
+  update: (rule: T) => void;
+}) {
+  return (
+    <>
+      <TextField
+        path={`${path}.id`}
+        label="Rule id"
+        value={rule.id}
+        onChange={(id) => update({ ...rule, id })}
+      />
+      <TextField
+        path={`${path}.description`}
+        label="Description"
+        value={rule.description}
+        onChange={(description) => update({ ...rule, description })}
+      />
+    </>
+  );
+}
+
+/** A labelled text input outside the policy's fields (the test panels' sample). */
+export function PlainField({
+  id,
+  label,
+  value,
+  onChange,
+  placeholder,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        value={value}
+        {...(placeholder ? { placeholder } : {})}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
 /** Checkboxes for a set of values (event types, roles, weekdays), one group with a legend. */
 export function CheckboxGroup({
   path,
@@ -538,28 +621,56 @@ export type Built<T> = { document: T } | { errors: FieldError[] };
 export function usePolicyForm(kind: string, onPublished: () => void) {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [status, setStatus] = useState<string | undefined>();
-  async function publish(built: Built<unknown>) {
-    setStatus(undefined);
+  /** Sends a built draft (`ask`); its own errors, or the api's, go to the fields. */
+  async function send<R>(
+    built: Built<unknown>,
+    ask: (document: unknown) => Promise<R>,
+    not: string,
+  ): Promise<{ ok: true; reply: R } | { ok: false; message: string }> {
     if ('errors' in built) {
       setErrors(built.errors);
-      setStatus('Not published: fix the fields marked above.');
-      return;
+      return { ok: false, message: `${not}: fix the fields marked above.` };
     }
     try {
-      const reply = await request<{ version: number }>(`/api/v1/policies/${kind}`, {
-        method: 'PUT',
-        body: built.document,
-      });
+      const reply = await ask(built.document);
       setErrors([]);
-      setStatus(`Published version ${reply.version}.`);
-      onPublished();
+      return { ok: true, reply };
     } catch (err) {
       const fields = fieldErrorsOf(err);
       setErrors(fields ?? []);
-      setStatus(fields ? 'Not published: fix the fields marked above.' : errorMessage(err));
+      return {
+        ok: false,
+        message: fields ? `${not}: fix the fields marked above.` : errorMessage(err),
+      };
     }
   }
-  return { errors, setErrors, status, setStatus, publish };
+
+  async function publish(built: Built<unknown>) {
+    setStatus(undefined);
+    const sent = await send(
+      built,
+      (document) =>
+        request<{ version: number }>(`/api/v1/policies/${kind}`, { method: 'PUT', body: document }),
+      'Not published',
+    );
+    if (sent.ok) {
+      setStatus(`Published version ${sent.reply.version}.`);
+      onPublished();
+    } else {
+      setStatus(sent.message);
+    }
+  }
+
+  /** Tests the draft against the api (`ask` sends it, `describe` words the answer). */
+  async function test<R>(
+    built: Built<unknown>,
+    ask: (document: unknown) => Promise<R>,
+    describe: (reply: R) => ReactNode,
+  ): Promise<ReactNode> {
+    const sent = await send(built, ask, 'Not tested');
+    return sent.ok ? describe(sent.reply) : sent.message;
+  }
+  return { errors, setErrors, status, setStatus, publish, test };
 }
 
 /**
@@ -624,13 +735,15 @@ export function PolicyFormShell({
 export function RuleList<T extends Keyed>({
   rules,
   onChange,
+  onClearErrors,
   create,
   children,
   alsoErrorsAt = () => [],
 }: {
   rules: readonly T[];
-  /** `structural`: rules moved or removed (error paths name rules by position). */
-  onChange: (rules: T[], structural: boolean) => void;
+  onChange: (rules: T[]) => void;
+  /** Called when rules move or go: error paths name rules by position, so they are stale. */
+  onClearErrors: () => void;
   create: () => T;
   children: (rule: T, index: number, update: (rule: T) => void) => ReactNode;
   alsoErrorsAt?: (index: number) => string[];
@@ -648,29 +761,21 @@ export function RuleList<T extends Keyed>({
           count={rules.length}
           path={`rules[${i}]`}
           alsoErrorsAt={alsoErrorsAt(i)}
-          onMove={(to) => onChange(moved(rules, i, to), true)}
-          onRemove={() =>
-            onChange(
-              rules.filter((_, j) => j !== i),
-              true,
-            )
-          }
+          onMove={(to) => {
+            onChange(moved(rules, i, to));
+            onClearErrors();
+          }}
+          onRemove={() => {
+            onChange(rules.filter((_, j) => j !== i));
+            onClearErrors();
+          }}
           className="rule"
         >
-          {children(rule, i, (r) =>
-            onChange(
-              rules.map((x, j) => (j === i ? r : x)),
-              false,
-            ),
-          )}
+          {children(rule, i, (r) => onChange(rules.map((x, j) => (j === i ? r : x))))}
         </ItemFieldset>
       ))}
       <div className="button-row">
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => onChange([...rules, create()], false)}
-        >
+        <button type="button" className="secondary" onClick={() => onChange([...rules, create()])}>
           Add rule
         </button>
       </div>
@@ -700,14 +805,12 @@ export function SampleSessionFields({
   onChange: (value: SampleSession) => void;
 }) {
   const input = (name: keyof SampleSession, label: string) => (
-    <div className="field">
-      <label htmlFor={`t-${name}`}>{label}</label>
-      <input
-        id={`t-${name}`}
-        value={value[name]}
-        onChange={(e) => onChange({ ...value, [name]: e.target.value })}
-      />
-    </div>
+    <PlainField
+      id={`t-${name}`}
+      label={label}
+      value={value[name]}
+      onChange={(v) => onChange({ ...value, [name]: v })}
+    />
   );
   return (
     <>
