@@ -640,12 +640,26 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       await rule(1).getByRole('group', { name: 'Who may watch' }).getAttribute('aria-invalid'),
     ).toBe('true');
     await shot(page, '20-viewing-field-error');
-    await rule(1)
-      .getByRole('group', { name: 'Roles' })
-      .getByLabel('helpdesk', { exact: true })
-      .check();
+    // By keyboard: the focus is on the first control of the invalid group (its first role);
+    // Tab to helpdesk and tick it with Space, then move rule 2 up with Enter.
+    const roles1 = rule(1).getByRole('group', { name: 'Roles' });
+    expect(
+      await roles1
+        .getByLabel('admin', { exact: true })
+        .evaluate(
+          (el) =>
+            el ===
+            (globalThis as unknown as { document: { activeElement: unknown } }).document
+              .activeElement,
+        ),
+    ).toBe(true);
+    const helpdesk = roles1.getByLabel('helpdesk', { exact: true });
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    expect(await helpdesk.isChecked()).toBe(true);
     // The rule that covers everything first (order is kept; it reads better).
-    await form.getByRole('button', { name: 'Move rule 2 up' }).click();
+    await form.getByRole('button', { name: 'Move rule 2 up' }).focus();
+    await page.keyboard.press('Enter');
     expect(await rule(1).getByLabel('Rule id').inputValue()).toBe('watchers');
     await form.getByRole('button', { name: 'Publish new version' }).click();
     await page.getByText(/Active: version \d+ by admin/).waitFor();
