@@ -511,7 +511,11 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     await rule.getByLabel('Its own list of events (instead of the default list)').check();
     const ruleEvents = rule.getByRole('group', { name: 'Events reported (rule 1)' });
     expect(await ruleEvents.getByLabel('usb.insert', { exact: true }).isChecked()).toBe(true);
-    await ruleEvents.getByLabel('usb.insert', { exact: true }).uncheck();
+    await rule.getByRole('button', { name: 'Select none: Events reported (rule 1)' }).click();
+    expect(await ruleEvents.getByRole('checkbox', { checked: true }).count()).toBe(0);
+    for (const type of ['app.start', 'command.start', 'privilege.use']) {
+      await ruleEvents.getByLabel(type, { exact: true }).check();
+    }
     await rule.getByLabel('Capture command lines').selectOption('no');
     await form.getByRole('button', { name: 'Publish new version' }).click();
     const idleErrors = page.locator('#p-defaults-options-idleThresholdSeconds-errors');

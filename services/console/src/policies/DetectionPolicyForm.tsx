@@ -187,6 +187,7 @@ export function DetectionPolicyForm({
             legend="Events reported"
             hint="Session start and end, recording start and stop and executed responses are always reported."
             options={EVENT_TYPE_NAMES}
+            bulk
             selected={draft.events}
             onChange={(events) => setDraft({ ...draft, events })}
           />
@@ -238,6 +239,7 @@ export function DetectionPolicyForm({
                     path={`${p}.events`}
                     legend={`Events reported (rule ${i + 1})`}
                     options={EVENT_TYPE_NAMES}
+                    bulk
                     selected={rule.events}
                     onChange={(events) => update({ ...rule, events })}
                   />

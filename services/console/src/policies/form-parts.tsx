@@ -274,6 +274,7 @@ export function CheckboxGroup({
   onChange,
   hint,
   className,
+  bulk = false,
 }: {
   path: string;
   legend: string;
@@ -282,6 +283,8 @@ export function CheckboxGroup({
   onChange: (selected: string[]) => void;
   hint?: string;
   className?: string;
+  /** "All" and "None" buttons (long lists). */
+  bulk?: boolean;
 }) {
   const id = idOf(path);
   const errs = useFieldErrors(path);
@@ -299,6 +302,26 @@ export function CheckboxGroup({
         <p className="hint" id={`${id}-hint`}>
           {hint}
         </p>
+      )}
+      {bulk && (
+        <div className="button-row bulk">
+          <button
+            type="button"
+            className="link"
+            aria-label={`Select all: ${legend}`}
+            onClick={() => onChange(all.map((o) => o.value))}
+          >
+            All
+          </button>
+          <button
+            type="button"
+            className="link"
+            aria-label={`Select none: ${legend}`}
+            onClick={() => onChange([])}
+          >
+            None
+          </button>
+        </div>
       )}
       <div className="checkbox-options">
         {all.map((o) => (
