@@ -489,8 +489,16 @@ class DesktopSession {
     }
   }
 
-  /** Drops the user's remote-display connection, when its server process is the user's own. */
+  /**
+   * Drops an X-forwarded display's SSH connection: the user's own sshd process ends. A
+   * local display's remote client (xrdp, VNC) is disconnected by the daemon, which can tell
+   * which connection is this display's; the session only guesses (the first connection on
+   * a remote-display port), so it does not act on that guess.
+   */
   private async disconnect(text?: string): Promise<['acked' | 'failed', string]> {
+    if (!/^localhost:/.test(this.options.display) || !this.options.env.SSH_CONNECTION) {
+      return ['failed', 'only the agent daemon disconnects a local display'];
+    }
     const endpoints = await findDisplayConnection(
       this.options.display,
       this.options.env,
