@@ -184,7 +184,11 @@ describe('simulated sessions obey the recording policy (real ingest, policy, NAT
         INGEST_PORT: String(ingestPort),
         STORAGE_URL: `file://${path.join(work, 'store')}`,
         POLICY_FAILURE_MODE: 'record',
-        POLICY_EVALUATE_TIMEOUT_MS: '300',
+        // Generous: on a loaded CI machine a policy answer can take longer than a fraction
+        // of a second, and a late answer would turn into the failure mode's decision. The
+        // failure-mode test stops the policy service, which NATS answers at once (no
+        // responders), so it does not wait for this.
+        POLICY_EVALUATE_TIMEOUT_MS: '3000',
       },
       ingestPort,
     );
