@@ -618,6 +618,17 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     await test.getByLabel('Host', { exact: true }).fill('ws-01');
     await test.getByRole('button', { name: 'Test' }).click();
     await result.getByText('No rule matches this event.').waitFor();
+    // Edited again in the reopened form: a second version.
+    await rule.getByLabel('Throttle (seconds)').fill('300');
+    await rule.getByLabel('Final (later rules are not evaluated for a matching event)').check();
+    await form.getByRole('button', { name: 'Publish new version' }).click();
+    await page.getByText(/Active: version 2 by admin/).waitFor();
+    const second = await api<{
+      version: number;
+      document: { rules: { throttleSeconds?: number; final?: boolean }[] };
+    }>('/api/v1/policies/responses');
+    expect(second.version).toBe(2);
+    expect(second.document.rules[0]).toMatchObject({ throttleSeconds: 300, final: true });
   });
 
   it('edits the viewing policy in its form: an api error at its group, rules reordered, published', async () => {
