@@ -93,7 +93,8 @@ export const viewingScope = z.strictObject({
 export type ViewingScope = z.infer<typeof viewingScope>;
 
 export interface Viewer {
-  readonly username: string;
+  /** Absent in a test sample that names no person: then `viewers.users` never match. */
+  readonly username?: string;
   readonly roles: readonly string[];
   readonly groups: readonly string[];
 }
@@ -101,7 +102,9 @@ export interface Viewer {
 function isViewer(rule: ViewingRule, viewer: Viewer): boolean {
   const { roles, users, groups } = rule.viewers;
   if (roles?.some((role) => viewer.roles.includes(role))) return true;
-  if (users && compileGlobs(users).test(viewer.username)) return true;
+  if (users && viewer.username !== undefined && compileGlobs(users).test(viewer.username)) {
+    return true;
+  }
   if (groups) {
     const re = compileGlobs(groups);
     if (viewer.groups.some((g) => re.test(g))) return true;
@@ -125,4 +128,95 @@ export function viewingScopeFor(
     anyOf.push(rule.recordings);
   }
   return { anyOf };
+}
+
+/** A session as a viewing scope sees it (the catalogue's sessions row). */
+export interface ViewedSession {
+  readonly user: string;
+  readonly groups: readonly string[];
+  readonly host: string;
+  /** Every application used in the session. */
+  readonly applications?: readonly string[];
+}
+
+const SUBJECT_FIELDS = ['users', 'groups', 'hosts', 'applications'] as const;
+
+/** The first field of `subjects` that does not match `session`, or undefined when all do. */
+function unmatchedField(
+  subjects: ViewingSubjects,
+  session: ViewedSession,
+): (typeof SUBJECT_FIELDS)[number] | undefined {
+  const values = {
+    users: [session.user],
+    groups: session.groups,
+    hosts: [session.host],
+    applications: session.applications ?? [],
+  };
+  return SUBJECT_FIELDS.find((field) => {
+    const patterns = subjects[field];
+    if (!patterns) return false;
+    const re = compileGlobs(patterns);
+    return !values[field].some((value) => re.test(value));
+  });
+}
+
+/**
+ * Whether `session` is inside `scope`: the in-memory form of the condition the catalogue
+ * applies in SQL (services/indexer viewing-scope.ts: any entry whose given fields all
+ * match; each list OR of globs, case-insensitive; groups and applications match when any
+ * of the session's do). Used to answer "may this viewer watch this session" exactly as
+ * enforcement would.
+ */
+export function inViewingScope(scope: ViewingScope | undefined, session: ViewedSession): boolean {
+  if (!scope) return true;
+  return scope.anyOf.some((entry) => unmatchedField(entry, session) === undefined);
+}
+
+export interface ViewingDecision {
+  readonly allowed: boolean;
+  /** The first rule, in order, that names the viewer and covers the session. */
+  readonly ruleId?: string;
+  readonly explanation: string;
+}
+
+/**
+ * May `viewer` watch recordings of `session` under `policy`? Decided through the viewing
+ * scope, as every read of the catalogue is; the rule and the explanation say why.
+ * `builtIn`: the policy is the built-in one (no viewing policy published).
+ */
+export function decideViewing(
+  policy: ViewingPolicyDocument,
+  viewer: Viewer,
+  session: ViewedSession,
+  builtIn = false,
+): ViewingDecision {
+  const allowed = inViewingScope(viewingScopeFor(policy, viewer), session);
+  const prefix = builtIn ? 'no viewing policy is published, so the built-in one applies: ' : '';
+  const naming = policy.rules.filter((rule) => isViewer(rule, viewer));
+  if (allowed) {
+    const rule = naming.find((r) => unmatchedField(r.recordings, session) === undefined);
+    const id = rule?.id ?? '';
+    const covers = rule && coversEverything(rule.recordings) ? 'every session' : 'this session';
+    return {
+      allowed,
+      ...(rule ? { ruleId: id } : {}),
+      explanation: `${prefix}allowed: rule "${id}" names this viewer and covers ${covers}`,
+    };
+  }
+  if (naming.length === 0) {
+    return {
+      allowed,
+      explanation: `${prefix}denied: no rule names this viewer (by role, user or group)`,
+    };
+  }
+  const why = naming
+    .map(
+      (r) =>
+        `rule "${r.id}": ${unmatchedField(r.recordings, session) ?? 'recordings'} do not match`,
+    )
+    .join('; ');
+  return {
+    allowed,
+    explanation: `${prefix}denied: the rules naming this viewer do not cover this session (${why})`,
+  };
 }

@@ -3,6 +3,7 @@
  * the policy service over NATS.
  */
 import { Module } from '@nestjs/common';
+import { ViewingModule } from '../viewing/viewing.module';
 import { DetectionPolicyController } from './detection-policy.controller';
 import { PoliciesController } from './policies.controller';
 import { PolicyClient } from './policy.client';
@@ -10,6 +11,7 @@ import { ResponseRulesController } from './response-rules.controller';
 import { ViewingPolicyController } from './viewing-policy.controller';
 
 @Module({
+  imports: [ViewingModule],
   controllers: [
     PoliciesController,
     DetectionPolicyController,

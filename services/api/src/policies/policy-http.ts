@@ -9,8 +9,8 @@ import { ApiError, NotFoundError } from '../http/api-errors';
 
 /** 403: signed in, but without a role that may change policies. */
 export class PolicyForbiddenError extends ApiError {
-  constructor() {
-    super(403, 'forbidden', 'changing policies needs the policy-admin or admin role');
+  constructor(what = 'changing policies') {
+    super(403, 'forbidden', `${what} needs the policy-admin or admin role`);
   }
 }
 
@@ -26,9 +26,9 @@ export class InvalidPolicyError extends ApiError {
   }
 }
 
-export function requirePolicyAdmin(user: Principal): void {
+export function requirePolicyAdmin(user: Principal, what?: string): void {
   if (!user.roles.includes('admin') && !user.roles.includes('policy-admin')) {
-    throw new PolicyForbiddenError();
+    throw new PolicyForbiddenError(what);
   }
 }
 

@@ -76,6 +76,17 @@ export class ViewingPolicySource implements OnApplicationBootstrap, OnModuleDest
     return this.loading;
   }
 
+  /**
+   * The policy as the policy service has it now (asked at once, not from the cache), which
+   * then becomes the one enforced: what a viewing test answers from, so a test just after
+   * a publish sees the new version. Fails (503) as `active` does.
+   */
+  async fresh(): Promise<ActiveViewingPolicy> {
+    const loading = this.fetch();
+    this.loading = loading.finally(() => (this.loading = undefined));
+    return loading;
+  }
+
   private async fetch(): Promise<ActiveViewingPolicy> {
     let reply;
     try {

@@ -3,5 +3,8 @@ import { Module } from '@nestjs/common';
 import { ViewingAccess } from './viewing-access';
 import { ViewingPolicySource } from './viewing-policy.source';
 
-@Module({ providers: [ViewingPolicySource, ViewingAccess], exports: [ViewingAccess] })
+@Module({
+  providers: [ViewingPolicySource, ViewingAccess],
+  exports: [ViewingAccess, ViewingPolicySource],
+})
 export class ViewingModule {}
