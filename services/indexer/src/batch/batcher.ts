@@ -3,19 +3,27 @@
  * with ingest: `add` resolves when the row's batch committed (the message is acked only
  * then) and rejects when it failed (every member is redelivered).
  *
- * Rows go to lanes by key (the session): each lane writes one batch at a time, so
- * concurrent batches never hold rows of the same session and never queue on each other's
- * row locks (session, applications, word summary), while the other lanes write in
- * parallel. A lane writes its batch when it holds `maxRows`, when its oldest row has waited
- * `maxDelayMs` while the lane was idle, or, while a write is running, as soon as that write
- * ends (with what arrived meanwhile, up to `maxRows`): under load, batches grow instead of
- * waiting on each other.
+ * Rows go to lanes by key (the session): each lane runs at most two writes at once, so
+ * batches of one session seldom queue on each other's row locks (session, applications,
+ * word summary) and never pile up on them, while the other lanes write in parallel. A lane
+ * writes a batch when it holds `maxRows`, when its oldest row has waited `maxDelayMs` while
+ * the lane had a write free, or, when both are running, as soon as one ends (with what
+ * arrived meanwhile, up to `maxRows`): under load, batches grow instead of waiting on each
+ * other.
  */
 /**
  * Lanes of the indexer's batched writers (keyed by session): batches of as many different
  * sessions are written at once, each session's one after the other.
  */
 export const WRITE_LANES = 4;
+
+/**
+ * Writes a lane runs at once: the second goes on while the first is held up (a GIN pending
+ * list cleanup in its insert took 0.3-0.8 s under load and stalled a busy session's lane);
+ * two batches of one session queue on its row locks only from the later one's
+ * application counts to the earlier one's commit.
+ */
+const WRITES_PER_LANE = 2;
 
 export type BatchWrite<T> = (rows: readonly T[]) => Promise<void>;
 
@@ -37,7 +45,7 @@ export interface BatcherOptions<T> {
 interface Lane<T> {
   pending: Pending<T>[];
   timer: NodeJS.Timeout | undefined;
-  writing: Promise<void> | undefined;
+  writing: Set<Promise<void>>;
 }
 
 /** FNV-1a over the key's UTF-16 code units: cheap, and stable across processes. */
@@ -67,7 +75,7 @@ export class Batcher<T> {
     this.lanes = Array.from({ length: lanes }, () => ({
       pending: [],
       timer: undefined,
-      writing: undefined,
+      writing: new Set<Promise<void>>(),
     }));
   }
 
@@ -77,7 +85,7 @@ export class Batcher<T> {
       this.lanes[key && this.lanes.length > 1 ? hashKey(key(row)) % this.lanes.length : 0]!;
     return new Promise<void>((resolve, reject) => {
       lane.pending.push({ row, resolve, reject });
-      if (lane.writing) return; // written when the running write ends
+      if (lane.writing.size >= WRITES_PER_LANE) return; // written when a running write ends
       if (lane.pending.length >= this.options.maxRows) this.flushLane(lane);
       else lane.timer ??= setTimeout(() => this.flushLane(lane), this.options.maxDelayMs);
     });
@@ -92,7 +100,7 @@ export class Batcher<T> {
   async drain(): Promise<void> {
     for (;;) {
       this.flush();
-      const writing = this.lanes.flatMap((lane) => (lane.writing ? [lane.writing] : []));
+      const writing = this.lanes.flatMap((lane) => [...lane.writing]);
       if (writing.length === 0) return;
       await Promise.allSettled(writing);
     }
@@ -101,15 +109,15 @@ export class Batcher<T> {
   private flushLane(lane: Lane<T>): void {
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = undefined;
-    if (lane.writing || lane.pending.length === 0) return;
+    if (lane.writing.size >= WRITES_PER_LANE || lane.pending.length === 0) return;
     const batch = lane.pending.splice(0, this.options.maxRows);
     const done = this.write(batch.map((p) => p.row)).then(
       () => batch.forEach((p) => p.resolve()),
       (err: unknown) => batch.forEach((p) => p.reject(err)),
     );
-    lane.writing = done;
+    lane.writing.add(done);
     void done.finally(() => {
-      lane.writing = undefined;
+      lane.writing.delete(done);
       // Rows that arrived during the write have waited already: they go next, at once.
       this.flushLane(lane);
     });
