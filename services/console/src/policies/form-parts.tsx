@@ -844,30 +844,51 @@ export function SampleSessionFields({
   );
 }
 
-/** A test panel: its own form (never nested in the policy form) and the answer. */
+/**
+ * A test panel: its own form (never nested in the policy form) and the answer. `errors`
+ * about the sample (paths as the test route names them, `session.host`) are shown at the
+ * panel's own path-named fields (`paths`), the first of them focused.
+ */
 export function TestPanel({
   title,
   onTest,
   result,
   children,
+  errors = [],
+  paths = [],
 }: {
   title: string;
   onTest: () => void;
   result: ReactNode;
   children: ReactNode;
+  errors?: readonly FieldError[];
+  paths?: readonly string[];
 }) {
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (errors.length === 0) return;
+    formRef.current
+      ?.querySelector<HTMLElement>(
+        'input[aria-invalid="true"], fieldset[aria-invalid="true"] input',
+      )
+      ?.focus();
+  }, [errors]);
   return (
     <section aria-labelledby="test-title" className="test-panel">
       <h2 id="test-title">{title}</h2>
       <form
+        ref={formRef}
         className="filters"
         aria-label={title}
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           onTest();
         }}
       >
-        {children}
+        <ErrorsContext.Provider value={errorsByField(errors, paths)}>
+          {children}
+        </ErrorsContext.Provider>
         <div className="field actions">
           <button type="submit">Test</button>
         </div>
