@@ -65,7 +65,12 @@ export async function searchCandidates(
       // No session left by the filters has the words in its summary: no event can match.
       within?.events.length === 0
         ? Promise.resolve([])
-        : branch(db, eventBranch(r, form, limit, within?.events), limit),
+        : branch(
+            db,
+            eventBranch(r, form, limit, within?.events),
+            limit,
+            eachWord(r, form, limit, within?.events),
+          ),
       ...(searchesTerminalText(r)
         ? [branch(db, terminalBranch(r, form, limit, within?.all), limit)]
         : []),
@@ -209,12 +214,38 @@ async function estimatedRows(db: EntityManager, b: Branch): Promise<number> {
   return plan['Node Type'] === 'Limit' ? (plan.Plans?.[0]?.['Plan Rows'] ?? 0) : plan['Plan Rows'];
 }
 
+/**
+ * For the words form of plain words (two or more), the same branch for each word alone.
+ * PostgreSQL estimates AND-ed words as if independent; words that go together (an
+ * application's name: "LibreOffice Calc") match far more often than that (22k estimated,
+ * 316k matched in the bench: 50 ms of listing before the search turned broad anyway).
+ */
+function eachWord(
+  r: CatalogSearchRequest,
+  form: TextForm,
+  limit: number,
+  within: readonly string[] | undefined,
+): Branch[] | undefined {
+  const parts = summaryParts(r);
+  if (form !== 'words' || !parts || parts.length < 2) return undefined;
+  return parts.map((q) => eventBranch({ ...r, q }, form, limit, within));
+}
+
 async function branch(
   db: EntityManager,
   b: Branch,
   limit: number,
+  words?: readonly Branch[],
 ): Promise<SessionIdRow[] | undefined> {
-  if (limit > 0 && (await estimatedRows(db, b)) > BROAD_ESTIMATE_FACTOR * limit) return undefined;
+  if (limit > 0) {
+    const estimate = await estimatedRows(db, b);
+    if (estimate > BROAD_ESTIMATE_FACTOR * limit) return undefined;
+    // Expected over the limit, and each word alone far over it: broad without listing.
+    if (words && estimate > limit) {
+      const each = await Promise.all(words.map((w) => estimatedRows(db, w)));
+      if (each.every((n) => n > BROAD_ESTIMATE_FACTOR * limit)) return undefined;
+    }
+  }
   const rows = await db.query<SessionIdRow[]>(b.sql, b.params);
   return rows.length > limit ? undefined : rows;
 }
