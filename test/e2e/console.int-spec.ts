@@ -691,6 +691,43 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     expect(sessions.length).toBeGreaterThan(1);
   });
 
+  it('tests the viewing form against sample sessions: allowed, denied, a bad sample at its field', async () => {
+    // The form is open on the version published above (watchers, then branch-helpdesk).
+    const test = page.getByRole('form', { name: /^Test against a sample session/ });
+    const result = page.locator('.test-result');
+    // A helpdesk viewer (ticked by default) and a session on a branch host: allowed.
+    expect(
+      await test
+        .getByRole('group', { name: 'Viewer roles' })
+        .getByLabel('helpdesk', { exact: true })
+        .isChecked(),
+    ).toBe(true);
+    await test.getByLabel('User recorded').fill('teller3');
+    await test.getByLabel('Host', { exact: true }).fill('Branch-07');
+    await test.getByRole('button', { name: 'Test' }).click();
+    await result.getByText(/^Allowed by rule branch-helpdesk:/).waitFor();
+    expect(await result.textContent()).toContain(
+      'rule "branch-helpdesk" names this viewer and covers this session',
+    );
+    await shot(page, '21b-viewing-tested-allowed');
+    // The same viewer and a head-office host: denied, saying what did not match.
+    await test.getByLabel('Host', { exact: true }).fill('hq-01');
+    await test.getByRole('button', { name: 'Test' }).click();
+    await result.getByText(/^Denied: this viewer may not watch/).waitFor();
+    expect(await result.textContent()).toContain('rule "branch-helpdesk": hosts do not match');
+    await shot(page, '21c-viewing-tested-denied');
+    // An empty host is refused by the api and shown at the sample's Host field, focused.
+    await test.getByLabel('Host', { exact: true }).fill('');
+    await test.getByRole('button', { name: 'Test' }).click();
+    const hostErrors = page.locator('#p-session-host-errors');
+    await hostErrors.waitFor();
+    expect(await hostErrors.textContent()).toContain('session.host');
+    expect(await test.getByLabel('Host', { exact: true }).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    expect(await focusedId(page)).toBe('p-session-host');
+  });
+
   it('lists only the sessions in progress, and reports the agent answering each action', async () => {
     await page.goto(`${stack.apiUrl}/live`);
     await page.getByRole('heading', { name: 'Live sessions' }).waitFor();
