@@ -726,6 +726,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
       'true',
     );
     expect(await focusedId(page)).toBe('p-session-host');
+    await shot(page, '21d-viewing-sample-error');
   });
 
   it('lists only the sessions in progress, and reports the agent answering each action', async () => {

@@ -81,30 +81,46 @@ function ViewingSampleFields({
   value: ViewingSample;
   onChange: (value: ViewingSample) => void;
 }) {
-  const text = (path: string, name: Exclude<keyof ViewingSample, 'viewerRoles'>, label: string) => (
+  const text = (
+    path: string,
+    name: Exclude<keyof ViewingSample, 'viewerRoles'>,
+    label: string,
+    hint?: string,
+  ) => (
     <TextField
       path={path}
       label={label}
+      {...(hint ? { hint } : {})}
       value={value[name]}
       onChange={(v) => onChange({ ...value, [name]: v })}
     />
   );
   return (
     <>
-      <CheckboxGroup
-        path="viewer.roles"
-        legend="Viewer roles"
-        options={PERSON_ROLES}
-        selected={value.viewerRoles}
-        onChange={(viewerRoles) => onChange({ ...value, viewerRoles })}
-        className="compact"
-      />
-      {text('viewer.user', 'viewerUser', 'Viewer user (optional)')}
-      {text('viewer.groups', 'viewerGroups', 'Viewer groups (comma-separated)')}
-      {text('session.user', 'user', 'User recorded')}
-      {text('session.groups', 'groups', 'Groups recorded (comma-separated)')}
-      {text('session.host', 'host', 'Host')}
-      {text('session.applications', 'applications', 'Applications used (comma-separated)')}
+      <fieldset className="sample-group">
+        <legend>Who would watch</legend>
+        <CheckboxGroup
+          path="viewer.roles"
+          legend="Viewer roles"
+          options={PERSON_ROLES}
+          selected={value.viewerRoles}
+          onChange={(viewerRoles) => onChange({ ...value, viewerRoles })}
+          className="compact"
+        />
+        <div className="rule-grid">
+          {text('viewer.user', 'viewerUser', 'Viewer user', 'optional')}
+          {text('viewer.groups', 'viewerGroups', 'Viewer groups', 'comma-separated')}
+        </div>
+      </fieldset>
+      <fieldset className="sample-group">
+        <legend>The session watched</legend>
+        <div className="rule-grid">
+          {text('session.user', 'user', 'User recorded')}
+          {text('session.groups', 'groups', 'Groups recorded', 'comma-separated')}
+          {text('session.host', 'host', 'Host')}
+          {text('session.applications', 'applications', 'Applications used', 'comma-separated')}
+        </div>
+      </fieldset>
     </>
   );
 }
