@@ -155,7 +155,13 @@ function candidates(
   if (options.within) {
     conditions.unshift(`ARRAY[${alias}.session_id] && ${p.add(options.within)}::uuid[]`);
   }
-  const sessionWhere = options.within && !options.joinSession ? [] : sessionConditions(r, p);
+  // The session-level forms of event type and application are implied by the row's own
+  // (a session's `event_types` and `apps` hold those of every event it has): joining each
+  // matching row with its session only for them cost a lookup per row.
+  const sessionWhere =
+    options.within && !options.joinSession
+      ? []
+      : sessionConditions({ ...r, event: undefined, app: undefined }, p);
   const select = `SELECT ${alias}.session_id FROM ${table} ${alias}`;
   if (sessionWhere.length === 0 && !options.joinSession) {
     return `${select} WHERE ${conditions.join(' AND ')} LIMIT ${options.limit + 1}`;
