@@ -196,6 +196,7 @@ async function saturation(
     },
     { figure: `${label}: ingest peak RSS`, value: usage.peakRssMiB, unit: 'MiB' },
     ...stageRows(label, metricsBefore, metricsAfter),
+    ...loopDelayRows(label, metricsAfter),
   ];
 }
 
@@ -342,7 +343,32 @@ async function sustained(
       unit: '% of a core',
     },
     ...stageRows(label, metricsBefore, metricsAfter),
+    ...loopDelayRows(label, metricsAfter),
   ];
+}
+
+/**
+ * The ingest event loop's delay p99 and max over the run (the process metrics cover the
+ * time since the previous scrape, which was the one before the run): how long a ready
+ * callback waited for its turn. A request whose steps each wait that long is slow however
+ * quick the steps are.
+ */
+function loopDelayRows(label: string, metrics: string): ResultRow[] {
+  const gauge = (name: string): number | undefined => {
+    const line = metrics
+      .split('\n')
+      .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    const value = line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
+    return Number.isFinite(value) ? value * 1000 : undefined;
+  };
+  const rows: ResultRow[] = [];
+  const p99 = gauge('nodejs_eventloop_delay_p99');
+  const max = gauge('nodejs_eventloop_delay_max');
+  if (p99 !== undefined)
+    rows.push({ figure: `${label}: ingest event-loop delay p99`, value: p99, unit: 'ms' });
+  if (max !== undefined)
+    rows.push({ figure: `${label}: ingest event-loop delay max`, value: max, unit: 'ms' });
+  return rows;
 }
 
 export const ingest: Benchmark = {
