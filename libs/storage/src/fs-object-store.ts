@@ -55,12 +55,16 @@ function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+/**
+ * fsync of a folder; its handle is closed in the background (nothing waits on a close,
+ * and in a busy process every awaited call is another wait for the event loop).
+ */
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
   } finally {
-    await handle.close();
+    void handle.close().catch(() => undefined);
   }
 }
 
@@ -196,12 +200,14 @@ export class FsObjectStore implements ObjectStore {
     const opts = validatePutOptions(rawOpts);
     validateBody(body);
     const tmp = path.join(this.root, TMP_DIR, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const temp = { path: tmp, removed: false };
     try {
-      const meter = await this.writeTemp(tmp, body);
+      const { meter, closed } = await this.writeTemp(tmp, body);
       const sha256 = meter.finish(key, opts);
       const result: PutResult = { created: true, sha256, size: meter.bytes, etag: sha256 };
       const file = this.pathOf(key);
-      const created = await this.publish(key, tmp, file, replace);
+      // The temp file's close runs beside the link (a file can be linked while open).
+      const [created] = await Promise.all([this.publish(key, temp, file, replace), closed]);
       if (!created) {
         const existing = await sha256OfStream(createReadStream(file));
         if (existing !== sha256) throw new ObjectConflictError(key, existing, sha256);
@@ -209,11 +215,18 @@ export class FsObjectStore implements ObjectStore {
       }
       return result;
     } finally {
-      await unlink(tmp).catch(() => undefined);
+      if (!temp.removed) await unlink(tmp).catch(() => undefined);
     }
   }
 
-  private async writeTemp(tmp: string, body: ObjectBody): Promise<BodyMeter> {
+  /**
+   * Writes and fsyncs the temp file. Returns once the bytes are durable, with the close
+   * still running (`closed`), so the caller can overlap it with the next step.
+   */
+  private async writeTemp(
+    tmp: string,
+    body: ObjectBody,
+  ): Promise<{ meter: BodyMeter; closed: Promise<void> }> {
     const meter = new BodyMeter();
     // The temp folder is made once, and again if someone removed it meanwhile.
     this.tmpDirReady ??= mkdir(path.dirname(tmp), { recursive: true }).then(
@@ -235,19 +248,21 @@ export class FsObjectStore implements ObjectStore {
         await handle.write(chunk);
       }
       await handle.sync();
-    } finally {
+    } catch (err) {
       await handle.close();
+      throw err;
     }
-    return meter;
+    return { meter, closed: handle.close() };
   }
 
   /** Gives the temp file its final name; false when create-if-absent found the name taken. */
   private async publish(
     key: string,
-    tmp: string,
+    temp: { readonly path: string; removed: boolean },
     file: string,
     replace: boolean,
   ): Promise<boolean> {
+    const tmp = temp.path;
     const dir = path.dirname(file);
     // The link comes first: the directory exists for every segment of a recording but the
     // first, so mkdir is only asked for when the link says the directory is missing. A
@@ -255,8 +270,12 @@ export class FsObjectStore implements ObjectStore {
     let firstCreated: string | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (replace) await rename(tmp, file);
-        else await link(tmp, file);
+        if (replace) {
+          await rename(tmp, file);
+          temp.removed = true;
+        } else {
+          await link(tmp, file);
+        }
       } catch (err) {
         const code = errno(err);
         if (code === 'ENOENT' && attempt < 2) {
@@ -280,7 +299,17 @@ export class FsObjectStore implements ObjectStore {
         }
         throw err;
       }
-      await fsyncDir(dir);
+      // The temp name is dropped while the folder is fsynced: the object is only
+      // acknowledged after both, so a crash in between loses nothing acknowledged.
+      const dropTemp = temp.removed
+        ? Promise.resolve()
+        : unlink(tmp).then(
+            () => {
+              temp.removed = true;
+            },
+            () => undefined,
+          );
+      await Promise.all([fsyncDir(dir), dropTemp]);
       if (firstCreated) await this.fsyncNewDirs(firstCreated, dir);
       return true;
     }
