@@ -108,11 +108,14 @@ export class IngestClient {
     const secure = this.url.protocol === 'https:';
     this.transport = secure ? https : http;
     // Connections stay open between requests (an agent talks to one ingest all day);
-    // idle ones are closed after a while so a load balancer's rotation is followed.
+    // idle ones are closed after a while so a load balancer's rotation is followed. An
+    // agent never holds more connections than its upload concurrency (at most 1024):
+    // every one is kept, since dropping the surplus after a lull only means connecting
+    // again at the next burst.
     this.agent = new (secure ? https.Agent : http.Agent)({
       keepAlive: true,
       keepAliveMsecs: 10_000,
-      maxFreeSockets: 64,
+      maxFreeSockets: 1024,
       timeout: this.timeoutMs,
     });
   }
