@@ -32,6 +32,17 @@ interface Answer {
   explanation: string;
 }
 
+interface JsonSchema {
+  required?: string[];
+  properties?: Record<string, unknown>;
+}
+
+interface OpenApiPost {
+  summary?: string;
+  requestBody?: { content: Record<string, { schema?: JsonSchema }> };
+  responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+}
+
 interface ErrorBody {
   error: { code: string; message: string; fields?: { path: string; message: string }[] };
 }
@@ -227,8 +238,14 @@ describe('viewing policy test route (real api, NATS and PostgreSQL)', () => {
 
   it('is listed in the OpenAPI document', async () => {
     const doc = (await (await get(harness, '/api/docs/json')).json()) as {
-      paths: Record<string, { post?: { summary?: string } }>;
+      paths: Record<string, { post?: OpenApiPost }>;
     };
-    expect(doc.paths[PATH]?.post?.summary).toMatch(/^May this viewer watch/);
+    const post = doc.paths[PATH]?.post;
+    expect(post?.summary).toMatch(/^May this viewer watch/);
+    const body = post?.requestBody?.content['application/json']?.schema;
+    expect(body?.required).toEqual(['viewer', 'session']);
+    expect(Object.keys(body?.properties ?? {})).toEqual(['viewer', 'session', 'document']);
+    const answer = post?.responses['200']?.content?.['application/json']?.schema;
+    expect(answer?.required).toEqual(['allowed', 'policyVersion', 'explanation']);
   });
 });

@@ -7,7 +7,7 @@
  * @sessionrec/contracts) as every read of sessions and recordings.
  */
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   decideViewing,
   hostName,
@@ -45,6 +45,23 @@ const testBody = z.strictObject({
   document: z.unknown().optional(),
 });
 
+/** An OpenAPI schema object, as @nestjs/swagger's decorators take it (not exported by name). */
+type SchemaObject = NonNullable<
+  Extract<Parameters<typeof ApiBody>[0], { schema?: unknown }>['schema']
+>;
+
+/** The answer: may the viewer watch, by which rule, under which version (null: the draft). */
+const TEST_ANSWER: SchemaObject = {
+  type: 'object',
+  required: ['allowed', 'policyVersion', 'explanation'],
+  properties: {
+    allowed: { type: 'boolean' },
+    ruleId: { type: 'string', description: 'the first rule that names the viewer and covers it' },
+    policyVersion: { type: 'integer', nullable: true, description: '0: built-in; null: draft' },
+    explanation: { type: 'string' },
+  },
+};
+
 @ApiTags('policies')
 @ApiBearerAuth()
 @Controller('api/v1/policies/viewing')
@@ -68,6 +85,10 @@ export class ViewingPolicyController extends StoredPolicyRoutes({
     summary:
       'May this viewer watch recordings of this sample session, by which rule (active policy or draft; policy-admin or admin)',
   })
+  @ApiBody({
+    schema: z.toJSONSchema(testBody, { io: 'input', target: 'openapi-3.0' }) as SchemaObject,
+  })
+  @ApiOkResponse({ schema: TEST_ANSWER })
   async test(@CurrentUser() user: Principal, @Body() body: unknown) {
     requirePolicyAdmin(user, 'testing viewing policies');
     const { viewer, session, document } = decode(testBody, body, 'body');
