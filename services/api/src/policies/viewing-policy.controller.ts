@@ -15,6 +15,7 @@ import {
   text,
   userName,
   validateViewingPolicy,
+  type ViewingPolicyDocument,
 } from '@sessionrec/contracts';
 import { z } from 'zod';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -92,7 +93,7 @@ export class ViewingPolicyController extends StoredPolicyRoutes({
   async test(@CurrentUser() user: Principal, @Body() body: unknown) {
     requirePolicyAdmin(user, 'testing viewing policies');
     const { viewer, session, document } = decode(testBody, body, 'body');
-    let policy;
+    let policy: ViewingPolicyDocument;
     let policyVersion: number | null;
     if (document === undefined) {
       const active = await this.source.fresh();
