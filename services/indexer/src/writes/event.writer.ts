@@ -9,7 +9,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventRecorded } from '@sessionrec/contracts';
 import { DataSource } from 'typeorm';
-import { Batcher, WRITE_LANES } from '../batch/batcher';
+import { Batcher } from '../batch/batcher';
 import { INDEXER_CONFIG, type IndexerConfig } from '../indexer-config';
 import { Params } from '../queries/sql';
 import { type Activity, ActivityCache, activityStatements } from './activity';
@@ -27,8 +27,6 @@ export class EventWriter implements OnApplicationShutdown {
     this.batcher = new Batcher((rows) => this.write(rows), {
       maxRows: config.INDEXER_BATCH_ROWS,
       maxDelayMs: config.INDEXER_BATCH_DELAY_MS,
-      lanes: WRITE_LANES,
-      laneKey: (row) => row.sessionId,
     });
   }
 

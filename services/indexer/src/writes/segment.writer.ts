@@ -7,7 +7,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { SegmentGap, SegmentStored } from '@sessionrec/contracts';
 import { DataSource } from 'typeorm';
-import { Batcher, WRITE_LANES } from '../batch/batcher';
+import { Batcher } from '../batch/batcher';
 import { INDEXER_CONFIG, type IndexerConfig } from '../indexer-config';
 import { recordActivity } from './activity';
 
@@ -22,8 +22,6 @@ export class SegmentWriter implements OnApplicationShutdown {
     this.batcher = new Batcher((rows) => this.write(rows), {
       maxRows: config.INDEXER_BATCH_ROWS,
       maxDelayMs: config.INDEXER_BATCH_DELAY_MS,
-      lanes: WRITE_LANES,
-      laneKey: (row) => row.sessionId,
     });
   }
 
