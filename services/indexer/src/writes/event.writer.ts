@@ -86,12 +86,13 @@ function sessionWords(rows: readonly EventRow[]): { sessionId: string; words: st
  * One statement (its own transaction: one round trip, no BEGIN/COMMIT) that writes a batch:
  * - the events, `ON CONFLICT DO NOTHING` (a redelivered event changes nothing below);
  * - `session_apps` counts from the rows actually inserted;
- * - each session's word summary (`session_words`): the words of the inserted rows it lacks
- *   are appended; a session's row is created only when it has no earlier events, so a
- *   summary always covers every event of its session (a session indexed before summaries
- *   existed has none, and one whose summary outgrew MAX_SESSION_WORDS keeps NULL: both
- *   are searched through their events);
- * - the sessions' and agents' activity.
+ * - each session's word summary (`session_words`): the words of the batch's rows it lacks
+ *   are appended (a redelivered row's words are there already); a session's row is created
+ *   only when it has no earlier events, so a summary always covers every event of its
+ *   session (a session indexed before summaries existed has none, and one whose summary
+ *   outgrew MAX_SESSION_WORDS keeps NULL: both are searched through their events);
+ * - the sessions' and agents' activity, without those this process wrote itself in the last
+ *   4 s (ActivityCache).
  * The scalar subqueries run the data-modifying CTEs in that order, so a session's rows are
  * locked (sorted, so concurrent batches never deadlock) only after the events and their
  * full-text and trigram index entries are written. The CTEs share one snapshot: the
