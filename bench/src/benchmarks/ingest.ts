@@ -14,6 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -107,6 +108,94 @@ async function uploadWorker(
     onSegment();
   }
   return seq;
+}
+
+/**
+ * Event batches at saturation: three events a batch (as agents send them), 32 in flight
+ * over kept-alive connections, for the measuring time. What one batch costs ingest in
+ * CPU is the figure that decides how many sessions a process carries: every session
+ * sends two batches a second.
+ */
+async function eventBatches(ctx: BenchContext, harness: IngestHarness): Promise<ResultRow[]> {
+  const credential = await harness.enrolAgent('bench-events');
+  const base = `${harness.url}/agent/v1`;
+  const sessions: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const sessionId = randomUUID();
+    await call(`${base}/sessions`, credential, 'POST', {
+      sessionId,
+      user: `bench${i}`,
+      groups: [],
+      host: 'bench-host',
+      protocol: 'terminal',
+      startedAt: new Date().toISOString(),
+    });
+    sessions.push(sessionId);
+  }
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const post = (sessionId: string, n: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({
+        events: [0, 1, 2].map((k) => ({
+          eventId: randomUUID(),
+          type: 'command.start',
+          at: new Date().toISOString(),
+          offsetMs: n * 10 + k,
+          attributes: { command: `ls -la /srv/data/${n}`, pid: 1000 + k },
+        })),
+      });
+      const req = http.request(
+        `${base}/sessions/${sessionId}/events`,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            authorization: `Bearer ${credential}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  let sent = 0;
+  let refused = 0;
+  const started = Date.now();
+  const deadline = started + ctx.durationMs;
+  harness.ingest.resetUsage();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (Date.now() < deadline) {
+        const n = sent++;
+        if ((await post(sessions[n % sessions.length]!, n)) !== 202) refused += 1;
+        if (n % 2000 === 0) ctx.progress(`ingest event batches: ${n}`);
+      }
+    }),
+  );
+  const elapsed = Date.now() - started;
+  const usage = harness.ingest.usage();
+  agent.destroy();
+  const perSecond = rate(sent, elapsed);
+  return [
+    { figure: 'event batches (3 events): accepted', value: perSecond, unit: 'batches/s' },
+    { figure: 'event batches: refused', value: refused, unit: 'requests', limit: 0 },
+    {
+      figure: 'event batches: ingest CPU per batch',
+      value: (usage.cpuPercentOfOneCore * 10_000) / Math.max(perSecond, 1e-9),
+      unit: 'µs',
+    },
+    {
+      // Two batches a second per session: how many sessions' batches one core would carry.
+      figure: 'event batches: sessions one core carries (2 batches/s each)',
+      value: (perSecond / 2) * (100 / Math.max(usage.cpuPercentOfOneCore, 1e-9)),
+      unit: 'sessions',
+    },
+  ];
 }
 
 const STAGES = ['segment.store', 'segment.publish', 'segment.row', 'batch.publish'] as const;
@@ -389,6 +478,7 @@ export const ingest: Benchmark = {
     const rows: ResultRow[] = [];
     try {
       rows.push(...(await saturation(ctx, harness, 'saturation', 'filesystem PUT rate')));
+      rows.push(...(await eventBatches(ctx, harness)));
       for (const sessions of sizes)
         rows.push(...(await sustained(ctx, harness, sessions, seconds)));
     } finally {
