@@ -115,6 +115,13 @@ export function ffmpegArgs(run: FfmpegRun): string[] {
     '1',
     '-i',
     run.display,
+    // The screen's BGRX pixels become yuv420p for every grabbed frame, also the frames
+    // mpdecimate then drops: that conversion is most of an idle capture's CPU. At 1:1 the
+    // scaler only averages chroma 2×2; the area filter does exactly that, for ~0.8 % of a
+    // core less at 1080p / 5 fps than the default bicubic (4.7 % -> 3.9 % for grab,
+    // convert and compare).
+    '-sws_flags',
+    'area',
     '-vf',
     filterGraph(run),
     '-an',
