@@ -13,6 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { errorMessage, MessagingUnavailableError } from './errors';
+import { PubAckInbox } from './pub-ack-inbox';
 import { type ResolvedMessagingOptions, redactUrl } from './options';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -30,6 +31,7 @@ interface Handles {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  acks: PubAckInbox;
 }
 
 @Injectable()
@@ -64,6 +66,11 @@ export class MessagingConnection implements OnApplicationShutdown {
 
   async jsm(): Promise<JetStreamManager> {
     return (await this.connect()).jsm;
+  }
+
+  /** JetStream publishes that wait for their PubAck (see PubAckInbox). */
+  async acks(): Promise<PubAckInbox> {
+    return (await this.connect()).acks;
   }
 
   /** Connected, and the JetStream API answers an account-info request. */
@@ -133,8 +140,9 @@ export class MessagingConnection implements OnApplicationShutdown {
     void this.watchStatus(nc);
     const jsm = await jetstreamManager(nc, { timeout: API_TIMEOUT_MS });
     const js = jetstream(nc, { timeout: o.publishTimeoutMs });
+    const acks = new PubAckInbox(nc, o.publishTimeoutMs);
     this.logger.log(`connected to NATS ${redactUrl(nc.getServer())} as ${o.serviceName}`);
-    return { nc, js, jsm };
+    return { nc, js, jsm, acks };
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {

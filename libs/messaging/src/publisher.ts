@@ -100,14 +100,11 @@ export class Messaging {
       },
       async (span) => {
         injectTraceContext(h);
+        h.set(HEADERS.messageId, messageId);
         try {
-          const js = await this.connection.js();
+          const acks = await this.connection.acks();
           await this.writes.next();
-          const ack = await js.publish(subject, encodeJson(parsed), {
-            msgID: messageId,
-            headers: h,
-            timeout: o.publishTimeoutMs,
-          });
+          const ack = await acks.publish(subject, encodeJson(parsed), h);
           span.setAttribute('messaging.nats.stream_sequence', ack.seq);
           return { seq: ack.seq, duplicate: ack.duplicate, stream: ack.stream };
         } catch (err) {
