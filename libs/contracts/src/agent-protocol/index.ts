@@ -156,6 +156,42 @@ export const metricBatchRequest = z.strictObject({
   samples: z.array(metricSample).min(1).max(MAX_METRICS_PER_BATCH),
 });
 
+/**
+ * POST /agent/v1/batches — the event and metric batches of several of the agent's
+ * sessions in one request: a host with many sessions sends what they have ready together
+ * instead of a request per session. Each item is decoded and answered on its own (one bad
+ * or refused batch does not fail the others); `batch` is the body the per-session route
+ * takes.
+ */
+export const MAX_BATCHES_PER_REQUEST = 128;
+/** Largest body of a combined request; the agent packs requests well below it. */
+export const MAX_BATCHES_REQUEST_BYTES = 4 * 1024 * 1024;
+export const batchesRequest = z.strictObject({
+  batches: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['events', 'metrics']),
+        sessionId: id,
+        batch: z.unknown(),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCHES_PER_REQUEST),
+});
+export type BatchesRequest = z.infer<typeof batchesRequest>;
+
+/** One answer per batch, in the request's order: what the per-session route would answer. */
+export const batchResult = z.union([
+  z.strictObject({ status: z.literal(202), accepted: z.number().int().nonnegative() }),
+  z.strictObject({
+    status: z.number().int().min(400).max(599),
+    error: z.strictObject({ code: z.string(), message: z.string() }),
+  }),
+]);
+export type BatchResult = z.infer<typeof batchResult>;
+export const batchesResponse = z.strictObject({ results: z.array(batchResult) });
+export type BatchesResponse = z.infer<typeof batchesResponse>;
+
 /** Frames on the control WebSocket (`/agent/v1/control`). */
 export const serverFrame = z.discriminatedUnion('type', [
   z.strictObject({

@@ -6,6 +6,7 @@
  */
 import {
   Inject,
+  Logger,
   type MiddlewareConsumer,
   Module,
   type NestModule,
@@ -78,6 +79,7 @@ export class AgentApiModule implements NestModule, OnModuleInit {
       auth: this.auth,
       segments: this.segments,
       batches: this.batches,
+      logger: new Logger('AgentApi'),
     });
   }
 }

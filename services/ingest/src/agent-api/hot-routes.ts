@@ -1,6 +1,6 @@
 /**
- * The three routes agents call thousands of times a second (segment upload, event and
- * metric batches), registered on Fastify itself rather than as Nest controller methods.
+ * The routes agents call thousands of times a second (segment upload, event and metric
+ * batches, and the combined batches of many sessions), registered on Fastify itself rather than as Nest controller methods.
  *
  * Why: Nest's per-request pipeline (guard, interceptor chain in rxjs with an
  * AsyncResource.bind per step, param decorators, the router's execution context) cost
@@ -22,7 +22,9 @@ import type {
   onRequestHookHandler,
   RouteHandlerMethod,
 } from 'fastify';
+import type { Logger } from '@nestjs/common';
 import type { AgentAuthService } from '../auth/agent-auth.service';
+import { describeAgentError } from '../http/api-exception.filter';
 import { UnsupportedMediaTypeError } from '../http/api-errors';
 import type { InflightLimiter } from '../http/inflight-limiter';
 import { SEGMENT_CONTENT_TYPE } from '../http/segment-body-parser';
@@ -31,11 +33,13 @@ import type { BatchService } from './batch.service';
 import type { SegmentService } from './segment.service';
 
 const { AGENT_BASE_PATH } = agentProtocol;
+type BatchItem = agentProtocol.BatchesRequest['batches'][number];
 
 export const HOT_ROUTES = {
   segment: `${AGENT_BASE_PATH}/recordings/:recordingId/segments/:seq`,
   events: `${AGENT_BASE_PATH}/sessions/:sessionId/events`,
   metrics: `${AGENT_BASE_PATH}/sessions/:sessionId/metrics`,
+  batches: `${AGENT_BASE_PATH}/batches`,
 } as const;
 
 export interface HotRouteDeps {
@@ -44,14 +48,27 @@ export interface HotRouteDeps {
   readonly auth: AgentAuthService;
   readonly segments: SegmentService;
   readonly batches: BatchService;
+  /** Logs a batch's infrastructure failure or bug, as the exception filter does a request's. */
+  readonly logger: Pick<Logger, 'warn' | 'error'>;
 }
 
 type Handler = (request: FastifyRequest, reply: FastifyReply, agentId: string) => Promise<unknown>;
 
 export function registerHotRoutes(fastify: FastifyInstance, deps: HotRouteDeps): void {
   const limit = inflightLimit(deps.limiter, String(deps.retryAfterSeconds));
-  const route = (method: 'PUT' | 'POST', url: string, handler: Handler): void => {
-    fastify.route({ method, url, onRequest: limit, handler: traced(method, url, deps, handler) });
+  const route = (
+    method: 'PUT' | 'POST',
+    url: string,
+    handler: Handler,
+    bodyLimit?: number,
+  ): void => {
+    fastify.route({
+      method,
+      url,
+      onRequest: limit,
+      handler: traced(method, url, deps, handler),
+      ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    });
   };
 
   route('PUT', HOT_ROUTES.segment, async (request, reply, agentId) => {
@@ -80,6 +97,59 @@ export function registerHotRoutes(fastify: FastifyInstance, deps: HotRouteDeps):
     void reply.status(202);
     return { accepted: await deps.batches.publishMetrics(agentId, sessionId, batch) };
   });
+
+  // Many sessions' batches in one request, each answered on its own: the answer is 200
+  // with a result per batch, carrying Retry-After when any of them is to be sent again.
+  route(
+    'POST',
+    HOT_ROUTES.batches,
+    async (request, reply, agentId) => {
+      const { batches } = decode(agentProtocol.batchesRequest, request.body, 'body');
+      let retryAfter: number | undefined;
+      const results = await Promise.all(
+        batches.map(async (item, index): Promise<agentProtocol.BatchResult> => {
+          try {
+            return { status: 202, accepted: await publishItem(deps.batches, agentId, item, index) };
+          } catch (err) {
+            const answer = describeAgentError(
+              err,
+              `POST ${HOT_ROUTES.batches} (batch ${index}, ${item.kind} of session ${item.sessionId})`,
+              deps.retryAfterSeconds,
+              deps.logger,
+            );
+            if (answer.retryAfter !== undefined) {
+              retryAfter = Math.max(retryAfter ?? 0, answer.retryAfter);
+            }
+            return { status: answer.status, error: answer.body.error };
+          }
+        }),
+      );
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+      void reply.status(200);
+      return { results };
+    },
+    agentProtocol.MAX_BATCHES_REQUEST_BYTES,
+  );
+}
+
+function publishItem(
+  batches: BatchService,
+  agentId: string,
+  item: BatchItem,
+  index: number,
+): Promise<number> {
+  const where = `body.batches.${index}.batch` as const;
+  return item.kind === 'events'
+    ? batches.publishEvents(
+        agentId,
+        item.sessionId,
+        decode(agentProtocol.eventBatchRequest, item.batch, where),
+      )
+    : batches.publishMetrics(
+        agentId,
+        item.sessionId,
+        decode(agentProtocol.metricBatchRequest, item.batch, where),
+      );
 }
 
 /** The span and histogram the tracing interceptor gives Nest routes; then auth, then work. */

@@ -51,63 +51,72 @@ export class AgentApiExceptionFilter extends BaseExceptionFilter {
       return;
     }
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body, retryAfter } = this.describe(exception, request);
+    const { status, body, retryAfter } = describeAgentError(
+      exception,
+      `${request.method} ${request.routeOptions.url ?? 'unknown route'}`,
+      this.config.INGEST_RETRY_AFTER_SECONDS,
+      this.logger,
+    );
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(status).send(body);
   }
+}
 
-  private describe(
-    exception: unknown,
-    request: FastifyRequest,
-  ): { status: number; body: ApiErrorBody; retryAfter?: number } {
-    const retryAfter = this.config.INGEST_RETRY_AFTER_SECONDS;
-    if (exception instanceof ServiceUnavailableError) {
-      return {
-        status: 503,
-        body: exception.getResponse() as ApiErrorBody,
-        retryAfter: exception.retryAfterSeconds ?? retryAfter,
-      };
-    }
-    if (exception instanceof ApiError) {
-      return { status: exception.getStatus(), body: exception.getResponse() as ApiErrorBody };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
-      return {
-        status,
-        body: { error: { code, message: exception.message } },
-        ...(status === 503 ? { retryAfter } : {}),
-      };
-    }
-    if (exception instanceof SchemaValidationError) {
-      return {
-        status: 400,
-        body: { error: { code: 'validation', message: summariseSchemaIssues(exception) } },
-      };
-    }
-    if (
-      exception instanceof MessagingUnavailableError ||
-      isTransientInfrastructureError(exception)
-    ) {
-      this.logger.warn(
-        `${request.method} ${request.routeOptions.url ?? 'unknown route'}: answering 503: ${(exception as Error).message}`,
-      );
-      return {
-        status: 503,
-        body: { error: { code: 'unavailable', message: 'temporarily unavailable; retry later' } },
-        retryAfter,
-      };
-    }
-    this.logger.error(
-      `${request.method} ${request.routeOptions.url ?? 'unknown route'} failed`,
-      exception instanceof Error ? exception.stack : String(exception),
-    );
+/** The status and `{error:{code,message}}` an error answers with (logged when it is ours to fix). */
+export interface AgentErrorAnswer {
+  readonly status: number;
+  readonly body: ApiErrorBody;
+  readonly retryAfter?: number;
+}
+
+/**
+ * What an /agent/v1 error answers, for a whole request (the filter) or one batch of a
+ * combined request (POST /agent/v1/batches answers each batch on its own).
+ */
+export function describeAgentError(
+  exception: unknown,
+  where: string,
+  retryAfter: number,
+  logger: Pick<Logger, 'warn' | 'error'>,
+): AgentErrorAnswer {
+  if (exception instanceof ServiceUnavailableError) {
     return {
-      status: HttpStatus.INTERNAL_SERVER_ERROR,
-      body: { error: { code: 'internal', message: 'internal error' } },
+      status: 503,
+      body: exception.getResponse() as ApiErrorBody,
+      retryAfter: exception.retryAfterSeconds ?? retryAfter,
     };
   }
+  if (exception instanceof ApiError) {
+    return { status: exception.getStatus(), body: exception.getResponse() as ApiErrorBody };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
+    return {
+      status,
+      body: { error: { code, message: exception.message } },
+      ...(status === 503 ? { retryAfter } : {}),
+    };
+  }
+  if (exception instanceof SchemaValidationError) {
+    return {
+      status: 400,
+      body: { error: { code: 'validation', message: summariseSchemaIssues(exception) } },
+    };
+  }
+  if (exception instanceof MessagingUnavailableError || isTransientInfrastructureError(exception)) {
+    logger.warn(`${where}: answering 503: ${(exception as Error).message}`);
+    return {
+      status: 503,
+      body: { error: { code: 'unavailable', message: 'temporarily unavailable; retry later' } },
+      retryAfter,
+    };
+  }
+  logger.error(`${where} failed`, exception instanceof Error ? exception.stack : String(exception));
+  return {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    body: { error: { code: 'internal', message: 'internal error' } },
+  };
 }
 
 /** `field.path: reason` for the first problem of a message that failed its schema. */

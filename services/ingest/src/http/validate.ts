@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { ValidationError } from './api-errors';
 
-export type RequestPart = 'body' | 'params' | 'headers';
+/** Where the value came from: a request part, or a path inside the body. */
+export type RequestPart = 'body' | 'params' | 'headers' | `body.${string}`;
 
 export function decode<S extends z.ZodType>(
   schema: S,
