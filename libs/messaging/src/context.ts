@@ -45,6 +45,36 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   }
 }
 
+/**
+ * What a batch handler (`@OnMessages`) learns about the messages of one call: the
+ * payloads come in the same order as `size` messages here. Per-message contexts are built
+ * only when asked for (decoding every message's headers is most of a context's cost).
+ */
+export class JetStreamBatchContext extends BaseRpcContext<[readonly JsMsg[]]> {
+  readonly size: number;
+
+  constructor(
+    readonly type: MessageType,
+    private readonly msgs: readonly JsMsg[],
+    private readonly relativeOf: (subject: string) => string,
+  ) {
+    super([msgs]);
+    this.size = msgs.length;
+  }
+
+  /** The context of the `i`-th message of the call (same order as the payloads). */
+  message(i: number): JetStreamContext {
+    const msg = this.msgs[i];
+    if (!msg) throw new RangeError(`message ${i} of a batch of ${this.size}`);
+    return new JetStreamContext(this.type, msg, this.relativeOf(msg.subject));
+  }
+
+  /** Resets the ack timer of every message of the call. */
+  working(): void {
+    for (const msg of this.msgs) msg.working();
+  }
+}
+
 export class NatsRequestContext extends BaseRpcContext<[Msg]> {
   readonly subject: string;
   readonly headers: Readonly<Record<string, string>>;

@@ -112,6 +112,21 @@ describe('runnerConfig', () => {
     ).toThrow(MessagingConfigError);
   });
 
+  it('gives batch handlers a batch size (maxInFlight unless set) and others none', () => {
+    expect(runnerConfig({ kind: 'message', type: 'event', maxInFlight: 8 }, o).maxBatch).toBe(
+      undefined,
+    );
+    expect(
+      runnerConfig({ kind: 'message', type: 'event', maxInFlight: 8, batch: true }, o).maxBatch,
+    ).toBe(8);
+    expect(
+      runnerConfig({ kind: 'message', type: 'event', batch: true, maxBatch: 3 }, o).maxBatch,
+    ).toBe(3);
+    expect(() =>
+      runnerConfig({ kind: 'message', type: 'event', batch: true, maxBatch: 0 }, o),
+    ).toThrow(MessagingConfigError);
+  });
+
   it('rejects durable names NATS cannot hold', () => {
     expect(() =>
       runnerConfig({ kind: 'message', type: 'segment.stored', durable: 'a.b' }, o),

@@ -13,7 +13,7 @@ import type {
   RequestOf,
   RequestType,
 } from '@sessionrec/contracts';
-import type { JetStreamContext, NatsRequestContext } from './context';
+import type { JetStreamBatchContext, JetStreamContext, NatsRequestContext } from './context';
 import { captureHandlerError } from './handler-capture';
 
 /** Transport id of JetStreamServer: our handlers bind to it and to no other transport. */
@@ -33,9 +33,16 @@ export interface OnMessageOptions {
   maxDeliver?: number;
 }
 
-export interface MessageBinding extends OnMessageOptions {
+export interface OnMessagesOptions extends OnMessageOptions {
+  /** Most messages handed to one call; default: maxInFlight. */
+  maxBatch?: number;
+}
+
+export interface MessageBinding extends OnMessagesOptions {
   kind: 'message';
   type: MessageType;
+  /** Set by @OnMessages: the handler takes the messages of one pull turn in one call. */
+  batch?: true;
 }
 
 export interface RequestBinding {
@@ -48,6 +55,11 @@ export type Binding = MessageBinding | RequestBinding;
 type MessageHandlerFn<T extends MessageType> = (
   payload: MessageOf<T>,
   ctx: JetStreamContext,
+) => Promise<void>;
+
+type BatchHandlerFn<T extends MessageType> = (
+  payloads: MessageOf<T>[],
+  ctx: JetStreamBatchContext,
 ) => Promise<void>;
 
 type RequestHandlerFn<T extends RequestType> = (
@@ -63,6 +75,32 @@ type RequestHandlerFn<T extends RequestType> = (
 export function OnMessage<T extends MessageType>(type: T, options: OnMessageOptions = {}) {
   const binding: MessageBinding = { kind: 'message', type, ...options };
   return <F extends MessageHandlerFn<T>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void => {
+    wrapForErrorCapture(descriptor);
+    passPayloadAndContext(target, key);
+    EventPattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
+      target,
+      key,
+      descriptor,
+    );
+  };
+}
+
+/**
+ * Like @OnMessage, for handlers that write many messages at once (batch writers): the
+ * valid messages that arrive together (one pull turn, at most `maxBatch`) are handed to
+ * one call, in one consumer span, as `(payloads, ctx)`. When the promise resolves every
+ * message of the call is acked; when it rejects each one is redelivered with backoff (or
+ * dead-lettered, on `PermanentError` or after maxDeliver). A redelivered message is
+ * handed over on its own, so one bad message cannot keep failing its neighbours' calls.
+ * Handlers must be idempotent, as with @OnMessage.
+ */
+export function OnMessages<T extends MessageType>(type: T, options: OnMessagesOptions = {}) {
+  const binding: MessageBinding = { kind: 'message', type, batch: true, ...options };
+  return <F extends BatchHandlerFn<T>>(
     target: object,
     key: string | symbol,
     descriptor: TypedPropertyDescriptor<F>,

@@ -7,9 +7,16 @@ export {
   ensureConsumer,
   type ConsumerSpec,
 } from './consumer-setup';
-export { JetStreamContext, NatsRequestContext } from './context';
+export { JetStreamBatchContext, JetStreamContext, NatsRequestContext } from './context';
 export { DLQ_ORIGINAL_MESSAGE_ID, deadLetterMessageId, deadLetterSubject } from './dead-letter';
-export { JETSTREAM_TRANSPORT, OnMessage, type OnMessageOptions, OnRequest } from './decorators';
+export {
+  JETSTREAM_TRANSPORT,
+  OnMessage,
+  type OnMessageOptions,
+  OnMessages,
+  type OnMessagesOptions,
+  OnRequest,
+} from './decorators';
 export {
   ConfigConflictError,
   MessagingConfigError,

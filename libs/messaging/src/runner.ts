@@ -2,6 +2,10 @@
  * Runs one durable pull consumer: pulls only as many messages as there are free
  * handler slots, validates each, runs the handler inside a consumer span, then acks,
  * naks with backoff or dead-letters. `stop()` lets running handlers finish, bounded.
+ *
+ * A batch handler (`@OnMessages`) gets the valid first deliveries that arrive in one turn
+ * of the event loop (at most `maxBatch`) in one call and one span; each message still holds
+ * its own slot until its call settles.
  */
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { LoggerService } from '@nestjs/common';
@@ -13,14 +17,14 @@ import {
 } from '@sessionrec/contracts';
 import { backoffDelay } from './backoff';
 import { decodeAndValidate } from './codec';
-import { JetStreamContext } from './context';
+import { JetStreamBatchContext, JetStreamContext } from './context';
 import type { DeadLetterPublisher } from './dead-letter';
 import { errorMessage } from './errors';
 import { decideOnFailure } from './failure-policy';
 import { invokeHandler } from './handler-capture';
 import { Settlement } from './settlement';
 import { Slots } from './slots';
-import { extractTraceContext, inSpan, SpanKind } from './tracing';
+import { extractTraceContext, inBatchSpan, inSpan, SpanKind } from './tracing';
 
 export interface RunnerConfig {
   type: MessageType;
@@ -32,9 +36,20 @@ export interface RunnerConfig {
   backoffMs: readonly number[];
   /** How long one pull request waits for messages before the next is sent. */
   pullExpiresMs: number;
+  /** Set for @OnMessages handlers: most messages handed to one call. */
+  maxBatch?: number;
 }
 
-export type EventHandler = (payload: unknown, ctx: JetStreamContext) => unknown;
+interface Accepted {
+  msg: JsMsg;
+  settlement: Settlement;
+  value: unknown;
+}
+
+export type EventHandler = (
+  payload: unknown,
+  ctx: JetStreamContext | JetStreamBatchContext,
+) => unknown;
 
 const PULL_RETRY_MS = 1_000;
 
@@ -46,6 +61,11 @@ export class ConsumerRunner {
   private loop?: Promise<void>;
   private batch?: ConsumerMessages;
   private pause?: { timer: NodeJS.Timeout; resolve: () => void };
+  /** Batch mode: valid messages waiting for the end of this turn, and its callback. */
+  private chunk: Accepted[] = [];
+  private chunkFlush?: NodeJS.Immediate;
+  private readonly relativeOf = (subject: string): string =>
+    relativeSubject(this.cfg.namespace, subject) ?? subject;
 
   constructor(
     private readonly consumer: Consumer,
@@ -75,6 +95,7 @@ export class ConsumerRunner {
       this.pause.resolve();
     }
     await this.loop;
+    this.flushChunk();
     const idle = await this.slots.whenIdle(drainTimeoutMs);
     if (!idle) {
       this.logger.warn(
@@ -102,6 +123,7 @@ export class ConsumerRunner {
         for await (const msg of batch) {
           // Delivered after shutdown began: hand it straight back.
           if (this.stopping || this.slots.free === 0) msg.nak();
+          else if (this.cfg.maxBatch !== undefined) this.accept(msg, this.cfg.maxBatch);
           else this.dispatch(msg);
         }
       } catch (err) {
@@ -129,6 +151,95 @@ export class ConsumerRunner {
       });
   }
 
+  /**
+   * Batch mode: takes a slot for the message; a valid first delivery joins this turn's
+   * chunk, anything else (invalid, too many deliveries, a redelivery) is handled alone.
+   */
+  private accept(msg: JsMsg, maxBatch: number): void {
+    const { deliveryCount } = msg.info;
+    if (deliveryCount > 1) return this.dispatch(msg);
+    const decoded = decodeAndValidate(this.contract.schema, msg.data, `message ${this.cfg.type}`);
+    if (!decoded.ok) return this.dispatch(msg);
+    this.slots.acquire();
+    const settlement = new Settlement(msg);
+    this.inFlight.set(msg, settlement);
+    this.chunk.push({ msg, settlement, value: decoded.value });
+    if (this.chunk.length >= maxBatch) this.flushChunk();
+    else this.chunkFlush ??= setImmediate(() => this.flushChunk());
+  }
+
+  private flushChunk(): void {
+    if (this.chunkFlush) clearImmediate(this.chunkFlush);
+    this.chunkFlush = undefined;
+    if (this.chunk.length === 0) return;
+    const items = this.chunk;
+    this.chunk = [];
+    this.processBatch(items)
+      .catch((err: unknown) => {
+        this.logger.error(`${this.cfg.durable}: unexpected failure: ${errorMessage(err)}`);
+        for (const { msg, settlement } of items) settlement.nak(this.retryDelay(msg));
+      })
+      .finally(() => {
+        for (const { msg } of items) {
+          this.inFlight.delete(msg);
+          this.slots.release();
+        }
+      });
+  }
+
+  private async processBatch(items: readonly Accepted[]): Promise<void> {
+    const msgs = items.map((i) => i.msg);
+    const ctx = new JetStreamBatchContext(this.cfg.type, msgs, this.relativeOf);
+    try {
+      await inBatchSpan(
+        `process ${this.cfg.type}`,
+        {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': items[0]!.msg.subject,
+          'messaging.consumer.group.name': this.cfg.durable,
+          'messaging.batch.message_count': items.length,
+        },
+        () => msgs.map((m) => extractTraceContext(m.headers)),
+        () =>
+          invokeHandler(
+            this.handler,
+            items.map((i) => i.value),
+            ctx,
+          ),
+      );
+    } catch (err) {
+      const alone = items.length === 1;
+      const retried = await Promise.all(
+        items.map(({ msg, settlement }) => this.onHandlerFailure(msg, settlement, err, alone)),
+      );
+      const naked = retried.filter((delay) => delay !== undefined);
+      if (!alone && naked.length > 0) {
+        this.logger.warn(
+          `${this.cfg.durable}: a call of ${items.length} messages failed, ${naked.length} ` +
+            `redelivered one by one in ${Math.min(...naked)}+ ms: ${errorMessage(err)}`,
+        );
+      }
+      return;
+    }
+    let unsent = 0;
+    let lastError: unknown;
+    for (const { settlement } of items) {
+      try {
+        settlement.ack();
+      } catch (err) {
+        unsent += 1;
+        lastError = err;
+      }
+    }
+    if (unsent > 0) {
+      this.logger.warn(
+        `${this.cfg.durable}: ${unsent} ack(s) not sent (${errorMessage(lastError)}); ` +
+          'they will be redelivered',
+      );
+    }
+  }
+
   private async process(msg: JsMsg, settlement: Settlement): Promise<void> {
     const { deliveryCount } = msg.info;
     if (deliveryCount > this.cfg.maxDeliver) {
@@ -137,9 +248,11 @@ export class ConsumerRunner {
     }
     const decoded = decodeAndValidate(this.contract.schema, msg.data, `message ${this.cfg.type}`);
     if (!decoded.ok) return this.toDeadLetter(msg, settlement, decoded.reason);
+    if (this.cfg.maxBatch !== undefined) {
+      return this.processBatch([{ msg, settlement, value: decoded.value }]);
+    }
 
-    const relative = relativeSubject(this.cfg.namespace, msg.subject) ?? msg.subject;
-    const ctx = new JetStreamContext(this.cfg.type, msg, relative);
+    const ctx = new JetStreamContext(this.cfg.type, msg, this.relativeOf(msg.subject));
     try {
       await inSpan(
         `process ${msg.subject}`,
@@ -156,7 +269,8 @@ export class ConsumerRunner {
         extractTraceContext(msg.headers),
       );
     } catch (err) {
-      return this.onHandlerFailure(msg, settlement, err);
+      await this.onHandlerFailure(msg, settlement, err);
+      return;
     }
     try {
       settlement.ack();
@@ -168,20 +282,30 @@ export class ConsumerRunner {
     }
   }
 
-  private async onHandlerFailure(msg: JsMsg, settlement: Settlement, err: unknown): Promise<void> {
+  /** Naks with backoff or dead-letters; the delay when it naked (undefined otherwise). */
+  private async onHandlerFailure(
+    msg: JsMsg,
+    settlement: Settlement,
+    err: unknown,
+    log = true,
+  ): Promise<number | undefined> {
     // Shutdown gave up on this handler and already released the message.
-    if (settlement.settled) return;
+    if (settlement.settled) return undefined;
     const { deliveryCount, streamSequence } = msg.info;
     const decision = decideOnFailure(err, deliveryCount, this.cfg.maxDeliver, this.cfg.backoffMs);
     if (decision.action === 'dead-letter') {
-      return this.toDeadLetter(msg, settlement, decision.reason);
+      await this.toDeadLetter(msg, settlement, decision.reason);
+      return undefined;
     }
-    this.logger.warn(
-      `${this.cfg.durable}: seq ${streamSequence} failed on delivery ` +
-        `${deliveryCount}/${this.cfg.maxDeliver}, retry in ${decision.delayMs} ms: ` +
-        errorMessage(err),
-    );
+    if (log) {
+      this.logger.warn(
+        `${this.cfg.durable}: seq ${streamSequence} failed on delivery ` +
+          `${deliveryCount}/${this.cfg.maxDeliver}, retry in ${decision.delayMs} ms: ` +
+          errorMessage(err),
+      );
+    }
     settlement.nak(decision.delayMs);
+    return decision.delayMs;
   }
 
   private async toDeadLetter(msg: JsMsg, settlement: Settlement, reason: string): Promise<void> {

@@ -161,6 +161,10 @@ export function runnerConfig(b: MessageBinding, o: ResolvedMessagingOptions): Ru
   }
   const maxInFlight = b.maxInFlight ?? o.maxInFlight;
   const maxDeliver = b.maxDeliver ?? o.maxDeliver;
+  const maxBatch = b.batch ? (b.maxBatch ?? maxInFlight) : undefined;
+  if (maxBatch !== undefined && (!Number.isInteger(maxBatch) || maxBatch < 1)) {
+    throw new MessagingConfigError(`maxBatch of ${durable} must be a positive integer`);
+  }
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new MessagingConfigError(`maxInFlight of ${durable} must be a positive integer`);
   }
@@ -176,5 +180,6 @@ export function runnerConfig(b: MessageBinding, o: ResolvedMessagingOptions): Ru
     maxDeliver,
     backoffMs: o.backoffMs,
     pullExpiresMs: PULL_EXPIRES_MS,
+    ...(maxBatch !== undefined ? { maxBatch } : {}),
   };
 }

@@ -8,6 +8,8 @@ import {
   type Attributes,
   type Context,
   context,
+  isSpanContextValid,
+  type Link,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -60,6 +62,41 @@ export async function inSpan<R>(
   const span = trace.getTracer(TRACER).startSpan(name, { kind, attributes }, parent);
   try {
     const result = await context.with(trace.setSpan(parent, span), () => fn(span));
+    span.setStatus({ code: SpanStatusCode.OK });
+    return result;
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+    if (err instanceof Error) span.recordException(err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Runs `fn` inside a new consumer span for a batch of messages: a root span (the messages
+ * may belong to as many traces) linked to each message's producer span. The links are
+ * extracted only when the span is recorded.
+ */
+export async function inBatchSpan<R>(
+  name: string,
+  attributes: Attributes,
+  parents: () => Context[],
+  fn: (span: Span) => Promise<R>,
+): Promise<R> {
+  const span = trace
+    .getTracer(TRACER)
+    .startSpan(name, { kind: SpanKind.CONSUMER, attributes, root: true }, ROOT_CONTEXT);
+  if (span.isRecording()) {
+    const links: Link[] = [];
+    for (const parent of parents()) {
+      const linked = trace.getSpanContext(parent);
+      if (linked && isSpanContextValid(linked)) links.push({ context: linked });
+    }
+    if (links.length > 0) span.addLinks(links);
+  }
+  try {
+    const result = await context.with(trace.setSpan(ROOT_CONTEXT, span), () => fn(span));
     span.setStatus({ code: SpanStatusCode.OK });
     return result;
   } catch (err) {

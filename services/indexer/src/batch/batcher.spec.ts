@@ -58,6 +58,43 @@ describe('Batcher', () => {
     await added;
   });
 
+  it('writes the rows of one call together, split across batches at maxRows', async () => {
+    const writes: number[][] = [];
+    const batcher = new Batcher<number>(
+      async (rows) => {
+        await Promise.resolve();
+        writes.push([...rows]);
+      },
+      { maxRows: 3, maxDelayMs: 60_000 },
+    );
+    const first = batcher.addAll([1, 2]);
+    const second = batcher.addAll([3, 4, 5, 6, 7]);
+    let secondDone = false;
+    void second.then(() => (secondDone = true));
+    await first;
+    expect(writes).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(secondDone).toBe(false); // its last row waits for the next batch
+    await batcher.drain();
+    await second;
+    expect(writes).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    await expect(batcher.addAll([])).resolves.toBeUndefined();
+  });
+
+  it('rejects a call when any batch holding its rows fails', async () => {
+    const batcher = new Batcher<number>(
+      (rows) => (rows.includes(4) ? Promise.reject(new Error('boom')) : Promise.resolve()),
+      { maxRows: 3, maxDelayMs: 60_000 },
+    );
+    const calls = Promise.allSettled([batcher.addAll([1, 2]), batcher.addAll([3, 4])]);
+    await batcher.drain(); // row 4 waits in the next batch
+    const [before, straddling] = await calls;
+    expect(before.status).toBe('fulfilled');
+    expect(straddling.status).toBe('rejected');
+  });
+
   it('refuses a batch size below one', () => {
     expect(() => new Batcher(() => Promise.resolve(), { maxRows: 0, maxDelayMs: 1 })).toThrow(
       RangeError,

@@ -1,13 +1,16 @@
 /**
- * Groups rows arriving one message at a time into one database write, so indexing keeps up
- * with ingest: `add` resolves when the row's batch committed (the message is acked only
- * then) and rejects when it failed (every member is redelivered). A batch is written when
- * it holds `maxRows` or its oldest row has waited `maxDelayMs`.
+ * Groups rows arriving a few messages at a time into one database write, so indexing keeps
+ * up with ingest: `addAll` resolves when every one of its rows' batches committed (the
+ * messages are acked only then) and rejects when one failed (every message of the call is
+ * redelivered). A batch is written when it holds `maxRows` or its oldest row has waited
+ * `maxDelayMs`; the rows of one call may be split across two batches.
  */
 export type BatchWrite<T> = (rows: readonly T[]) => Promise<void>;
 
-interface Pending<T> {
-  row: T;
+/** The rows of one `addAll` call: settled once all its parts are written, or one failed. */
+interface Group {
+  parts: number;
+  done: boolean;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -18,7 +21,9 @@ export interface BatcherOptions {
 }
 
 export class Batcher<T> {
-  private pending: Pending<T>[] = [];
+  private rows: T[] = [];
+  /** Groups with rows in `rows`, in order (a group appears once per batch it is in). */
+  private groups: Group[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly writing = new Set<Promise<void>>();
 
@@ -32,10 +37,29 @@ export class Batcher<T> {
   }
 
   add(row: T): Promise<void> {
+    return this.addAll([row]);
+  }
+
+  /** Resolves once every row is durable; rejects if the write of any of them failed. */
+  addAll(rows: readonly T[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
-      if (this.pending.length >= this.options.maxRows) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+      const group: Group = { parts: 0, done: false, resolve, reject };
+      const { maxRows } = this.options;
+      let from = 0;
+      while (from < rows.length) {
+        const take = Math.min(rows.length - from, maxRows - this.rows.length);
+        for (let i = from; i < from + take; i++) this.rows.push(rows[i]!);
+        from += take;
+        if (this.groups.at(-1) !== group) {
+          this.groups.push(group);
+          group.parts += 1;
+        }
+        if (this.rows.length >= maxRows) this.flush();
+      }
+      if (this.rows.length > 0) {
+        this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+      }
     });
   }
 
@@ -43,12 +67,30 @@ export class Batcher<T> {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    const done = this.write(batch.map((p) => p.row)).then(
-      () => batch.forEach((p) => p.resolve()),
-      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    const groups = this.groups;
+    this.rows = [];
+    this.groups = [];
+    const done = this.write(rows).then(
+      () => {
+        for (const g of groups) {
+          g.parts -= 1;
+          if (g.parts === 0 && !g.done) {
+            g.done = true;
+            g.resolve();
+          }
+        }
+      },
+      (err: unknown) => {
+        for (const g of groups) {
+          g.parts -= 1;
+          if (!g.done) {
+            g.done = true;
+            g.reject(err);
+          }
+        }
+      },
     );
     this.writing.add(done);
     void done.finally(() => this.writing.delete(done));

@@ -5,15 +5,19 @@
  */
 import { Controller } from '@nestjs/common';
 import type { MessageOf } from '@sessionrec/contracts';
-import { OnMessage } from '@sessionrec/messaging';
+import { OnMessage, OnMessages } from '@sessionrec/messaging';
 import { TerminalTextIndexer } from '../terminal/terminal-text.indexer';
 import { EventWriter } from './event.writer';
 import { LifecycleWriter } from './lifecycle.writer';
 import { MetricWriter } from './metric.writer';
 import { SegmentWriter } from './segment.writer';
 
-/** Several batches in flight: one fills while the previous ones are being written. */
-const BATCHED = { maxInFlight: 2048 };
+/**
+ * Batch writers take the messages of one pull turn in one call (one span, one handler
+ * call; the Batcher still cuts writes at INDEXER_BATCH_ROWS). Several batches in flight:
+ * one fills while the previous ones are being written.
+ */
+const BATCHED = { maxInFlight: 2048, maxBatch: 500 };
 /**
  * Terminal text has its own consumer of segment.stored: reading objects never holds up the
  * catalogue rows, and a segment that cannot be read is dead-lettered on its own.
@@ -50,9 +54,9 @@ export class CatalogueConsumer {
     return this.lifecycle.recordingStopped(p);
   }
 
-  @OnMessage('segment.stored', BATCHED)
-  segmentStored(p: MessageOf<'segment.stored'>): Promise<void> {
-    return this.segments.add(p);
+  @OnMessages('segment.stored', BATCHED)
+  segmentStored(p: MessageOf<'segment.stored'>[]): Promise<void> {
+    return this.segments.addAll(p);
   }
 
   @OnMessage('segment.stored', TERMINAL_TEXT)
@@ -65,13 +69,13 @@ export class CatalogueConsumer {
     return this.segments.addGap(p);
   }
 
-  @OnMessage('event', BATCHED)
-  event(p: MessageOf<'event'>): Promise<void> {
-    return this.events.add(p);
+  @OnMessages('event', BATCHED)
+  event(p: MessageOf<'event'>[]): Promise<void> {
+    return this.events.addAll(p);
   }
 
-  @OnMessage('metric.network', BATCHED)
-  metric(p: MessageOf<'metric.network'>): Promise<void> {
-    return this.metrics.add(p);
+  @OnMessages('metric.network', BATCHED)
+  metric(p: MessageOf<'metric.network'>[]): Promise<void> {
+    return this.metrics.addAll(p);
   }
 }

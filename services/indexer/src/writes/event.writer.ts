@@ -30,9 +30,9 @@ export class EventWriter implements OnApplicationShutdown {
     });
   }
 
-  /** Resolves once the event is durable in the catalogue. */
-  add(event: EventRecorded): Promise<void> {
-    return this.batcher.add(toEventRow(event));
+  /** Resolves once every one of the events is durable in the catalogue. */
+  addAll(events: readonly EventRecorded[]): Promise<void> {
+    return this.batcher.addAll(events.map(toEventRow));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -20,8 +20,8 @@ export class MetricWriter implements OnApplicationShutdown {
     });
   }
 
-  add(sample: NetworkSample): Promise<void> {
-    return this.batcher.add(sample);
+  addAll(samples: readonly NetworkSample[]): Promise<void> {
+    return this.batcher.addAll(samples);
   }
 
   async onApplicationShutdown(): Promise<void> {

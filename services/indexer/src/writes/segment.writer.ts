@@ -25,8 +25,8 @@ export class SegmentWriter implements OnApplicationShutdown {
     });
   }
 
-  add(segment: SegmentStored): Promise<void> {
-    return this.batcher.add(segment);
+  addAll(segments: readonly SegmentStored[]): Promise<void> {
+    return this.batcher.addAll(segments);
   }
 
   async addGap(gap: SegmentGap): Promise<void> {
