@@ -212,6 +212,11 @@ describe('sessionrec-agent simulate against the real ingest', () => {
     expect(summary.events.acked).toBe(summary.events.sent);
     expect(summary.metrics.acked).toBe(summary.metrics.sent);
     expect(summary.spool.remaining).toBe(0);
+    // Events and metrics travelled in POST /batches (each batch counted as an attempt).
+    expect(summary.requests.combined).toBeGreaterThan(0);
+    expect(summary.requests.combined).toBeLessThanOrEqual(
+      summary.events.batches + summary.metrics.batches,
+    );
     expect(run.segments.map((s) => s.kind).sort()).toEqual(
       expect.arrayContaining(['init', 'media', 'cast']),
     );

@@ -13,7 +13,13 @@ import { agentProtocol } from '@sessionrec/contracts';
 import { parseRetryAfter } from './backoff';
 
 export type Outcome =
-  | { readonly kind: 'ok'; readonly status: number; readonly body: unknown }
+  | {
+      readonly kind: 'ok';
+      readonly status: number;
+      readonly body: unknown;
+      /** Set when the answer asks for parts of it to be sent again later (POST /batches). */
+      readonly retryAfterMs?: number;
+    }
   | {
       readonly kind: 'retry';
       readonly status: number | null;
@@ -167,7 +173,15 @@ export class IngestClient {
         parsed = text;
       }
     }
-    if (status >= 200 && status < 300) return { kind: 'ok', status, body: parsed };
+    if (status >= 200 && status < 300) {
+      const retryAfterMs = parseRetryAfter(answer.retryAfter);
+      return {
+        kind: 'ok',
+        status,
+        body: parsed,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
+    }
     const { code, message } = errorOf(parsed, status);
     if (isRetryable(status)) {
       return {

@@ -41,11 +41,15 @@ export interface SimulationSummary {
   readonly requests: {
     readonly attempts: number;
     readonly retries: number;
+    /** POST /batches requests sent, each carrying event and metric batches of several sessions. */
+    readonly combined: number;
     /** Failed attempts by HTTP status (with error code when refused) or network error. */
     readonly failures: Record<string, number>;
   };
   /** Round trip of acknowledged requests, per request kind, in milliseconds. */
   readonly latencyMs: Partial<Record<SpoolKind, Latency>>;
+  /** From spooled to acknowledged (waiting for a request slot included), per kind. */
+  readonly deliveryMs: Partial<Record<SpoolKind, Latency>>;
   readonly control: ControlStats | null;
   readonly spool: {
     readonly dir: string;
@@ -69,7 +73,11 @@ export function buildSummary(input: {
   const { stats } = input;
   const c = (kind: SpoolKind) => stats.counts(kind);
   const latencyMs: Partial<Record<SpoolKind, Latency>> = {};
-  for (const kind of stats.byKind.keys()) latencyMs[kind] = stats.latencySummary(kind);
+  const deliveryMs: Partial<Record<SpoolKind, Latency>> = {};
+  for (const kind of stats.byKind.keys()) {
+    latencyMs[kind] = stats.latencySummary(kind);
+    deliveryMs[kind] = stats.deliverySummary(kind);
+  }
   const rejected = [...stats.byKind.values()].reduce((sum, counts) => sum + counts.rejected, 0);
   return {
     version: SUMMARY_VERSION,
@@ -104,9 +112,11 @@ export function buildSummary(input: {
     requests: {
       attempts: stats.attempts,
       retries: stats.retries,
+      combined: stats.combinedRequests,
       failures: Object.fromEntries(stats.failures),
     },
     latencyMs,
+    deliveryMs,
     control: input.control,
     spool: {
       dir: input.spool.dir,
@@ -128,6 +138,6 @@ export function formatSummary(summary: SimulationSummary): string {
     `segments: ${summary.segments.acked}/${summary.segments.sent} acknowledged (${summary.segments.alreadyStored} already stored), ${summary.segments.ackedBytes} bytes; ${lat('segment')}`,
     `events:   ${summary.events.acked}/${summary.events.sent} acknowledged in ${summary.events.batchesAcked} batches; ${lat('events')}`,
     `metrics:  ${summary.metrics.acked}/${summary.metrics.sent} acknowledged; ${lat('metrics')}`,
-    `requests: ${summary.requests.attempts} attempts, ${summary.requests.retries} retries; errors ${summary.errors}; spool left ${summary.spool.remaining} items`,
+    `requests: ${summary.requests.attempts} attempts (batches of several sessions in ${summary.requests.combined} combined requests), ${summary.requests.retries} retries; errors ${summary.errors}; spool left ${summary.spool.remaining} items`,
   ].join('\n');
 }

@@ -47,8 +47,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 export class UploadStats {
   readonly byKind = new Map<SpoolKind, KindCounts>();
   private readonly latencies = new Map<SpoolKind, number[]>();
+  private readonly deliveries = new Map<SpoolKind, number[]>();
   attempts = 0;
   retries = 0;
+  /** POST /batches requests (each counts its batches in `attempts` too). */
+  combinedRequests = 0;
   /** Failed attempts by HTTP status or network error code. */
   readonly failures = new Map<string, number>();
   recovered = 0;
@@ -62,13 +65,14 @@ export class UploadStats {
     return counts;
   }
 
+  /** How long ingest took to answer the request that acknowledged an item. */
   latency(kind: SpoolKind, ms: number): void {
-    let list = this.latencies.get(kind);
-    if (!list) {
-      list = [];
-      this.latencies.set(kind, list);
-    }
-    list.push(ms);
+    sampleInto(this.latencies, kind, ms);
+  }
+
+  /** From the uploader being given an item to its acknowledgement (waiting included). */
+  delivery(kind: SpoolKind, ms: number): void {
+    sampleInto(this.deliveries, kind, ms);
   }
 
   failure(reason: string): void {
@@ -76,13 +80,30 @@ export class UploadStats {
   }
 
   latencySummary(kind: SpoolKind): Latency {
-    const sorted = [...(this.latencies.get(kind) ?? [])].sort((a, b) => a - b);
-    const round = (value: number) => Math.round(value * 10) / 10;
-    return {
-      count: sorted.length,
-      p50: round(percentile(sorted, 50)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted[sorted.length - 1] ?? 0),
-    };
+    return summarise(this.latencies.get(kind));
   }
+
+  deliverySummary(kind: SpoolKind): Latency {
+    return summarise(this.deliveries.get(kind));
+  }
+}
+
+function sampleInto(samples: Map<SpoolKind, number[]>, kind: SpoolKind, ms: number): void {
+  let list = samples.get(kind);
+  if (!list) {
+    list = [];
+    samples.set(kind, list);
+  }
+  list.push(ms);
+}
+
+function summarise(samples: readonly number[] | undefined): Latency {
+  const sorted = [...(samples ?? [])].sort((a, b) => a - b);
+  const round = (value: number) => Math.round(value * 10) / 10;
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
 }

@@ -240,4 +240,165 @@ describe('Uploader', () => {
     const reopened = await Spool.open({ dir, maxBytes: 1 << 20 });
     expect(reopened.recovered.map((i) => i.meta.path)).toEqual(['/second', '/third']);
   });
+
+  describe('combined batches', () => {
+    const sessionIds = Array.from(
+      { length: 12 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
+    const batch = (i: number, kind: 'events' | 'metrics' = 'events'): SpoolMeta => ({
+      ...item(kind, sessionIds[i]!, `/sessions/${sessionIds[i]!}/${kind}`),
+      count: 2,
+    });
+    type Combined = { batches: { kind: string; sessionId: string; batch: { n: number } }[] };
+    const decode = (request: IngestRequest): Combined =>
+      JSON.parse(Buffer.from(request.jsonBody!).toString('utf8')) as Combined;
+    const results = (request: IngestRequest, answer: (n: number) => object): Outcome => ({
+      kind: 'ok',
+      status: 200,
+      body: { results: decode(request).batches.map((b) => answer(b.batch.n)) },
+    });
+
+    async function spoolAll(uploader: Uploader, spool: Spool, metas: SpoolMeta[]): Promise<void> {
+      const items = [];
+      for (const [n, meta] of metas.entries()) {
+        items.push(await spool.put(meta, Buffer.from(JSON.stringify({ n }))));
+      }
+      for (const queued of items) uploader.enqueue(queued);
+    }
+
+    it('sends the batches that wait for a combined request together, each acknowledged and spooled out', async () => {
+      const bodies: Combined[] = [];
+      const ingest = new ScriptedIngest((request) => {
+        expect(request.path).toBe('/batches');
+        bodies.push(decode(request));
+        return results(request, () => ({ status: 202, accepted: 2 }));
+      });
+      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+      const uploader = new Uploader({
+        client: ingest,
+        spool,
+        concurrency: 8,
+        combine: { maxItems: 4, maxBytes: 1 << 20, maxInFlight: 1 },
+      });
+      await spoolAll(
+        uploader,
+        spool,
+        sessionIds.slice(0, 9).map((_, i) => batch(i, i % 3 === 0 ? 'metrics' : 'events')),
+      );
+      await uploader.idle();
+      // The first goes at once; the rest wait for the one combined slot, four at a time.
+      expect(bodies.map((b) => b.batches.length)).toEqual([1, 4, 4]);
+      expect(bodies.flatMap((b) => b.batches.map((x) => x.batch.n))).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7, 8,
+      ]);
+      expect(bodies[1]?.batches[2]).toEqual({
+        kind: 'metrics',
+        sessionId: sessionIds[3],
+        batch: { n: 3 },
+      });
+      expect(ingest.maxInFlight).toBe(1);
+      expect(uploader.stats.combinedRequests).toBe(3);
+      expect(uploader.stats.counts('events')).toMatchObject({ acked: 6, ackedUnits: 12 });
+      expect(uploader.stats.counts('metrics')).toMatchObject({ acked: 3 });
+      expect(spool.bytes).toBe(0);
+    });
+
+    it('retries, drops or keeps each batch by its own result', async () => {
+      let calls = 0;
+      const ingest = new ScriptedIngest((request) => {
+        calls += 1;
+        return results(request, (n) => {
+          if (n === 1 && calls === 2)
+            return { status: 503, error: { code: 'unavailable', message: 'x' } };
+          if (n === 2) return { status: 403, error: { code: 'forbidden', message: 'not yours' } };
+          return { status: 202, accepted: 2 };
+        });
+      });
+      const refused: string[] = [];
+      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+      const uploader = new Uploader({
+        client: ingest,
+        spool,
+        concurrency: 4,
+        backoff: { baseMs: 1, maxMs: 5 },
+        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
+        onRejected: (i) => refused.push(i.meta.lane),
+      });
+      await spoolAll(uploader, spool, [batch(0), batch(1), batch(2), batch(3)]);
+      await uploader.idle();
+      expect(refused).toEqual([sessionIds[2]]);
+      expect(uploader.stats.counts('events')).toMatchObject({ acked: 3, rejected: 1 });
+      expect(uploader.stats.retries).toBe(1);
+      expect(Object.fromEntries(uploader.stats.failures)).toEqual({
+        '503': 1,
+        '403 forbidden': 1,
+      });
+      expect(spool.bytes).toBe(0);
+    });
+
+    it('falls back to per-session requests when ingest does not know the route', async () => {
+      const ingest = new ScriptedIngest((request) =>
+        request.path === '/batches'
+          ? { kind: 'rejected', status: 404, code: 'not_found', reason: 'no such route' }
+          : { kind: 'ok', status: 202, body: { accepted: 2 } },
+      );
+      const { uploader, spool } = await setup(ingest, 4);
+      await spoolAll(uploader, spool, [batch(0), batch(1), batch(2)]);
+      await uploader.idle();
+      const combinedTried = ingest.log.filter((p) => p === '/batches').length;
+      expect(combinedTried).toBeGreaterThan(0);
+      await spoolAll(uploader, spool, [batch(3)]);
+      await uploader.idle();
+      expect(ingest.log.filter((p) => p === '/batches')).toHaveLength(combinedTried);
+      expect(ingest.log.at(-1)).toBe(`/sessions/${sessionIds[3]!}/events`);
+      expect(ingest.log.filter((p) => p !== '/batches').sort()).toEqual(
+        [0, 1, 2, 3].map((i) => `/sessions/${sessionIds[i]!}/events`).sort(),
+      );
+      expect(uploader.stats.counts('events')).toMatchObject({ acked: 4, rejected: 0 });
+      expect(spool.bytes).toBe(0);
+    });
+
+    it('sends each batch of a combined request ingest refused whole on its own', async () => {
+      const ingest = new ScriptedIngest((request) =>
+        request.path === '/batches'
+          ? { kind: 'rejected', status: 413, code: 'payload_too_large', reason: 'too large' }
+          : { kind: 'ok', status: 202, body: { accepted: 2 } },
+      );
+      const { uploader, spool } = await setup(ingest, 1);
+      await spoolAll(uploader, spool, [batch(0), batch(1)]);
+      await uploader.idle();
+      // Combining stays on for what comes later.
+      expect(ingest.log).toEqual([
+        '/batches',
+        `/sessions/${sessionIds[0]!}/events`,
+        '/batches',
+        `/sessions/${sessionIds[1]!}/events`,
+      ]);
+      expect(uploader.stats.counts('events')).toMatchObject({ acked: 2 });
+    });
+
+    it('stops once on 401, keeping every batch of the request in the spool', async () => {
+      const ingest = new ScriptedIngest(() => ({
+        kind: 'rejected',
+        status: 401,
+        code: 'unauthorized',
+        reason: 'agent revoked',
+      }));
+      const reasons: string[] = [];
+      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+      const uploader = new Uploader({
+        client: ingest,
+        spool,
+        concurrency: 2,
+        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
+        onUnauthorized: (r) => reasons.push(r),
+      });
+      await spoolAll(uploader, spool, [batch(0), batch(1), batch(2)]);
+      await uploader.idle();
+      expect(reasons).toEqual(['agent revoked']);
+      const reopened = await Spool.open({ dir, maxBytes: 1 << 20 });
+      expect(reopened.recovered).toHaveLength(3);
+    });
+  });
 });

@@ -5,8 +5,16 @@
  * time in sequence; event and metric batches go in parallel. Transient failures are
  * retried with backoff (Retry-After honoured); an item leaves the spool only when
  * ingest acknowledged it, or refused it for good.
+ *
+ * Event and metric batches of different sessions travel together in
+ * `POST /agent/v1/batches`, at most a few such requests at a time: when they are all
+ * under way, the batches that become ready wait for the next one. A lightly loaded agent
+ * so sends each batch at once, and a host with many busy sessions sends one request
+ * where it would have sent dozens (ingest's cost is mostly per request). An ingest that
+ * does not know the route (404/405) gets the per-session requests from then on.
  */
 import { performance } from 'node:perf_hooks';
+import { agentProtocol } from '@sessionrec/contracts';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from '../http/backoff';
 import type { IngestClient, Outcome } from '../http/ingest-client';
 import type { Spool } from '../spool/spool';
@@ -28,7 +36,27 @@ export interface UploaderOptions {
   readonly onUnauthorized?: (reason: string) => void;
   /** Called when ingest refuses an item for good (after it left the spool). */
   readonly onRejected?: (item: SpoolItem, outcome: Outcome & { kind: 'rejected' }) => void;
+  /** How event and metric batches are combined; false sends each on its own. */
+  readonly combine?: CombineOptions | false;
 }
+
+export interface CombineOptions {
+  /** Batches in one request (the protocol allows MAX_BATCHES_PER_REQUEST). */
+  readonly maxItems: number;
+  /** Body bytes of one request; a batch larger than this goes on its own. */
+  readonly maxBytes: number;
+  /** Combined requests under way at once; what becomes ready meanwhile waits for the next. */
+  readonly maxInFlight: number;
+}
+
+export const DEFAULT_COMBINE: CombineOptions = {
+  maxItems: agentProtocol.MAX_BATCHES_PER_REQUEST,
+  maxBytes: 1024 * 1024,
+  maxInFlight: 4,
+};
+
+/** The per-session batch routes whose items can travel in POST /batches. */
+const BATCH_PATH = /^\/sessions\/([0-9a-fA-F-]{36})\/(events|metrics)$/;
 
 type EntryState = 'blocked' | 'ready' | 'waiting' | 'in-flight';
 
@@ -38,9 +66,15 @@ interface Pending {
   readonly barrier: boolean;
   /** Segments of one recording go one at a time. */
   readonly recording: string | undefined;
+  /** Set for an event or metric batch that may travel in POST /batches. */
+  readonly batchOf: { readonly sessionId: string; readonly kind: 'events' | 'metrics' } | undefined;
+  /** When the uploader was given the item (delivery latency is measured from here). */
+  readonly queuedAt: number;
   state: EntryState;
   attempts: number;
   notBefore: number;
+  /** Sent on its own from now on (ingest refused the combined request it was in). */
+  alone: boolean;
 }
 
 /** One session's items still waiting for an acknowledgement, in spool order. */
@@ -101,12 +135,47 @@ class BackoffQueue {
   }
 }
 
+/** A first-in first-out queue with O(1) take (the taken prefix is dropped now and then). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  take(): T | undefined {
+    const item = this.items[this.head];
+    if (item === undefined) return undefined;
+    this.head += 1;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
 export class Uploader {
   readonly stats = new UploadStats();
   private readonly lanes = new Map<string, Lane>();
   /** Entries that may go now, in the order they became eligible. */
-  private ready: Pending[] = [];
-  private readyHead = 0;
+  private readonly ready = new Fifo<Pending>();
+  /** Event and metric batches that may go now, for the next combined request. */
+  private readonly readyBatches = new Fifo<Pending>();
+  private combine: CombineOptions | false;
+  private combinedInFlight = 0;
   private readonly backoff = new BackoffQueue();
   private pendingCount = 0;
   private inFlight = 0;
@@ -114,8 +183,11 @@ export class Uploader {
   private wakeAt = Infinity;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  private unauthorized = false;
 
-  constructor(private readonly options: UploaderOptions) {}
+  constructor(private readonly options: UploaderOptions) {
+    this.combine = options.combine === undefined ? DEFAULT_COMBINE : options.combine;
+  }
 
   /** Queues an item that is already in the spool. */
   enqueue(item: SpoolItem, recovered = false): void {
@@ -130,14 +202,23 @@ export class Uploader {
       lane = new Lane(laneName);
       this.lanes.set(laneName, lane);
     }
+    const batchPath =
+      (kind === 'events' || kind === 'metrics') && item.meta.method === 'POST' && item.meta.json
+        ? BATCH_PATH.exec(item.meta.path)
+        : null;
     const entry: Pending = {
       item,
       lane,
       barrier: BARRIER_KINDS.has(kind),
       recording: kind === 'segment' ? (recordingId ?? '') : undefined,
+      batchOf: batchPath
+        ? { sessionId: batchPath[1]!, kind: kind as 'events' | 'metrics' }
+        : undefined,
+      queuedAt: performance.now(),
       state: 'blocked',
       attempts: 0,
       notBefore: 0,
+      alone: false,
     };
     // A barrier goes when nothing earlier in its session is queued; anything else when no
     // barrier is queued before it and, for a segment, no earlier segment of its recording.
@@ -181,15 +262,46 @@ export class Uploader {
   private makeReady(entry: Pending): void {
     if (entry.state !== 'blocked') return;
     entry.state = 'ready';
-    this.ready.push(entry);
+    if (this.combinable(entry)) this.readyBatches.push(entry);
+    else this.ready.push(entry);
   }
 
-  /** Starts ready entries up to the concurrency; each step is O(1). */
+  private combinable(entry: Pending): boolean {
+    return (
+      this.combine !== false &&
+      entry.batchOf !== undefined &&
+      !entry.alone &&
+      entry.item.body.length <= this.combine.maxBytes
+    );
+  }
+
+  /**
+   * Starts ready work up to the concurrency, oldest first: a combined request for the
+   * waiting batches when one may go, single requests for the rest (O(1) per item).
+   */
   private pump(): void {
     if (this.stopped) return;
-    while (this.inFlight < this.options.concurrency && this.readyHead < this.ready.length) {
-      const entry = this.ready[this.readyHead]!;
-      this.readyHead += 1;
+    while (this.inFlight < this.options.concurrency) {
+      const batches = this.readyBatches.peek();
+      const single = this.ready.peek();
+      if (
+        batches &&
+        this.combine !== false &&
+        this.combinedInFlight < this.combine.maxInFlight &&
+        (!single || batches.queuedAt <= single.queuedAt)
+      ) {
+        const group = this.takeGroup(this.combine);
+        if (group.length > 0) {
+          this.inFlight += 1;
+          this.combinedInFlight += 1;
+          this.attemptGroup(group).catch((error: unknown) => {
+            this.options.log?.(`spool: ${(error as Error).message}`);
+          });
+          continue;
+        }
+      }
+      const entry = this.ready.take();
+      if (!entry) return;
       entry.state = 'in-flight';
       this.inFlight += 1;
       this.attempt(entry).catch((error: unknown) => {
@@ -198,13 +310,28 @@ export class Uploader {
         this.options.log?.(`spool: ${(error as Error).message}`);
       });
     }
-    if (this.readyHead === this.ready.length) {
-      this.ready = [];
-      this.readyHead = 0;
-    } else if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
-      this.ready = this.ready.slice(this.readyHead);
-      this.readyHead = 0;
+  }
+
+  /** The next batches for one combined request, oldest first, within its limits. */
+  private takeGroup(limits: CombineOptions): Pending[] {
+    const group: Pending[] = [];
+    let bytes = 0;
+    for (let next = this.readyBatches.peek(); next; next = this.readyBatches.peek()) {
+      if (next.state !== 'ready' || !this.combinable(next)) {
+        // Sent on its own meanwhile (ingest refused a combined request it was in).
+        this.readyBatches.take();
+        if (next.state === 'ready') this.ready.push(next);
+        continue;
+      }
+      const size = next.item.body.length + 80;
+      if (group.length >= limits.maxItems || (group.length > 0 && bytes + size > limits.maxBytes))
+        break;
+      this.readyBatches.take();
+      next.state = 'in-flight';
+      group.push(next);
+      bytes += size;
     }
+    return group;
   }
 
   /** Puts an entry into backoff and makes sure a timer wakes the earliest one. */
@@ -280,38 +407,146 @@ export class Uploader {
     }
   }
 
-  private async attempt(entry: Pending): Promise<void> {
-    const { item } = entry;
-    const { meta } = item;
+  private countAttempt(entry: Pending): void {
     this.stats.attempts += 1;
     if (entry.attempts > 0) this.stats.retries += 1;
     entry.attempts += 1;
+  }
+
+  private async attempt(entry: Pending): Promise<void> {
+    const { meta } = entry.item;
+    this.countAttempt(entry);
     const started = performance.now();
     const outcome = await this.options.client.send({
       method: meta.method,
       path: meta.path,
       headers: meta.headers,
       // Spooled JSON is sent as it was written: no parse and stringify per attempt.
-      ...(meta.json ? { jsonBody: item.body } : { body: item.body }),
+      ...(meta.json ? { jsonBody: entry.item.body } : { body: entry.item.body }),
+    });
+    try {
+      await this.settle(entry, outcome, performance.now() - started);
+    } finally {
+      this.inFlight -= 1;
+      this.afterRequest();
+    }
+  }
+
+  /**
+   * One POST /batches for batches of several sessions; each batch is settled with its own
+   * result. The body is put together from the spooled JSON bodies as they are.
+   */
+  private async attemptGroup(group: Pending[]): Promise<void> {
+    for (const entry of group) this.countAttempt(entry);
+    this.stats.combinedRequests += 1;
+    const parts: Buffer[] = [Buffer.from('{"batches":[')];
+    group.forEach((entry, index) => {
+      const { sessionId, kind } = entry.batchOf!;
+      parts.push(
+        Buffer.from(
+          `${index === 0 ? '' : ','}{"kind":"${kind}","sessionId":"${sessionId}","batch":`,
+        ),
+        entry.item.body,
+        Buffer.from('}'),
+      );
+    });
+    parts.push(Buffer.from(']}'));
+    const started = performance.now();
+    const outcome = await this.options.client.send({
+      method: 'POST',
+      path: '/batches',
+      jsonBody: Buffer.concat(parts),
     });
     const elapsed = performance.now() - started;
-    if (outcome.kind === 'retry') {
+    try {
+      const outcomes = this.groupOutcomes(group, outcome);
+      if (outcomes) {
+        await Promise.all(group.map((entry, i) => this.settle(entry, outcomes[i]!, elapsed)));
+      }
+    } finally {
       this.inFlight -= 1;
+      this.combinedInFlight -= 1;
+      this.afterRequest();
+    }
+  }
+
+  /**
+   * Each batch's outcome from the combined answer, or undefined when the batches were put
+   * back to go another way: per-session requests from now on if ingest does not know the
+   * route (or answered it in a way this agent does not understand), on their own if it
+   * refused the request as a whole (too large, malformed), so each gets its own answer.
+   */
+  private groupOutcomes(group: Pending[], outcome: Outcome): Outcome[] | undefined {
+    const requeue = (): undefined => {
+      for (const entry of group) {
+        entry.state = 'blocked';
+        this.makeReady(entry);
+      }
+      return undefined;
+    };
+    if (outcome.kind === 'rejected' && (outcome.status === 404 || outcome.status === 405)) {
+      this.disableCombining(`ingest does not take combined batches (${outcome.status})`);
+      return requeue();
+    }
+    if (outcome.kind === 'rejected' && outcome.status !== 401) {
+      for (const entry of group) entry.alone = true;
+      return requeue();
+    }
+    if (outcome.kind !== 'ok') return group.map(() => outcome);
+    const answer = agentProtocol.batchesResponse.safeParse(outcome.body);
+    if (!answer.success || answer.data.results.length !== group.length) {
+      this.disableCombining('ingest answered combined batches in an unknown form');
+      return requeue();
+    }
+    return answer.data.results.map((result): Outcome => {
+      if (!('error' in result)) return { kind: 'ok', status: result.status, body: result };
+      if (result.status === 429 || result.status === 408 || result.status >= 500) {
+        return {
+          kind: 'retry',
+          status: result.status,
+          ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+          reason: `${result.error.code}: ${result.error.message}`,
+        };
+      }
+      return {
+        kind: 'rejected',
+        status: result.status,
+        code: result.error.code,
+        reason: result.error.message,
+      };
+    });
+  }
+
+  private disableCombining(reason: string): void {
+    if (this.combine === false) return;
+    this.combine = false;
+    this.options.log?.(`${reason}: sending batches per session`);
+  }
+
+  /**
+   * Applies ingest's answer to one item: back into backoff to retry, or out of the spool
+   * (acknowledged or refused for good). Resolves once that is done.
+   */
+  private async settle(entry: Pending, outcome: Outcome, elapsed: number): Promise<void> {
+    const { item } = entry;
+    const { meta } = item;
+    if (outcome.kind === 'retry') {
       this.stats.failure(outcome.status === null ? outcome.reason : String(outcome.status));
       this.deferUntil(
         entry,
         Date.now() +
           retryDelay(entry.attempts, outcome.retryAfterMs, this.options.backoff ?? DEFAULT_BACKOFF),
       );
-      this.pump();
       return;
     }
     if (outcome.kind === 'rejected' && outcome.status === 401) {
       entry.state = 'blocked';
-      this.inFlight -= 1;
       this.stats.failure(`401 ${outcome.code}`);
-      this.stop();
-      this.options.onUnauthorized?.(outcome.reason);
+      if (!this.unauthorized) {
+        this.unauthorized = true;
+        this.stop();
+        this.options.onUnauthorized?.(outcome.reason);
+      }
       return;
     }
     const counts = this.stats.counts(meta.kind);
@@ -321,6 +556,7 @@ export class Uploader {
       counts.ackedBytes += item.body.length;
       if (meta.kind === 'segment' && outcome.status === 200) counts.alreadyStored += 1;
       this.stats.latency(meta.kind, elapsed);
+      this.stats.delivery(meta.kind, performance.now() - entry.queuedAt);
       this.options.onAcked?.(item, outcome.status);
     } else {
       counts.rejected += 1;
@@ -333,12 +569,15 @@ export class Uploader {
       await this.options.spool.remove(item);
     } finally {
       // Only now does the item stop holding back later items of its session.
-      this.inFlight -= 1;
       this.leave(entry);
       if (outcome.kind === 'rejected') this.options.onRejected?.(item, outcome);
-      if (this.pendingCount === 0) this.resolveIdle();
-      this.pump();
     }
+  }
+
+  /** A request finished: wake idle waiters if all is done, and start what may go now. */
+  private afterRequest(): void {
+    if (this.pendingCount === 0) this.resolveIdle();
+    this.pump();
   }
 
   private resolveIdle(): void {
