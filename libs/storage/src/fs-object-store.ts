@@ -22,9 +22,11 @@ import {
 import {
   KeyPathConflictError,
   ObjectConflictError,
+  ObjectIntegrityError,
   ObjectNotFoundError,
   ObjectStoreError,
 } from './errors';
+import { defaultWriteThreads, type FsWriteAnswer, FsWritePool } from './fs-write-pool';
 import { assertValidKey, assertValidPrefix, contentTypeForKey } from './keys';
 import {
   type GetOptions,
@@ -55,6 +57,21 @@ function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+/** A write thread's answer as the store answers: the result, or the error it stands for. */
+function resultOf(key: string, answer: FsWriteAnswer): PutResult {
+  if (answer.ok) {
+    const { sha256, size } = answer;
+    if (!answer.created && answer.existingSha256 !== sha256) {
+      throw new ObjectConflictError(key, answer.existingSha256, sha256);
+    }
+    return { created: answer.created, sha256, size, etag: sha256 };
+  }
+  if (answer.error === 'integrity') throw new ObjectIntegrityError(key, answer.reason);
+  if (answer.error === 'key-path') throw new KeyPathConflictError(key);
+  // As fs/promises would have thrown it, so callers sort it the same way (ENOSPC, EIO...).
+  throw Object.assign(new Error(answer.message), answer.code ? { code: answer.code } : {});
+}
+
 /**
  * fsync of a folder; its handle is closed in the background (nothing waits on a close,
  * and in a busy process every awaited call is another wait for the event loop).
@@ -71,12 +88,18 @@ async function fsyncDir(dir: string): Promise<void> {
 export interface FsObjectStoreOptions {
   /** Absolute path of the root directory; created on first use. */
   root: string;
+  /**
+   * Worker threads that write in-memory bodies (see FsWritePool); 0 writes them with
+   * fs/promises on the event loop, as streamed bodies always are. Default: 2-4 by cores.
+   */
+  writeThreads?: number;
 }
 
 export class FsObjectStore implements ObjectStore {
   readonly root: string;
   readonly description: string;
   private tmpDirReady: Promise<void> | undefined;
+  private readonly writers: FsWritePool | undefined;
 
   constructor(options: FsObjectStoreOptions) {
     if (typeof options.root !== 'string' || !path.isAbsolute(options.root)) {
@@ -84,6 +107,8 @@ export class FsObjectStore implements ObjectStore {
     }
     this.root = path.resolve(options.root);
     this.description = `file://${this.root}`;
+    const threads = options.writeThreads ?? defaultWriteThreads();
+    this.writers = threads > 0 ? new FsWritePool(threads) : undefined;
   }
 
   putIfAbsent(key: string, body: ObjectBody, opts?: PutOptions): Promise<PutResult> {
@@ -167,8 +192,9 @@ export class FsObjectStore implements ObjectStore {
     await access(this.root, fsConstants.R_OK | fsConstants.W_OK);
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  /** Lets running writes finish and stops the write threads; later writes fail. */
+  async close(): Promise<void> {
+    await this.writers?.close();
   }
 
   private pathOf(key: string): string {
@@ -200,6 +226,19 @@ export class FsObjectStore implements ObjectStore {
     const opts = validatePutOptions(rawOpts);
     validateBody(body);
     const tmp = path.join(this.root, TMP_DIR, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    if (this.writers && Buffer.isBuffer(body)) {
+      const file = this.pathOf(key);
+      const answer = await this.writers.write({
+        file,
+        dir: path.dirname(file),
+        tmp,
+        body,
+        replace,
+        sha256: opts.sha256,
+        contentLength: opts.contentLength,
+      });
+      return resultOf(key, answer);
+    }
     const temp = { path: tmp, removed: false };
     try {
       const { meter, closed } = await this.writeTemp(tmp, body);

@@ -5,83 +5,130 @@ import {
   FsObjectStore,
   KeyPathConflictError,
   ObjectConflictError,
+  ObjectIntegrityError,
   ObjectNotFoundError,
 } from '../src';
 import { describeObjectStoreContract, streamOf } from './object-store-contract';
 
 const MiB = 1024 * 1024;
 
-describeObjectStoreContract(
-  'filesystem',
-  async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-'));
-    return {
-      store: new FsObjectStore({ root }),
-      cleanup: () => rm(root, { recursive: true, force: true }),
-    };
-  },
-  { largeObjectBytes: 11 * MiB, partSizeBytes: 5 * MiB },
-);
+// In-memory bodies are written by worker threads unless writeThreads is 0; streamed bodies
+// always on the event loop. Both ways must keep the same contract.
+for (const [how, writeThreads] of [
+  ['write threads', undefined],
+  ['the event loop', 0],
+] as const) {
+  describeObjectStoreContract(
+    `filesystem, buffers written by ${how}`,
+    async () => {
+      const root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-'));
+      const store = new FsObjectStore({ root, writeThreads });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await rm(root, { recursive: true, force: true });
+        },
+      };
+    },
+    { largeObjectBytes: 11 * MiB, partSizeBytes: 5 * MiB },
+  );
 
-describe('FsObjectStore on disk', () => {
-  let root: string;
-  let store: FsObjectStore;
+  describe(`FsObjectStore on disk, buffers written by ${how}`, () => {
+    let root: string;
+    let store: FsObjectStore;
 
-  beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-'));
-    store = new FsObjectStore({ root });
+    beforeAll(async () => {
+      root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-'));
+      store = new FsObjectStore({ root, writeThreads });
+    });
+
+    afterAll(async () => {
+      await store.close();
+      await rm(root, { recursive: true, force: true });
+    });
+
+    it('keeps objects as plain files under the root and leaves no temp files behind', async () => {
+      await store.putIfAbsent('recordings/2025/01/02/r1/0000000001.m4s', Buffer.from('seg'));
+      await expect(
+        store.putIfAbsent(
+          'recordings/2025/01/02/r1/0000000001.m4s',
+          streamOf(Buffer.from('other')),
+        ),
+      ).rejects.toBeInstanceOf(ObjectConflictError);
+      const dir = path.join(root, 'recordings', '2025', '01', '02', 'r1');
+      expect(await readdir(dir)).toEqual(['0000000001.m4s']);
+      expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+      expect((await store.list('')).keys.map((k) => k.key)).toEqual([
+        'recordings/2025/01/02/r1/0000000001.m4s',
+      ]);
+    });
+
+    it('makes its temp and object folders again when they were removed under it', async () => {
+      await store.putIfAbsent('again/r2/0000000001.m4s', Buffer.from('one'));
+      await rm(path.join(root, '.tmp'), { recursive: true, force: true });
+      await rm(path.join(root, 'again'), { recursive: true, force: true });
+      await store.putIfAbsent('again/r2/0000000002.m4s', Buffer.from('two'));
+      expect(await readdir(path.join(root, 'again', 'r2'))).toEqual(['0000000002.m4s']);
+      expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+    });
+
+    it('removes directories left empty by a delete', async () => {
+      await store.putIfAbsent('gone/deep/er/x.bin', Buffer.from('x'));
+      await store.delete('gone/deep/er/x.bin');
+      expect((await readdir(root)).includes('gone')).toBe(false);
+    });
+
+    it('refuses a key that would need a file and a folder at one path', async () => {
+      await store.putIfAbsent('clash/a', Buffer.from('file'));
+      await expect(store.putIfAbsent('clash/a/b', Buffer.from('x'))).rejects.toBeInstanceOf(
+        KeyPathConflictError,
+      );
+      await store.putIfAbsent('clash2/a/b', Buffer.from('x'));
+      await expect(store.putIfAbsent('clash2/a', Buffer.from('x'))).rejects.toBeInstanceOf(
+        KeyPathConflictError,
+      );
+      await expect(store.put('clash2/a', Buffer.from('x'))).rejects.toBeInstanceOf(
+        KeyPathConflictError,
+      );
+      expect(await store.head('clash/a/b')).toBeUndefined();
+      // The folder "clash2/a" is not an object, and deleting it removes nothing.
+      expect(await store.head('clash2/a')).toBeUndefined();
+      await expect(store.get('clash2/a')).rejects.toBeInstanceOf(ObjectNotFoundError);
+      await store.delete('clash2/a');
+      expect(await store.head('clash2/a/b')).toBeDefined();
+      expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+    });
+    it('stores nothing, and leaves no temp file, when the body is not as announced', async () => {
+      const body = Buffer.from('segment bytes');
+      await expect(
+        store.putIfAbsent('integrity/r/1.m4s', body, { sha256: 'a'.repeat(64) }),
+      ).rejects.toBeInstanceOf(ObjectIntegrityError);
+      await expect(
+        store.putIfAbsent('integrity/r/1.m4s', body, { contentLength: body.length + 1 }),
+      ).rejects.toBeInstanceOf(ObjectIntegrityError);
+      expect(await store.head('integrity/r/1.m4s')).toBeUndefined();
+      const temps = await readdir(path.join(root, '.tmp')).catch(() => []);
+      expect(temps).toEqual([]);
+    });
+
+    it('writes many objects at once, each whole and once', async () => {
+      const bodies = Array.from({ length: 64 }, (_, i) => Buffer.alloc(50_000 + i, i));
+      const results = await Promise.all(
+        bodies.map((b, i) => store.putIfAbsent(`many/r${i % 4}/${i}.m4s`, b)),
+      );
+      expect(results.every((r) => r.created)).toBe(true);
+      const again = await Promise.all(
+        bodies.map((b, i) => store.putIfAbsent(`many/r${i % 4}/${i}.m4s`, b)),
+      );
+      expect(again.every((r) => !r.created)).toBe(true);
+      for (const [i, b] of bodies.entries()) {
+        const got = await store.get(`many/r${i % 4}/${i}.m4s`);
+        const chunks: Buffer[] = [];
+        for await (const c of got.body) chunks.push(c as Buffer);
+        expect(Buffer.concat(chunks).equals(b)).toBe(true);
+      }
+      expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+    });
   });
-
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
-
-  it('keeps objects as plain files under the root and leaves no temp files behind', async () => {
-    await store.putIfAbsent('recordings/2025/01/02/r1/0000000001.m4s', Buffer.from('seg'));
-    await expect(
-      store.putIfAbsent('recordings/2025/01/02/r1/0000000001.m4s', streamOf(Buffer.from('other'))),
-    ).rejects.toBeInstanceOf(ObjectConflictError);
-    const dir = path.join(root, 'recordings', '2025', '01', '02', 'r1');
-    expect(await readdir(dir)).toEqual(['0000000001.m4s']);
-    expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
-    expect((await store.list('')).keys.map((k) => k.key)).toEqual([
-      'recordings/2025/01/02/r1/0000000001.m4s',
-    ]);
-  });
-
-  it('makes its temp and object folders again when they were removed under it', async () => {
-    await store.putIfAbsent('again/r2/0000000001.m4s', Buffer.from('one'));
-    await rm(path.join(root, '.tmp'), { recursive: true, force: true });
-    await rm(path.join(root, 'again'), { recursive: true, force: true });
-    await store.putIfAbsent('again/r2/0000000002.m4s', Buffer.from('two'));
-    expect(await readdir(path.join(root, 'again', 'r2'))).toEqual(['0000000002.m4s']);
-    expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
-  });
-
-  it('removes directories left empty by a delete', async () => {
-    await store.putIfAbsent('gone/deep/er/x.bin', Buffer.from('x'));
-    await store.delete('gone/deep/er/x.bin');
-    expect((await readdir(root)).includes('gone')).toBe(false);
-  });
-
-  it('refuses a key that would need a file and a folder at one path', async () => {
-    await store.putIfAbsent('clash/a', Buffer.from('file'));
-    await expect(store.putIfAbsent('clash/a/b', Buffer.from('x'))).rejects.toBeInstanceOf(
-      KeyPathConflictError,
-    );
-    await store.putIfAbsent('clash2/a/b', Buffer.from('x'));
-    await expect(store.putIfAbsent('clash2/a', Buffer.from('x'))).rejects.toBeInstanceOf(
-      KeyPathConflictError,
-    );
-    await expect(store.put('clash2/a', Buffer.from('x'))).rejects.toBeInstanceOf(
-      KeyPathConflictError,
-    );
-    expect(await store.head('clash/a/b')).toBeUndefined();
-    // The folder "clash2/a" is not an object, and deleting it removes nothing.
-    expect(await store.head('clash2/a')).toBeUndefined();
-    await expect(store.get('clash2/a')).rejects.toBeInstanceOf(ObjectNotFoundError);
-    await store.delete('clash2/a');
-    expect(await store.head('clash2/a/b')).toBeDefined();
-    expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
-  });
-});
+}
