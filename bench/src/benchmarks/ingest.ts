@@ -42,7 +42,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const SEGMENT_BYTES = 100 * 1000;
 const CONCURRENCY = 16;
 /** The agent protocol's routes, enrolment aside (it is not on the hot path). */
-const AGENT_ROUTES = /^\/agent\/v1\/(sessions|recordings)/;
+const AGENT_ROUTES = /^\/agent\/v1\/(sessions|recordings|batches)/;
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

@@ -11,6 +11,9 @@ class ScriptedIngest {
   readonly log: string[] = [];
   readonly inFlight = new Set<string>();
   maxInFlight = 0;
+  /** Requests under way at once, whatever their paths. */
+  private running = 0;
+  maxRunning = 0;
   constructor(private readonly answer: (request: IngestRequest, attempt: number) => Outcome) {}
   private attempts = new Map<string, number>();
 
@@ -19,7 +22,10 @@ class ScriptedIngest {
     this.attempts.set(request.path, attempt);
     this.inFlight.add(request.path);
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight.size);
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
     await new Promise((resolve) => setTimeout(resolve, 2));
+    this.running -= 1;
     this.inFlight.delete(request.path);
     this.log.push(request.path);
     return this.answer(request, attempt);
@@ -287,7 +293,7 @@ describe('Uploader', () => {
         sessionIds.slice(0, 9).map((_, i) => batch(i, i % 3 === 0 ? 'metrics' : 'events')),
       );
       await uploader.idle();
-      // The first goes at once; the rest wait for the one combined slot, four at a time.
+      // The first goes at once; the rest fill requests of four, which need no free slot.
       expect(bodies.map((b) => b.batches.length)).toEqual([1, 4, 4]);
       expect(bodies.flatMap((b) => b.batches.map((x) => x.batch.n))).toEqual([
         0, 1, 2, 3, 4, 5, 6, 7, 8,
@@ -297,11 +303,34 @@ describe('Uploader', () => {
         sessionId: sessionIds[3],
         batch: { n: 3 },
       });
-      expect(ingest.maxInFlight).toBe(1);
+      expect(ingest.maxRunning).toBeGreaterThan(1);
       expect(uploader.stats.combinedRequests).toBe(3);
       expect(uploader.stats.counts('events')).toMatchObject({ acked: 6, ackedUnits: 12 });
       expect(uploader.stats.counts('metrics')).toMatchObject({ acked: 3 });
       expect(spool.bytes).toBe(0);
+    });
+
+    it('keeps a request short of full waiting for a free combined slot', async () => {
+      const bodies: Combined[] = [];
+      const ingest = new ScriptedIngest((request) => {
+        bodies.push(decode(request));
+        return results(request, () => ({ status: 202, accepted: 2 }));
+      });
+      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+      const uploader = new Uploader({
+        client: ingest,
+        spool,
+        concurrency: 8,
+        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
+      });
+      await spoolAll(
+        uploader,
+        spool,
+        [0, 1, 2, 3, 4].map((i) => batch(i)),
+      );
+      await uploader.idle();
+      expect(bodies.map((b) => b.batches.length)).toEqual([1, 4]);
+      expect(ingest.maxRunning).toBe(1);
     });
 
     it('retries, drops or keeps each batch by its own result', async () => {

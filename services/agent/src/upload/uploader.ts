@@ -8,7 +8,8 @@
  *
  * Event and metric batches of different sessions travel together in
  * `POST /agent/v1/batches`, at most a few such requests at a time: when they are all
- * under way, the batches that become ready wait for the next one. A lightly loaded agent
+ * under way, the batches that become ready wait for the next one (or go as soon as they
+ * fill a request). A lightly loaded agent
  * so sends each batch at once, and a host with many busy sessions sends one request
  * where it would have sent dozens (ingest's cost is mostly per request). An ingest that
  * does not know the route (404/405) gets the per-session requests from then on.
@@ -45,7 +46,10 @@ export interface CombineOptions {
   readonly maxItems: number;
   /** Body bytes of one request; a batch larger than this goes on its own. */
   readonly maxBytes: number;
-  /** Combined requests under way at once; what becomes ready meanwhile waits for the next. */
+  /**
+   * Combined requests under way at once; what becomes ready meanwhile waits for the next,
+   * unless a full request's worth is waiting (that one goes within the concurrency).
+   */
   readonly maxInFlight: number;
 }
 
@@ -287,7 +291,9 @@ export class Uploader {
       if (
         batches &&
         this.combine !== false &&
-        this.combinedInFlight < this.combine.maxInFlight &&
+        // A full request may always go: a backlog must not wait on a few slots.
+        (this.combinedInFlight < this.combine.maxInFlight ||
+          this.readyBatches.size >= this.combine.maxItems) &&
         (!single || batches.queuedAt <= single.queuedAt)
       ) {
         const group = this.takeGroup(this.combine);
