@@ -1,5 +1,3 @@
-// Must stay the first import: it sizes libuv's thread pool before anything uses it.
-import './threadpool';
 import { runService } from '@sessionrec/runtime';
 import { IngestModule } from './ingest.module';
 
