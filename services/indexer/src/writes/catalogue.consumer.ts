@@ -17,7 +17,7 @@ import { SegmentWriter } from './segment.writer';
  * call; the Batcher still cuts writes at INDEXER_BATCH_ROWS). Several batches in flight:
  * one fills while the previous ones are being written.
  */
-const BATCHED = { maxInFlight: 2048, maxBatch: 500 };
+const BATCHED = { maxInFlight: 8192, maxBatch: 1000 };
 /**
  * Terminal text has its own consumer of segment.stored: reading objects never holds up the
  * catalogue rows, and a segment that cannot be read is dead-lettered on its own.

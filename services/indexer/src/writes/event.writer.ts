@@ -141,11 +141,13 @@ export function eventBatchStatement(
      words AS (
        INSERT INTO session_words AS s (session_id, words)
        SELECT n.session_id, CASE WHEN length(n.words) > ${max} THEN NULL ELSE n.words END
-         FROM (SELECT t.session_id,
-                      (SELECT string_agg(DISTINCT w, ' ')
-                         FROM unnest(string_to_array(lower(t.words), ' ')) AS w) AS words
-                 FROM unnest(${p.add(summaries.map((w) => w.sessionId))}::uuid[],
-                             ${p.add(summaries.map((w) => w.words))}::text[]) AS t(session_id, words)) n
+         FROM unnest(${p.add(summaries.map((w) => w.sessionId))}::uuid[],
+                     ${p.add(summaries.map((w) => w.words))}::text[]) AS t(session_id, words)
+         -- LATERAL: the words are lowercased and deduplicated once per session (a subquery
+         -- in a flattened FROM item was evaluated at each of its three uses).
+         CROSS JOIN LATERAL (
+           SELECT t.session_id, string_agg(DISTINCT w, ' ') AS words
+             FROM unnest(string_to_array(lower(t.words), ' ')) AS w) n
          LEFT JOIN session_words x ON x.session_id = n.session_id
         WHERE CASE WHEN x.session_id IS NULL
                    THEN NOT EXISTS (SELECT 1 FROM events e WHERE e.session_id = n.session_id)
