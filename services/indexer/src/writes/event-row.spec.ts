@@ -52,6 +52,15 @@ describe('toEventRow', () => {
     expect(toEventRow(event({ windowTitle: 'x\uD800y' })).title).toBe('x\uFFFDy');
     expect(row.details).not.toContain('\\u0000');
     expect(row.searchText.length).toBeLessThanOrEqual(MAX_SEARCH_TEXT);
+    expect(toEventRow(event({ ['k\u0000ey']: 'v' })).details).toBe('{"key":"v"}');
+  });
+
+  it('stores clean attributes exactly as they came', () => {
+    const attributes = { windowTitle: 'caf\u00e9 \u{1F600} C:\\u0000dir', pid: 7, ok: true };
+    const row = toEventRow(event(attributes));
+    expect(row.title).toBe(attributes.windowTitle);
+    expect(JSON.parse(row.details)).toEqual(attributes);
+    expect(row.details).toBe(JSON.stringify(attributes));
   });
 });
 

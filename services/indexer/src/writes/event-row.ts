@@ -54,8 +54,17 @@ function cleanAttributes(attributes: EventRecorded['attributes']): EventRecorded
   return out;
 }
 
+/**
+ * JSON.stringify writes a NUL or a lone surrogate only as an escape (`\u0000`, `\udXXX`), so
+ * attributes whose JSON has neither are stored as they came, without a cleaned copy. (A
+ * literal backslash followed by `u0000` also matches: it is cleaned, which changes nothing.)
+ */
+const NEEDS_CLEANING = /\\u0000|\\ud[89a-f]/i;
+
 export function toEventRow(event: EventRecorded): EventRow {
-  const a = cleanAttributes(event.attributes);
+  const raw = JSON.stringify(event.attributes);
+  const asIs = !NEEDS_CLEANING.test(raw);
+  const a = asIs ? event.attributes : cleanAttributes(event.attributes);
   const app = pick(a, APP_KEYS);
   const title = pick(a, TITLE_KEYS);
   const commandLine = pick(a, COMMAND_KEYS);
@@ -75,7 +84,7 @@ export function toEventRow(event: EventRecorded): EventRow {
     title,
     commandLine,
     filePath,
-    details: JSON.stringify(a),
+    details: asIs ? raw : JSON.stringify(a),
     searchText: [...texts].join(' \n ').slice(0, MAX_SEARCH_TEXT),
   };
 }
