@@ -18,7 +18,13 @@ export const OBJECT_STORE = Symbol('OBJECT_STORE');
 
 export function objectStoreFromConfig(storage: StorageEnv): ObjectStore {
   const location = storage.STORAGE_URL;
-  if (location.driver === 'file') return new FsObjectStore({ root: location.root });
+  if (location.driver === 'file') {
+    const threads = storage.STORAGE_FS_WRITE_THREADS;
+    return new FsObjectStore({
+      root: location.root,
+      ...(threads === undefined ? {} : { writeThreads: threads }),
+    });
+  }
   return new S3ObjectStore({
     bucket: location.bucket,
     region: storage.S3_REGION,

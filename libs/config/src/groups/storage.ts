@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   defaultVar,
   envBoolean,
+  envInteger,
   envString,
   envUrl,
   Invalid,
@@ -62,6 +63,10 @@ export const storageEnv = setTogether(
     STORAGE_URL: defaultVar(parsed(parseStorageUrl), 'file://./data/objects', {
       description:
         'Object store: file:///path (relative paths resolve from the working directory) or s3://bucket',
+    }),
+    STORAGE_FS_WRITE_THREADS: optionalVar(envInteger(0, 64), {
+      description:
+        'Threads writing objects to a filesystem store (0: on the event loop); default 2-4 by cores',
     }),
     S3_ENDPOINT: optionalVar(envUrl(['http:', 'https:'], 'must be an http(s):// URL'), {
       description: 'S3-compatible endpoint (MinIO, Ceph...); unset for AWS',
