@@ -388,6 +388,31 @@ describe('Uploader', () => {
       expect(spool.bytes).toBe(0);
     });
 
+    it('sends the batches waiting for a combined slot per session once the route is unknown', async () => {
+      const ingest = new ScriptedIngest((request) =>
+        request.path === '/batches'
+          ? { kind: 'rejected', status: 405, code: 'method_not_allowed', reason: 'no' }
+          : { kind: 'ok', status: 202, body: { accepted: 2 } },
+      );
+      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+      const uploader = new Uploader({
+        client: ingest,
+        spool,
+        concurrency: 4,
+        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
+      });
+      await spoolAll(
+        uploader,
+        spool,
+        [0, 1, 2, 3].map((i) => batch(i)),
+      );
+      await uploader.idle();
+      expect(ingest.log.filter((p) => p === '/batches')).toHaveLength(1);
+      expect(uploader.stats.counts('events')).toMatchObject({ acked: 4, rejected: 0 });
+      expect(uploader.queued).toBe(0);
+      expect(spool.bytes).toBe(0);
+    });
+
     it('sends each batch of a combined request ingest refused whole on its own', async () => {
       const ingest = new ScriptedIngest((request) =>
         request.path === '/batches'

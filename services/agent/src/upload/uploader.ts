@@ -527,6 +527,10 @@ export class Uploader {
     if (this.combine === false) return;
     this.combine = false;
     this.options.log?.(`${reason}: sending batches per session`);
+    // What waits for a combined request goes the per-session way, in its order.
+    for (let entry = this.readyBatches.take(); entry; entry = this.readyBatches.take()) {
+      if (entry.state === 'ready') this.ready.push(entry);
+    }
   }
 
   /**
