@@ -165,7 +165,7 @@ export const metricBatchRequest = z.strictObject({
  */
 export const MAX_BATCHES_PER_REQUEST = 128;
 /** Largest body of a combined request; the agent packs requests well below it. */
-export const MAX_BATCHES_REQUEST_BYTES = 4 * 1024 * 1024;
+export const MAX_BATCHES_REQUEST_BYTES = 2 * 1024 * 1024;
 export const batchesRequest = z.strictObject({
   batches: z
     .array(
