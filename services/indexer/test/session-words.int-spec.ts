@@ -157,6 +157,43 @@ describe('session word summaries (real indexer, NATS and PostgreSQL)', () => {
     expect(await found({ q: 'aquarium' })).toEqual([s.sessionId]);
   });
 
+  it('counts the facets of a broad one-word search from the summaries, as listing does', async () => {
+    const known = desktop('2026-05-07T09:00:00.000Z', ['Marmalade recipe']);
+    const unknown = sessionMessages({
+      user: 'erin',
+      groups: [],
+      host: 'ws-08',
+      protocol: 'desktop',
+      startedAt: '2026-05-08T09:00:00.000Z',
+      events: [
+        { type: 'app.focus', offsetMs: 1000, attributes: { app: 'Gedit', windowTitle: 'jars' } },
+        {
+          type: 'app.focus',
+          offsetMs: 2000,
+          attributes: { app: 'Gedit', windowTitle: 'MARMALADES' },
+        },
+      ],
+    });
+    const neither = desktop('2026-05-09T09:00:00.000Z', ['jam']);
+    await publishAll(indexer, [...known.messages, ...unknown.messages, ...neither.messages]);
+    await indexed(known, 1);
+    await indexed(unknown, 2);
+    await indexed(neither, 1);
+    await indexer.pg.query(`DELETE FROM "${indexer.schema}".session_words WHERE session_id = $1`, [
+      unknown.sessionId,
+    ]);
+    // A page of one: the facets are counted over the result set, not the page.
+    const request = catalogSearchRequestV1.parse({ v: 1, limit: 1, q: 'marmalade' });
+    const probed = await probing.search(request);
+    expect(probed).toEqual(await listing.search(request));
+    expect(probed.sessions.map((s) => s.sessionId)).toEqual([unknown.sessionId]);
+    expect(probed.facetsPartial).toBeUndefined();
+    expect(probed.facets.users).toEqual([
+      { value: 'dana', count: 1 },
+      { value: 'erin', count: 1 },
+    ]);
+  });
+
   it('marks a summary unknown when a batch would take it past its limit', async () => {
     // Five titles of 3,960 characters (searchable text is cut at 4,096), 90 words each.
     const titles = Array.from({ length: 5 }, (_, t) =>

@@ -48,8 +48,14 @@ export async function searchCandidates(
   limit: number,
 ): Promise<Candidates> {
   if (!hasEventFilter(r) || sessionRowDecides(r)) return { kind: 'all' };
-  const within = r.q !== undefined ? await filteredSessions(db, r, limit) : undefined;
-  if (within?.all.length === 0) return { kind: 'ids', ids: [] };
+  const filtered = r.q !== undefined ? await filteredSessions(db, r, limit) : undefined;
+  if (filtered?.all.length === 0) return { kind: 'ids', ids: [] };
+  const [eventsWithin, terminalWithin] = filtered
+    ? await Promise.all([
+        within(db, 'events', filtered.events),
+        searchesTerminalText(r) ? within(db, 'terminal_text', filtered.all) : undefined,
+      ])
+    : [undefined, undefined];
   // Words first: cheap, and a common word makes the search broad before any substring scan.
   const rounds: TextForm[][] =
     r.q === undefined
@@ -63,16 +69,16 @@ export async function searchCandidates(
   for (const forms of rounds) {
     const branches = forms.flatMap((form) => [
       // No session left by the filters has the words in its summary: no event can match.
-      within?.events.length === 0
+      filtered?.events.length === 0
         ? Promise.resolve([])
         : branch(
             db,
-            eventBranch(r, form, limit, within?.events),
+            eventBranch(r, form, limit, eventsWithin),
             limit,
-            eachWord(r, form, limit, within?.events),
+            eachWord(r, form, limit, eventsWithin),
           ),
       ...(searchesTerminalText(r)
-        ? [branch(db, terminalBranch(r, form, limit, within?.all), limit)]
+        ? [branch(db, terminalBranch(r, form, limit, terminalWithin), limit)]
         : []),
     ]);
     for (const rows of await Promise.all(branches)) {
@@ -93,6 +99,36 @@ interface Filtered {
   all: string[];
   /** Those of them whose word summary may hold the free text (see summaryParts). */
   events: string[];
+}
+
+/** Sessions to look for matches in, and how (see `within`). */
+interface Within {
+  readonly ids: readonly string[];
+  /** Through the table's `(session_id, ...)` btree, every row of each session rechecked. */
+  readonly byRow: boolean;
+}
+
+/**
+ * Rows PostgreSQL may expect the listed sessions to have for their matches to be looked up
+ * row by row: reading a few thousand rows through the session btree and rechecking each
+ * costs a few milliseconds, where the text indexes' `&&` on the session column took 15-45 ms
+ * for a user's 169 sessions (each candidate of the text checked against every listed
+ * session). A long session is among the column's most common values, so its estimate is
+ * its own.
+ */
+const BY_ROW_MAX_ROWS = 10_000;
+
+async function within(
+  db: EntityManager,
+  table: 'events' | 'terminal_text',
+  ids: readonly string[],
+): Promise<Within> {
+  if (ids.length === 0) return { ids, byRow: false };
+  const rows = await estimatedRows(db, {
+    sql: `SELECT 1 FROM ${table} x WHERE x.session_id = ANY($1::uuid[])`,
+    params: [ids],
+  });
+  return { ids, byRow: rows <= BY_ROW_MAX_ROWS };
 }
 
 interface FilteredRow extends SessionIdRow {
@@ -139,9 +175,10 @@ async function filteredSessions(
 
 /**
  * `SELECT <alias>.session_id FROM <table> <alias> WHERE <where>`: within the sessions
- * `within` when given (the text index finds them), else joined with the session when there
- * are session filters; and joined for a time range on terminal output (placed by the
- * session's start). Without filters the join would cost a lookup per row.
+ * `within` when given (through the session btree or the text index, see `within`), else
+ * joined with the session when there are session filters; and joined for a time range on
+ * terminal output (placed by the session's start). Without filters the join would cost a
+ * lookup per row.
  */
 function candidates(
   r: CatalogSearchRequest,
@@ -149,11 +186,21 @@ function candidates(
   table: string,
   alias: string,
   where: string,
-  options: { joinSession: boolean; limit: number; within: readonly string[] | undefined },
+  options: { joinSession: boolean; limit: number; within: Within | undefined },
 ): string {
   const conditions = [where];
-  if (options.within) {
-    conditions.unshift(`ARRAY[${alias}.session_id] && ${p.add(options.within)}::uuid[]`);
+  const w = options.within;
+  if (w?.byRow) {
+    // IS TRUE keeps the text condition off its index: PostgreSQL would AND the session
+    // btree with the whole text index's candidates (17 ms) instead of rechecking the rows.
+    conditions.splice(
+      0,
+      1,
+      `${alias}.session_id = ANY(${p.add(w.ids)}::uuid[])`,
+      `(${where}) IS TRUE`,
+    );
+  } else if (w) {
+    conditions.unshift(`ARRAY[${alias}.session_id] && ${p.add(w.ids)}::uuid[]`);
   }
   // The session-level forms of event type and application are implied by the row's own
   // (a session's `event_types` and `apps` hold those of every event it has): joining each
@@ -174,7 +221,7 @@ function eventBranch(
   r: CatalogSearchRequest,
   form: TextForm,
   limit: number,
-  within: readonly string[] | undefined,
+  within: Within | undefined,
 ): Branch {
   const p = new Params();
   const where = eventCondition(r, p, form);
@@ -186,7 +233,7 @@ function terminalBranch(
   r: CatalogSearchRequest,
   form: TextForm,
   limit: number,
-  within: readonly string[] | undefined,
+  within: Within | undefined,
 ): Branch {
   const p = new Params();
   const joinSession = r.from !== undefined || r.to !== undefined;
@@ -230,7 +277,7 @@ function eachWord(
   r: CatalogSearchRequest,
   form: TextForm,
   limit: number,
-  within: readonly string[] | undefined,
+  within: Within | undefined,
 ): Branch[] | undefined {
   const parts = summaryParts(r);
   if (form !== 'words' || !parts || parts.length < 2) return undefined;

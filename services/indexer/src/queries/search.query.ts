@@ -10,7 +10,12 @@ import type { CatalogSearchReply, CatalogSearchRequest, FacetCount } from '@sess
 import { DataSource, type EntityManager } from 'typeorm';
 import { INDEXER_CONFIG, type IndexerConfig } from '../indexer-config';
 import { decodeTimeCursor, encodeCursor } from './cursor';
-import { matchInCondition, sessionConditions } from './search-filter';
+import {
+  matchInCondition,
+  sessionConditions,
+  summaryDecides,
+  summaryMatchCondition,
+} from './search-filter';
 import { matchesOf } from './search-matches';
 import { type Candidates, searchCandidates } from './search-candidates';
 import { probeMatchingSessions } from './search-probe';
@@ -46,11 +51,13 @@ function noFacets(): CatalogSearchReply['facets'] {
 /**
  * The conditions on `sessions s` of a search, its event-level filters as `candidates` says.
  * A broad search's page is found by search-probe.ts; its facets, which need up to 2000
- * matching sessions, take the set form.
+ * matching sessions, take the set form, or the word summaries when they decide the search.
  */
 function searchConditions(r: CatalogSearchRequest, candidates: Candidates, p: Params): string[] {
   const where = sessionConditions(r, p);
-  if (candidates.kind === 'probe') where.push(matchInCondition(r, p));
+  if (candidates.kind === 'probe') {
+    where.push(summaryDecides(r) ? summaryMatchCondition(r, p) : matchInCondition(r, p));
+  }
   if (candidates.kind === 'ids') {
     where.push(`s.session_id = ANY(${p.add(candidates.ids)}::uuid[])`);
   }
