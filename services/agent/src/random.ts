@@ -36,4 +36,12 @@ export class Random {
   chance(probability: number): boolean {
     return this.next() < probability;
   }
+
+  /**
+   * A generator of its own, seeded from this one: parts that draw at times set by the
+   * network (each simulated session) then stay repeatable whatever order they run in.
+   */
+  fork(): Random {
+    return new Random(Math.floor(this.next() * 2 ** 32));
+  }
 }

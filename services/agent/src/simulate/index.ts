@@ -152,7 +152,7 @@ export async function runSimulation(
         segmentMs: options.segmentSeconds * 1000,
         eventIntervalMs: 1000 / options.eventRate,
         fixtures,
-        random,
+        random: random.fork(),
         clock,
         submit,
         log,
