@@ -102,7 +102,9 @@ export class PubAckInbox {
     for (const waiter of waiters) waiter.reject(err);
   }
 
-  private onAnswer(err: Error | null, msg: Msg): void {
+  private onAnswer(err: Error | null, msg: Msg | undefined): void {
+    // An error of the subscription itself (no message) answers nobody: waiters time out.
+    if (typeof msg?.subject !== 'string') return;
     const token = msg.subject.slice(this.prefix.length);
     const waiter = this.waiting.get(token);
     if (!waiter) return; // Answered after it timed out: the publisher was told already.
