@@ -30,6 +30,8 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
   let totalEvents = 0;
   /** The same search with every event-level filter probed session by session (a broad search's plan). */
   let probing: SearchQuery;
+  /** The same search looking within listed sessions through the text indexes only. */
+  let throughTextIndexes: SearchQuery;
 
   async function search(filters: Partial<RequestOf<'catalog.search'>>) {
     return indexer.messaging.request(
@@ -138,6 +140,8 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
       ...DEFAULT_TEST_CONFIG,
       INDEXER_SEARCH_LIST_ROWS: 0,
     });
+    throughTextIndexes = new SearchQuery(indexer.service.app.get(DataSource), DEFAULT_TEST_CONFIG);
+    throughTextIndexes.byRowMaxRows = 0;
   });
 
   afterAll(async () => {
@@ -209,6 +213,8 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
     // Listing the matching sessions first or probing each session gives the same answer.
     const request = catalogSearchRequestV1.parse({ v: 1, limit: 25, ...filters() });
     expect(await probing.search(request)).toEqual(await search(filters()));
+    // Matches within listed sessions looked up through the text indexes, not row by row.
+    expect(await throughTextIndexes.search(request)).toEqual(await search(filters()));
   });
 
   it('lists only the sessions in progress with open, and the ended ones with open false', async () => {

@@ -40,6 +40,9 @@ describe('session word summaries (real indexer, NATS and PostgreSQL)', () => {
     const request = catalogSearchRequestV1.parse({ v: 1, limit: 25, ...filters });
     const probed = await probing.search(request);
     expect(probed).toEqual(await listing.search(request));
+    const textIndexes = new SearchQuery(indexer.service.app.get(DataSource), DEFAULT_TEST_CONFIG);
+    textIndexes.byRowMaxRows = 0;
+    expect(await textIndexes.search(request)).toEqual(probed);
     return probed.sessions.map((s) => s.sessionId);
   }
 

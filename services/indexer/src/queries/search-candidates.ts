@@ -40,20 +40,23 @@ interface SessionIdRow {
 
 /**
  * `limit`: rows one branch reads at most before the search counts as broad (0: always
- * probe).
+ * probe). `byRowMaxRows`: see BY_ROW_MAX_ROWS (0: always through the text indexes).
  */
 export async function searchCandidates(
   db: EntityManager,
   r: CatalogSearchRequest,
   limit: number,
+  byRowMaxRows = BY_ROW_MAX_ROWS,
 ): Promise<Candidates> {
   if (!hasEventFilter(r) || sessionRowDecides(r)) return { kind: 'all' };
   const filtered = r.q !== undefined ? await filteredSessions(db, r, limit) : undefined;
   if (filtered?.all.length === 0) return { kind: 'ids', ids: [] };
   const [eventsWithin, terminalWithin] = filtered
     ? await Promise.all([
-        within(db, 'events', filtered.events),
-        searchesTerminalText(r) ? within(db, 'terminal_text', filtered.all) : undefined,
+        within(db, 'events', filtered.events, byRowMaxRows),
+        searchesTerminalText(r)
+          ? within(db, 'terminal_text', filtered.all, byRowMaxRows)
+          : undefined,
       ])
     : [undefined, undefined];
   // Words first: cheap, and a common word makes the search broad before any substring scan.
@@ -116,19 +119,20 @@ interface Within {
  * session). A long session is among the column's most common values, so its estimate is
  * its own.
  */
-const BY_ROW_MAX_ROWS = 10_000;
+export const BY_ROW_MAX_ROWS = 10_000;
 
 async function within(
   db: EntityManager,
   table: 'events' | 'terminal_text',
   ids: readonly string[],
+  maxRows: number,
 ): Promise<Within> {
-  if (ids.length === 0) return { ids, byRow: false };
+  if (ids.length === 0 || maxRows <= 0) return { ids, byRow: false };
   const rows = await estimatedRows(db, {
     sql: `SELECT 1 FROM ${table} x WHERE x.session_id = ANY($1::uuid[])`,
     params: [ids],
   });
-  return { ids, byRow: rows <= BY_ROW_MAX_ROWS };
+  return { ids, byRow: rows <= maxRows };
 }
 
 interface FilteredRow extends SessionIdRow {

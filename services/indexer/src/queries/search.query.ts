@@ -17,7 +17,7 @@ import {
   summaryMatchCondition,
 } from './search-filter';
 import { matchesOf } from './search-matches';
-import { type Candidates, searchCandidates } from './search-candidates';
+import { BY_ROW_MAX_ROWS, type Candidates, searchCandidates } from './search-candidates';
 import { probeMatchingSessions } from './search-probe';
 import { recordingsOf, SESSION_COLUMNS, type SessionRow, toSessionFields } from './session-rows';
 import { num, Params } from './sql';
@@ -72,6 +72,8 @@ function whereClause(where: readonly string[]): string {
 export class SearchQuery {
   /** FACETS_BUDGET_MS; 0 counts the page only (tests set it to see that reply). */
   facetsBudgetMs = FACETS_BUDGET_MS;
+  /** BY_ROW_MAX_ROWS; 0 looks within listed sessions through the text indexes only (tests). */
+  byRowMaxRows = BY_ROW_MAX_ROWS;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,7 +84,12 @@ export class SearchQuery {
     const db = this.dataSource.manager;
     // Checked before any query, so a forged cursor fails the same way for every search.
     const after = r.cursor !== undefined ? decodeTimeCursor(r.cursor) : undefined;
-    const candidates = await searchCandidates(db, r, this.config.INDEXER_SEARCH_LIST_ROWS);
+    const candidates = await searchCandidates(
+      db,
+      r,
+      this.config.INDEXER_SEARCH_LIST_ROWS,
+      this.byRowMaxRows,
+    );
     if (candidates.kind === 'ids' && candidates.ids.length === 0) {
       return { v: 1, sessions: [], facets: noFacets() };
     }
