@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defaultVar, envInteger } from '../env-var';
 
 export const indexerEnv = z.object({
-  INDEXER_BATCH_ROWS: defaultVar(envInteger(1, 10_000), '2000', {
+  INDEXER_BATCH_ROWS: defaultVar(envInteger(1, 10_000), '4000', {
     description: 'Events, metrics or segments written to PostgreSQL in one statement at most',
   }),
   INDEXER_BATCH_DELAY_MS: defaultVar(envInteger(1, 10_000), '50', {
