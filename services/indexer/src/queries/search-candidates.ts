@@ -95,6 +95,12 @@ export async function searchCandidates(
 interface Branch {
   sql: string;
   params: unknown[];
+  /**
+   * Within listed sessions looked up row by row: PostgreSQL expects at most
+   * BY_ROW_MAX_ROWS rows for them, cheap to read, so no estimate is asked first (a round
+   * trip on the search's path); the rows read decide whether the branch is broad.
+   */
+  bounded?: boolean;
 }
 
 interface Filtered {
@@ -230,7 +236,7 @@ function eventBranch(
   const p = new Params();
   const where = eventCondition(r, p, form);
   const sql = candidates(r, p, 'events', 'e', where, { joinSession: false, limit, within });
-  return { sql, params: p.values };
+  return { sql, params: p.values, bounded: within?.byRow === true };
 }
 
 function terminalBranch(
@@ -243,7 +249,7 @@ function terminalBranch(
   const joinSession = r.from !== undefined || r.to !== undefined;
   const where = terminalCondition(r, p, form);
   const sql = candidates(r, p, 'terminal_text', 't', where, { joinSession, limit, within });
-  return { sql, params: p.values };
+  return { sql, params: p.values, bounded: within?.byRow === true };
 }
 
 /**
@@ -294,7 +300,7 @@ async function branch(
   limit: number,
   words?: readonly Branch[],
 ): Promise<SessionIdRow[] | undefined> {
-  if (limit > 0) {
+  if (limit > 0 && !b.bounded) {
     const estimate = await estimatedRows(db, b);
     if (estimate > BROAD_ESTIMATE_FACTOR * limit) return undefined;
     // Expected over the limit, and each word alone far over it: broad without listing.
