@@ -138,6 +138,6 @@ export function formatSummary(summary: SimulationSummary): string {
     `segments: ${summary.segments.acked}/${summary.segments.sent} acknowledged (${summary.segments.alreadyStored} already stored), ${summary.segments.ackedBytes} bytes; ${lat('segment')}`,
     `events:   ${summary.events.acked}/${summary.events.sent} acknowledged in ${summary.events.batchesAcked} batches; ${lat('events')}`,
     `metrics:  ${summary.metrics.acked}/${summary.metrics.sent} acknowledged; ${lat('metrics')}`,
-    `requests: ${summary.requests.attempts} attempts (batches of several sessions in ${summary.requests.combined} combined requests), ${summary.requests.retries} retries; errors ${summary.errors}; spool left ${summary.spool.remaining} items`,
+    `requests: ${summary.requests.attempts} attempts (event and metric batches in ${summary.requests.combined} POST /batches requests), ${summary.requests.retries} retries; errors ${summary.errors}; spool left ${summary.spool.remaining} items`,
   ].join('\n');
 }
