@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { IngestRequest, Outcome } from '../http/ingest-client';
 import { Spool } from '../spool/spool';
 import type { SpoolMeta } from '../spool/spool-item';
-import { Uploader } from './uploader';
+import { Uploader, type UploaderOptions } from './uploader';
 
 /** An ingest stand-in that answers from a script and records what it was asked, in order. */
 class ScriptedIngest {
@@ -273,6 +273,26 @@ describe('Uploader', () => {
       for (const queued of items) uploader.enqueue(queued);
     }
 
+    /** An uploader that combines at most `maxItems` batches, `maxInFlight` requests at once. */
+    async function combining(
+      ingest: ScriptedIngest,
+      options: {
+        concurrency: number;
+        maxItems?: number;
+        maxInFlight?: number;
+      } & Partial<Pick<UploaderOptions, 'onRejected' | 'onUnauthorized' | 'backoff'>>,
+    ): Promise<{ uploader: Uploader; spool: Spool }> {
+      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
+      const { maxItems = 8, maxInFlight = 1, ...rest } = options;
+      const uploader = new Uploader({
+        client: ingest,
+        spool,
+        ...rest,
+        combine: { maxItems, maxBytes: 1 << 20, maxInFlight },
+      });
+      return { uploader, spool };
+    }
+
     it('sends the batches that wait for a combined request together, each acknowledged and spooled out', async () => {
       const bodies: Combined[] = [];
       const ingest = new ScriptedIngest((request) => {
@@ -280,13 +300,7 @@ describe('Uploader', () => {
         bodies.push(decode(request));
         return results(request, () => ({ status: 202, accepted: 2 }));
       });
-      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
-      const uploader = new Uploader({
-        client: ingest,
-        spool,
-        concurrency: 8,
-        combine: { maxItems: 4, maxBytes: 1 << 20, maxInFlight: 1 },
-      });
+      const { uploader, spool } = await combining(ingest, { concurrency: 8, maxItems: 4 });
       await spoolAll(
         uploader,
         spool,
@@ -316,13 +330,7 @@ describe('Uploader', () => {
         bodies.push(decode(request));
         return results(request, () => ({ status: 202, accepted: 2 }));
       });
-      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
-      const uploader = new Uploader({
-        client: ingest,
-        spool,
-        concurrency: 8,
-        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
-      });
+      const { uploader, spool } = await combining(ingest, { concurrency: 8 });
       await spoolAll(
         uploader,
         spool,
@@ -345,13 +353,9 @@ describe('Uploader', () => {
         });
       });
       const refused: string[] = [];
-      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
-      const uploader = new Uploader({
-        client: ingest,
-        spool,
+      const { uploader, spool } = await combining(ingest, {
         concurrency: 4,
         backoff: { baseMs: 1, maxMs: 5 },
-        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
         onRejected: (i) => refused.push(i.meta.lane),
       });
       await spoolAll(uploader, spool, [batch(0), batch(1), batch(2), batch(3)]);
@@ -394,13 +398,7 @@ describe('Uploader', () => {
           ? { kind: 'rejected', status: 405, code: 'method_not_allowed', reason: 'no' }
           : { kind: 'ok', status: 202, body: { accepted: 2 } },
       );
-      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
-      const uploader = new Uploader({
-        client: ingest,
-        spool,
-        concurrency: 4,
-        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
-      });
+      const { uploader, spool } = await combining(ingest, { concurrency: 4 });
       await spoolAll(
         uploader,
         spool,
@@ -440,12 +438,8 @@ describe('Uploader', () => {
         reason: 'agent revoked',
       }));
       const reasons: string[] = [];
-      const { spool } = await Spool.open({ dir, maxBytes: 1 << 20 });
-      const uploader = new Uploader({
-        client: ingest,
-        spool,
+      const { uploader, spool } = await combining(ingest, {
         concurrency: 2,
-        combine: { maxItems: 8, maxBytes: 1 << 20, maxInFlight: 1 },
         onUnauthorized: (r) => reasons.push(r),
       });
       await spoolAll(uploader, spool, [batch(0), batch(1), batch(2)]);
