@@ -248,6 +248,34 @@ describe('agent sessions, recordings and segments', () => {
     expect((await ingest.store.list(`recordings/2030/05/06/${recordingId}/`)).keys).toEqual([]);
   });
 
+  it('checks the claimed SHA-256 before acting on it: a false claim is 400, never "stored" nor audited', async () => {
+    const { recordingId } = await startSessionWithRecording(ingest, agent);
+    const original = Buffer.from('{"version": 2}\n[0.1, "o", "one"]\n');
+    expect(
+      (await putSegment(ingest, agent.auth, recordingId, { seq: 0, body: original })).status,
+    ).toBe(201);
+    const other = Buffer.from('{"version": 2}\n[0.1, "o", "two"]\n');
+    const attempts = [
+      // Claims the stored hash (would answer "already stored").
+      { seq: 0, body: other, sha: sha256(original) },
+      // Claims a third hash (would be a conflict).
+      { seq: 0, body: other, sha: sha256(Buffer.from('third')) },
+      // Claims a hash whose chain is broken (would be a chain mismatch).
+      { seq: 1, body: other, sha: sha256(Buffer.from('third')), prev: sha256(other) },
+    ];
+    for (const attempt of attempts) {
+      const res = await putSegment(ingest, agent.auth, recordingId, attempt);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.message).toContain('x-segment-sha256');
+    }
+    const audits = (await streamMessages(ingest, 'AUDIT')).filter(
+      (m) => (m.data.target as { id: string }).id === recordingId,
+    );
+    expect(audits).toEqual([]);
+    expect((await ingest.store.list(`recordings/2030/05/06/${recordingId}/`)).keys).toHaveLength(1);
+  });
+
   it('refuses a segment over MAX_SEGMENT_BYTES with 413', async () => {
     const { recordingId } = await startSessionWithRecording(ingest, agent);
     const big = Buffer.alloc(agentProtocol.MAX_SEGMENT_BYTES + 1, 1);

@@ -73,10 +73,10 @@ export class SegmentService {
     body: Buffer,
   ): Promise<SegmentResult> {
     if (body.length === 0) throw new ValidationError('body: a segment cannot be empty');
-    const sha256 = sha256Hex(body);
-    if (sha256 !== headers['x-segment-sha256']) {
-      throw new ValidationError('headers.x-segment-sha256: does not match the SHA-256 of the body');
-    }
+    // The body is hashed once, by the store, which refuses it before anything is written
+    // when it does not match this claim. The paths that act on the claim without storing
+    // (already stored, conflict, broken chain) check it themselves first.
+    const sha256 = headers['x-segment-sha256'];
     if (headers['x-segment-end-ms'] < headers['x-segment-start-ms']) {
       throw new ValidationError('headers.x-segment-end-ms: must not be before x-segment-start-ms');
     }
@@ -97,11 +97,12 @@ export class SegmentService {
     const known = await this.neighbours(recordingId, seq);
     const existing = known.get(seq);
     if (existing) {
+      assertBodyMatches(body, sha256);
       // The row exists only after the announcement was acknowledged: nothing left to do.
       if (existing.sha256 === sha256) return { ...result, created: false };
       await this.conflict(agentId, recordingId, seq, existing.sha256, sha256);
     }
-    await this.checkChain(agentId, recordingId, seq, sha256, prevSha256, known);
+    await this.checkChain(agentId, recordingId, seq, body, sha256, prevSha256, known);
 
     // The store decides between concurrent uploads of one sequence: different bytes lose
     // with a conflict; the same bytes (a retry after an interrupted attempt) go on to
@@ -221,6 +222,7 @@ export class SegmentService {
     agentId: string,
     recordingId: string,
     seq: number,
+    body: Buffer,
     sha256: string,
     prevSha256: string | undefined,
     known: Map<number, ChainLink>,
@@ -230,6 +232,8 @@ export class SegmentService {
     const brokenBefore = previous !== undefined && previous.sha256 !== prevSha256;
     const brokenAfter = next?.prev_sha256 != null && next.prev_sha256 !== sha256;
     if (!brokenBefore && !brokenAfter) return;
+    // A security event is raised on what the body really is, not on an unchecked claim.
+    assertBodyMatches(body, sha256);
     await this.security.report({
       action: 'segment.chain-mismatch',
       agentId,
@@ -290,11 +294,8 @@ export class SegmentService {
       if (err instanceof ObjectConflictError) {
         await this.conflict(agentId, recordingId, seq, err.existingSha256, sha256);
       }
-      if (
-        err instanceof ObjectIntegrityError ||
-        err instanceof InvalidKeyError ||
-        err instanceof InvalidArgumentError
-      ) {
+      if (err instanceof ObjectIntegrityError) throw new ValidationError(SHA256_MISMATCH);
+      if (err instanceof InvalidKeyError || err instanceof InvalidArgumentError) {
         throw new ValidationError(`body: ${err.message}`);
       }
       if (err instanceof StoreUnavailableError) throw err;
@@ -303,4 +304,10 @@ export class SegmentService {
       });
     }
   }
+}
+
+const SHA256_MISMATCH = 'headers.x-segment-sha256: does not match the SHA-256 of the body';
+
+function assertBodyMatches(body: Buffer, sha256: string): void {
+  if (sha256Hex(body) !== sha256) throw new ValidationError(SHA256_MISMATCH);
 }
