@@ -22,6 +22,7 @@ import {
   sessionRowDecides,
   substringSuffices,
   summaryAllows,
+  summaryDecides,
   summaryParts,
   terminalCondition,
   type TextForm,
@@ -31,8 +32,23 @@ import { Params } from './sql';
 
 export type Candidates =
   | { readonly kind: 'all' }
-  | { readonly kind: 'probe' }
+  /** `expected`: PostgreSQL expected over ten times the listing limit (nothing listed). */
+  | { readonly kind: 'probe'; readonly expected: boolean }
   | { readonly kind: 'ids'; readonly ids: readonly string[] };
+
+/**
+ * Whether the facets of the whole result set are worth counting within the budget. Not
+ * for a search PostgreSQL expects to match over ten times the listing limit (50k rows)
+ * unless the word summaries decide it: the set form reads every match once into a hash
+ * (47k events took 210 ms), so such an attempt always ran out of the budget, holding the
+ * reply and a database core for FACETS_BUDGET_MS. Its facets are the page's at once.
+ */
+export function resultSetCountable(r: CatalogSearchRequest, c: Candidates): boolean {
+  return c.kind !== 'probe' || !c.expected || summaryDecides(r);
+}
+
+/** A branch with too many matches to list: expected so, or found so by listing. */
+type Broad = 'expected' | 'listed';
 
 interface SessionIdRow {
   session_id: string;
@@ -84,10 +100,11 @@ export async function searchCandidates(
         ? [branch(db, terminalBranch(r, form, limit, terminalWithin), limit)]
         : []),
     ]);
-    for (const rows of await Promise.all(branches)) {
-      if (rows === undefined) return { kind: 'probe' };
-      for (const row of rows) ids.add(row.session_id);
+    const results = await Promise.all(branches);
+    if (results.some((rows) => typeof rows === 'string')) {
+      return { kind: 'probe', expected: results.includes('expected') };
     }
+    for (const rows of results as SessionIdRow[][]) for (const row of rows) ids.add(row.session_id);
   }
   return { kind: 'ids', ids: [...ids] };
 }
@@ -305,16 +322,16 @@ async function branch(
   b: Branch,
   limit: number,
   words?: readonly Branch[],
-): Promise<SessionIdRow[] | undefined> {
+): Promise<SessionIdRow[] | Broad> {
   if (limit > 0 && !b.bounded) {
     const estimate = await estimatedRows(db, b);
-    if (estimate > BROAD_ESTIMATE_FACTOR * limit) return undefined;
+    if (estimate > BROAD_ESTIMATE_FACTOR * limit) return 'expected';
     // Expected over the limit, and each word alone far over it: broad without listing.
     if (words && estimate > limit) {
       const each = await Promise.all(words.map((w) => estimatedRows(db, w)));
-      if (each.every((n) => n > BROAD_ESTIMATE_FACTOR * limit)) return undefined;
+      if (each.every((n) => n > BROAD_ESTIMATE_FACTOR * limit)) return 'expected';
     }
   }
   const rows = await db.query<SessionIdRow[]>(b.sql, b.params);
-  return rows.length > limit ? undefined : rows;
+  return rows.length > limit ? 'listed' : rows;
 }

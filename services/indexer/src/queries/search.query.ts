@@ -17,7 +17,12 @@ import {
   summaryMatchCondition,
 } from './search-filter';
 import { matchesOf } from './search-matches';
-import { BY_ROW_MAX_ROWS, type Candidates, searchCandidates } from './search-candidates';
+import {
+  BY_ROW_MAX_ROWS,
+  type Candidates,
+  resultSetCountable,
+  searchCandidates,
+} from './search-candidates';
 import { probeMatchingSessions } from './search-probe';
 import { recordingsOf, SESSION_COLUMNS, type SessionRow, toSessionFields } from './session-rows';
 import { num, Params } from './sql';
@@ -108,7 +113,8 @@ export class SearchQuery {
     candidates: Candidates,
     page: Promise<{ sessions: { sessionId: string }[]; nextCursor?: string }>,
   ): Promise<Pick<CatalogSearchReply, 'facets' | 'facetsPartial'>> {
-    const all = this.facetsBudgetMs > 0 ? await this.facets(r, candidates) : undefined;
+    const countable = this.facetsBudgetMs > 0 && resultSetCountable(r, candidates);
+    const all = countable ? await this.facets(r, candidates) : undefined;
     if (all) return { facets: all };
     const { sessions, nextCursor } = await page;
     if (sessions.length === 0) return { facets: noFacets() };
