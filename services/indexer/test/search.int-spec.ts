@@ -318,6 +318,10 @@ describe('catalog.search (real indexer, NATS and PostgreSQL)', () => {
     await expect(queryWithin(dataSource, 5_000, 'SELECT 1/0', [])).rejects.toThrow(/division/);
     const shown = await dataSource.query<{ statement_timeout: string }[]>('SHOW statement_timeout');
     expect(shown).toEqual([{ statement_timeout: '0' }]);
+    // Without JIT compilation for that statement only.
+    const jitBefore = await dataSource.query<{ jit: string }[]>('SHOW jit');
+    expect(await queryWithin(dataSource, 5_000, 'SHOW jit', [])).toEqual([{ jit: 'off' }]);
+    expect(await dataSource.query('SHOW jit')).toEqual(jitBefore);
   });
 
   it('creates no duplicates when a batch is delivered again under new message ids', async () => {
