@@ -157,6 +157,62 @@ describe('agent sessions, recordings and segments', () => {
     expect(started[0]?.data.agentId).toBe(agent.agentId);
   });
 
+  it('applies each lifecycle change once when copies of the request arrive together', async () => {
+    const sessionId = randomUUID();
+    const recordingId = randomUUID();
+    const copies = async (path: string, body: unknown): Promise<number[]> =>
+      (await Promise.all(Array.from({ length: 6 }, () => postJson(ingest, path, body, agent.auth))))
+        .map((r) => r.status)
+        .sort();
+    const once = [200, 200, 200, 200, 200, 201];
+    expect(
+      await copies('/sessions', {
+        sessionId,
+        user: 'dave',
+        host: 'h',
+        protocol: 'desktop',
+        startedAt: '2030-01-01T00:00:00.000Z',
+      }),
+    ).toEqual(once);
+    expect(
+      await copies(`/sessions/${sessionId}/recordings`, {
+        recordingId,
+        kind: 'screen',
+        at: '2030-01-01T00:00:01.000Z',
+        reason: 'policy',
+      }),
+    ).toEqual(once);
+    expect(
+      await copies(`/recordings/${recordingId}/stop`, {
+        at: '2030-01-01T00:00:05.000Z',
+        reason: 'policy',
+      }),
+    ).toEqual(once);
+    expect(
+      await copies(`/sessions/${sessionId}/end`, {
+        endedAt: '2030-01-01T00:00:06.000Z',
+        reason: 'logoff',
+      }),
+    ).toEqual(once);
+    const announced = (await streamMessages(ingest, 'SESSIONS'))
+      .filter((m) => m.data.sessionId === sessionId)
+      .map((m) => m.type)
+      .sort();
+    expect(announced).toEqual([
+      'recording.started',
+      'recording.stopped',
+      'session.ended',
+      'session.started',
+    ]);
+    const { rows } = await ingest.pg.query(
+      `SELECT s.ended_at IS NOT NULL AS ended, r.stopped_at IS NOT NULL AS stopped
+         FROM "${ingest.schema}".sessions s JOIN "${ingest.schema}".recordings r ON r.session_id = s.id
+        WHERE s.id = $1`,
+      [sessionId],
+    );
+    expect(rows).toEqual([{ ended: true, stopped: true }]);
+  });
+
   it('answers different bytes for a stored sequence with 409 and an audit message', async () => {
     const { recordingId } = await startSessionWithRecording(ingest, agent);
     const original = Buffer.from('{"version": 2}\n[0.1, "o", "hello"]\n');

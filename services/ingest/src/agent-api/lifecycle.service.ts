@@ -1,7 +1,13 @@
 /**
- * Session and recording lifecycle from agents. Each change writes its row and publishes
- * its message in one transaction that commits only after JetStream's PubAck, so a row
- * always means "announced"; a repeated request finds the row and changes nothing.
+ * Session and recording lifecycle from agents. Each change is announced first and
+ * recorded second, as segments are: the row is written only after JetStream's PubAck, so a
+ * row always means "announced", and a repeated request finds the row and changes nothing.
+ * A request that failed between the two is completed by the agent's retry (the
+ * announcement is de-duplicated by its message id, and consumers are idempotent).
+ *
+ * No transaction is held while JetStream answers: when a thousand sessions started or
+ * ended at once, transactions waiting on their PubAck held every pooled connection, and
+ * segment rows queued behind them for seconds.
  */
 import { Injectable } from '@nestjs/common';
 import type { agentProtocol } from '@sessionrec/contracts';
@@ -29,57 +35,47 @@ export class LifecycleService {
   ) {}
 
   async startSession(agentId: string, body: SessionStart): Promise<LifecycleResult> {
-    return this.records.transaction(async (em) => {
-      const inserted = await this.records.insertSession(em, {
-        id: body.sessionId,
-        agentId,
-        user: body.user,
-        host: body.host,
-        protocol: body.protocol,
-        clientAddress: body.clientAddress,
-        groups: body.groups,
-        startedAt: body.startedAt,
-      });
-      if (!inserted) {
-        const existing = await this.records.findSession(body.sessionId, em);
-        if (existing && existing.agent_id !== agentId) {
-          throw new ResourceConflictError(`session id ${body.sessionId} is already taken`);
-        }
-        return { created: false };
-      }
-      await this.messaging.publish('session.started', {
-        v: 1,
-        sessionId: body.sessionId,
-        agentId,
-        host: body.host,
-        user: body.user,
-        groups: body.groups,
-        ...(body.clientAddress ? { clientAddress: body.clientAddress } : {}),
-        protocol: body.protocol,
-        startedAt: body.startedAt,
-      });
-      return { created: true };
+    const existing = await this.records.findSession(body.sessionId);
+    if (existing) return repeated(existing.agent_id === agentId, `session id ${body.sessionId}`);
+    await this.messaging.publish('session.started', {
+      v: 1,
+      sessionId: body.sessionId,
+      agentId,
+      host: body.host,
+      user: body.user,
+      groups: body.groups,
+      ...(body.clientAddress ? { clientAddress: body.clientAddress } : {}),
+      protocol: body.protocol,
+      startedAt: body.startedAt,
     });
+    const inserted = await this.records.insertSession({
+      id: body.sessionId,
+      agentId,
+      user: body.user,
+      host: body.host,
+      protocol: body.protocol,
+      clientAddress: body.clientAddress,
+      groups: body.groups,
+      startedAt: body.startedAt,
+    });
+    if (inserted) return { created: true };
+    // A copy of this request got there first (or, if another agent took the id meanwhile,
+    // its announcement went out first and ours was dropped as a duplicate of its id).
+    const winner = await this.records.findSession(body.sessionId);
+    return repeated(winner?.agent_id === agentId, `session id ${body.sessionId}`);
   }
 
   async endSession(agentId: string, sessionId: string, body: SessionEnd): Promise<LifecycleResult> {
-    return this.records.transaction(async (em) => {
-      const session = ownSession(
-        await this.records.findSession(sessionId, em, true),
-        agentId,
-        sessionId,
-      );
-      if (session.ended_at) return { created: false };
-      await this.records.endSession(em, sessionId, body.endedAt, body.reason);
-      await this.messaging.publish('session.ended', {
-        v: 1,
-        sessionId,
-        agentId,
-        endedAt: body.endedAt,
-        reason: body.reason,
-      });
-      return { created: true };
+    const session = ownSession(await this.records.findSession(sessionId), agentId, sessionId);
+    if (session.ended_at) return { created: false };
+    await this.messaging.publish('session.ended', {
+      v: 1,
+      sessionId,
+      agentId,
+      endedAt: body.endedAt,
+      reason: body.reason,
     });
+    return { created: await this.records.endSession(sessionId, body.endedAt, body.reason) };
   }
 
   async startRecording(
@@ -87,40 +83,37 @@ export class LifecycleService {
     sessionId: string,
     body: RecordingStart,
   ): Promise<LifecycleResult> {
-    return this.records.transaction(async (em) => {
-      ownSession(await this.records.findSession(sessionId, em), agentId, sessionId);
-      const inserted = await this.records.insertRecording(em, {
-        id: body.recordingId,
-        sessionId,
-        agentId,
-        kind: body.kind,
-        at: body.at,
-        reason: body.reason,
-        ruleId: body.ruleId,
-        policyVersion: body.policyVersion,
-        actor: body.actor,
-      });
-      if (!inserted) {
-        const existing = await this.records.findRecording(body.recordingId, em);
-        if (existing?.agent_id !== agentId || existing.session_id !== sessionId) {
-          throw new ResourceConflictError(`recording id ${body.recordingId} is already taken`);
-        }
-        return { created: false };
-      }
-      await this.messaging.publish('recording.started', {
-        v: 1,
-        sessionId,
-        recordingId: body.recordingId,
-        agentId,
-        at: body.at,
-        reason: body.reason,
-        kind: body.kind,
-        ...(body.ruleId !== undefined ? { ruleId: body.ruleId } : {}),
-        ...(body.policyVersion !== undefined ? { policyVersion: body.policyVersion } : {}),
-        ...(body.actor !== undefined ? { actor: body.actor } : {}),
-      });
-      return { created: true };
+    ownSession(await this.records.sessionIdentity(sessionId), agentId, sessionId);
+    const mine = (row: { agent_id: string; session_id: string } | undefined): boolean =>
+      row?.agent_id === agentId && row.session_id === sessionId;
+    const existing = await this.records.findRecording(body.recordingId);
+    if (existing) return repeated(mine(existing), `recording id ${body.recordingId}`);
+    await this.messaging.publish('recording.started', {
+      v: 1,
+      sessionId,
+      recordingId: body.recordingId,
+      agentId,
+      at: body.at,
+      reason: body.reason,
+      kind: body.kind,
+      ...(body.ruleId !== undefined ? { ruleId: body.ruleId } : {}),
+      ...(body.policyVersion !== undefined ? { policyVersion: body.policyVersion } : {}),
+      ...(body.actor !== undefined ? { actor: body.actor } : {}),
     });
+    const inserted = await this.records.insertRecording({
+      id: body.recordingId,
+      sessionId,
+      agentId,
+      kind: body.kind,
+      at: body.at,
+      reason: body.reason,
+      ruleId: body.ruleId,
+      policyVersion: body.policyVersion,
+      actor: body.actor,
+    });
+    if (inserted) return { created: true };
+    const winner = await this.records.findRecording(body.recordingId);
+    return repeated(mine(winner), `recording id ${body.recordingId}`);
   }
 
   async stopRecording(
@@ -128,24 +121,29 @@ export class LifecycleService {
     recordingId: string,
     body: RecordingStop,
   ): Promise<LifecycleResult> {
-    return this.records.transaction(async (em) => {
-      const recording = ownRecording(
-        await this.records.findRecording(recordingId, em, true),
-        agentId,
-        recordingId,
-      );
-      if (recording.stopped_at) return { created: false };
-      await this.records.stopRecording(em, recordingId, body.at, body.reason, body.actor);
-      await this.messaging.publish('recording.stopped', {
-        v: 1,
-        sessionId: recording.session_id,
-        recordingId,
-        agentId,
-        at: body.at,
-        reason: body.reason,
-        ...(body.actor !== undefined ? { actor: body.actor } : {}),
-      });
-      return { created: true };
+    const recording = ownRecording(
+      await this.records.findRecording(recordingId),
+      agentId,
+      recordingId,
+    );
+    if (recording.stopped_at) return { created: false };
+    await this.messaging.publish('recording.stopped', {
+      v: 1,
+      sessionId: recording.session_id,
+      recordingId,
+      agentId,
+      at: body.at,
+      reason: body.reason,
+      ...(body.actor !== undefined ? { actor: body.actor } : {}),
     });
+    return {
+      created: await this.records.stopRecording(recordingId, body.at, body.reason, body.actor),
+    };
   }
+}
+
+/** A request for an id that is already recorded: a repeat if it is ours, else a conflict. */
+function repeated(ours: boolean, what: string): LifecycleResult {
+  if (!ours) throw new ResourceConflictError(`${what} is already taken`);
+  return { created: false };
 }

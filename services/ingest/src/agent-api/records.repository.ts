@@ -1,11 +1,10 @@
 /**
  * SQL for what agents report: sessions, recordings, segments and gaps in the ingest
- * schema. Lifecycle rows take the transaction's manager so a row and its announcement
- * commit together; segment rows are written after their announcement was acknowledged,
- * many uploads' rows in one statement.
+ * schema. Every row is written after its announcement was acknowledged (a row means
+ * "announced"); segment rows of many uploads go in one statement.
  */
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { type Queryable, selectRows } from '../sql';
 import { BoundedMap, type RecordingIdentity, type SessionIdentity } from './identity-cache';
 import { segmentRowKey, SegmentRowWriter } from './segment-rows';
@@ -113,27 +112,19 @@ export class RecordsRepository {
     return row;
   }
 
-  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
-  async findSession(
-    id: string,
-    db: Queryable = this.dataSource,
-    lock = false,
-  ): Promise<SessionRow | undefined> {
+  async findSession(id: string): Promise<SessionRow | undefined> {
     const rows = await selectRows<SessionRow>(
-      db,
-      `SELECT * FROM sessions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      this.dataSource,
+      'SELECT * FROM sessions WHERE id = $1',
       [id],
     );
     return rows[0];
   }
 
   /** false when the id already exists (whoever owns it). */
-  async insertSession(db: Queryable, s: NewSession): Promise<boolean> {
+  async insertSession(s: NewSession): Promise<boolean> {
     const rows = await selectRows<{ id: string }>(
-      db,
+      this.dataSource,
       `INSERT INTO sessions (id, agent_id, user_name, host, protocol, client_address, groups, started_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
@@ -150,29 +141,28 @@ export class RecordsRepository {
     return rows.length === 1;
   }
 
-  async endSession(db: Queryable, id: string, endedAt: string, reason: string): Promise<void> {
-    await db.query(
-      'UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL',
+  /** false when the session had ended already. */
+  async endSession(id: string, endedAt: string, reason: string): Promise<boolean> {
+    const rows = await selectRows<{ id: string }>(
+      this.dataSource,
+      'UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL RETURNING id',
       [id, endedAt, reason],
     );
+    return rows.length === 1;
   }
 
-  async findRecording(
-    id: string,
-    db: Queryable = this.dataSource,
-    lock = false,
-  ): Promise<RecordingRow | undefined> {
+  async findRecording(id: string): Promise<RecordingRow | undefined> {
     const rows = await selectRows<RecordingRow>(
-      db,
-      `SELECT id, session_id, agent_id, kind, started_at, stopped_at FROM recordings WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      this.dataSource,
+      'SELECT id, session_id, agent_id, kind, started_at, stopped_at FROM recordings WHERE id = $1',
       [id],
     );
     return rows[0];
   }
 
-  async insertRecording(db: Queryable, r: NewRecording): Promise<boolean> {
+  async insertRecording(r: NewRecording): Promise<boolean> {
     const rows = await selectRows<{ id: string }>(
-      db,
+      this.dataSource,
       `INSERT INTO recordings (id, session_id, agent_id, kind, started_at, start_reason, rule_id, policy_version, actor)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
@@ -190,17 +180,19 @@ export class RecordsRepository {
     return rows.length === 1;
   }
 
+  /** false when the recording had stopped already. */
   async stopRecording(
-    db: Queryable,
     id: string,
     at: string,
     reason: string,
     actor: string | undefined,
-  ): Promise<void> {
-    await db.query(
-      'UPDATE recordings SET stopped_at = $2, stop_reason = $3, stop_actor = $4 WHERE id = $1 AND stopped_at IS NULL',
+  ): Promise<boolean> {
+    const rows = await selectRows<{ id: string }>(
+      this.dataSource,
+      'UPDATE recordings SET stopped_at = $2, stop_reason = $3, stop_actor = $4 WHERE id = $1 AND stopped_at IS NULL RETURNING id',
       [id, at, reason, actor ?? null],
     );
+    return rows.length === 1;
   }
 
   /** The stored segments at these sequence numbers (the one asked for and its neighbours). */
