@@ -399,6 +399,11 @@ async function sustained(
       stateDir,
       '--kind',
       'mixed',
+      // Sessions start spread over one segment interval (6 s), as real sessions start at
+      // different times: started together, every session would cut its segment in the same
+      // instant every 6 s, a burst no fleet of hosts makes.
+      '--ramp-up',
+      '6',
       '--upload-concurrency',
       String(Math.min(512, Math.max(16, Math.ceil(sessions / 4)))),
       '--no-control',

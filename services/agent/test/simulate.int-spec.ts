@@ -47,7 +47,12 @@ interface Segment {
 function collector() {
   const segments: Segment[] = [];
   const eventIds: string[] = [];
+  const sessionStarts: number[] = [];
   const onAcked = (item: SpoolItem) => {
+    if (item.meta.kind === 'session-start') {
+      const { startedAt } = JSON.parse(item.body.toString('utf8')) as { startedAt: string };
+      sessionStarts.push(Date.parse(startedAt));
+    }
     if (item.meta.kind === 'segment') {
       const match = /^\/recordings\/([^/]+)\/segments\/(\d+)$/.exec(item.meta.path)!;
       segments.push({
@@ -64,7 +69,7 @@ function collector() {
       eventIds.push(...batch.events.map((event) => event.eventId));
     }
   };
-  return { segments, eventIds, onAcked };
+  return { segments, eventIds, sessionStarts, onAcked };
 }
 
 describe('sessionrec-agent simulate against the real ingest', () => {
@@ -199,12 +204,17 @@ describe('sessionrec-agent simulate against the real ingest', () => {
         kind: 'mixed',
         segmentSeconds: 6,
         speed: 10,
+        rampUpSeconds: 6,
         seed: 42,
         progressIntervalMs: 0,
         record: 'always',
       },
       { onAcked: run.onAcked },
     );
+    // Two sessions over a 6-second ramp: the second starts 3 simulated seconds later.
+    const [first, second] = [...run.sessionStarts].sort((a, b) => a - b);
+    expect(second! - first!).toBeGreaterThanOrEqual(2500);
+    expect(second! - first!).toBeLessThan(4500);
     expect(summary.errors).toBe(0);
     expect(summary.sessions).toEqual({ started: 2, ended: 2 });
     expect(summary.recordings).toEqual({ started: 2, stopped: 2 });

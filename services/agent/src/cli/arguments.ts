@@ -35,6 +35,16 @@ export function positiveNumber(option: string, max = Number.MAX_VALUE, min = 0) 
   };
 }
 
+export function nonNegativeNumber(option: string, max = Number.MAX_VALUE) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n))
+      throw new UsageError(`${option} must be a number, got '${value}'`);
+    if (n < 0 || n > max) throw new UsageError(`${option} must be from 0 to ${max}, got ${n}`);
+    return n;
+  };
+}
+
 export function choice<T extends string>(option: string, choices: readonly T[]) {
   return (value: string): T => {
     if (!(choices as readonly string[]).includes(value)) {

@@ -25,6 +25,7 @@ describe('sessionrec-agent arguments', () => {
     [['--duration', 'abc'], /--duration must be a number/],
     [['--segment-seconds', '0.1'], /--segment-seconds must be greater than/],
     [['--event-rate', 'NaN'], /--event-rate must be a number/],
+    [['--ramp-up', '-1'], /--ramp-up must be from 0 to/],
     [['--speed', '0'], /--speed must be greater than 0/],
     [['--kind', 'video'], /--kind must be one of desktop, terminal, mixed/],
     [['--ingest', 'nats://x'], /--ingest must be an http\(s\) URL/],

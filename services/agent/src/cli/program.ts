@@ -17,6 +17,7 @@ import {
   choice,
   ingestUrl,
   nonNegativeInteger,
+  nonNegativeNumber,
   positiveInteger,
   positiveNumber,
 } from './arguments';
@@ -42,6 +43,7 @@ interface SimulateFlags {
   spool?: string;
   kind: 'desktop' | 'terminal' | 'mixed';
   segmentSeconds: number;
+  rampUp: number;
   eventRate: number;
   speed: number;
   spoolMaxMb: number;
@@ -183,6 +185,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       2,
     )
     .option(
+      '--ramp-up <s>',
+      'simulated seconds over which the sessions start, evenly spaced (0: all at once)',
+      nonNegativeNumber('--ramp-up', 24 * 3600),
+      0,
+    )
+    .option(
       '--speed <x>',
       'simulated seconds per wall-clock second',
       positiveNumber('--speed', 10_000),
@@ -249,6 +257,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
           segmentSeconds: flags.segmentSeconds,
           eventRate: flags.eventRate,
           speed: flags.speed,
+          rampUpSeconds: flags.rampUp,
           spoolMaxBytes: flags.spoolMaxMb * 1024 * 1024,
           uploadConcurrency: flags.uploadConcurrency,
           drainTimeoutSeconds: flags.drainTimeout,

@@ -141,7 +141,10 @@ export async function runSimulation(
       throwIfFatal();
     }
     control?.start();
-    const clock = new SimClock(options.speed, durationMs);
+    const rampMs = options.rampUpSeconds * 1000;
+    // The last session starts rampMs after the first and runs its whole duration.
+    const clock = new SimClock(options.speed, durationMs + rampMs);
+    const simZero = clock.now();
     const runs: Promise<void>[] = [];
     for (let i = 0; i < options.sessions; i += 1) {
       const protocol =
@@ -167,7 +170,14 @@ export async function runSimulation(
           : {}),
       });
       sessions.set(session.id, session);
-      runs.push(session.run(abort.signal));
+      const startAtMs = options.sessions > 1 ? (i * rampMs) / options.sessions : 0;
+      runs.push(
+        startAtMs === 0
+          ? session.run(abort.signal)
+          : clock
+              .until(simZero + startAtMs, abort.signal)
+              .then((due) => (due ? session.run(abort.signal) : undefined)),
+      );
     }
     const results = await Promise.allSettled(runs);
     throwIfFatal();
@@ -196,6 +206,7 @@ export async function runSimulation(
       segmentSeconds: options.segmentSeconds,
       eventRate: options.eventRate,
       speed: options.speed,
+      rampUpSeconds: options.rampUpSeconds,
       uploadConcurrency: options.uploadConcurrency,
     },
     wallMs: performance.now() - started,

@@ -24,6 +24,16 @@ export const simulationOptions = z.strictObject({
   eventRate: z.number().positive().max(100).default(2),
   /** Simulated seconds per wall-clock second. */
   speed: z.number().min(0.01).max(10_000).default(1),
+  /**
+   * Simulated seconds over which the sessions start, evenly spaced (0: all at once). Real
+   * sessions start at different times, so their segment boundaries and batches are spread;
+   * sessions started together cut their segments in the same instant, every interval.
+   */
+  rampUpSeconds: z
+    .number()
+    .nonnegative()
+    .max(24 * 3600)
+    .default(0),
   spoolMaxBytes: z
     .number()
     .int()

@@ -24,6 +24,7 @@ export interface SimulationSummary {
     readonly durationSeconds: number;
     readonly kind: string;
     readonly segmentSeconds: number;
+    readonly rampUpSeconds: number;
     readonly eventRate: number;
     readonly speed: number;
     readonly uploadConcurrency: number;
