@@ -45,6 +45,8 @@ const LEFT_UNSET = new Set<string>([
   'DATABASE_SCHEMA',
   // Read by the api only (optional: without it a generated password is printed once).
   'SESSIONREC_ADMIN_PASSWORD',
+  // Only for a filesystem store; compose keeps recordings in S3 (MinIO).
+  'STORAGE_FS_WRITE_THREADS',
 ]);
 const PORT_VARS = new Set<string>(Object.values(SERVICE_PORT_VARS));
 const INFRA = ['postgres', 'nats', 'minio', 'minio-init', 'mailpit', 'migrate'] as const;
