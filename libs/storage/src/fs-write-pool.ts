@@ -62,8 +62,6 @@ class WriteThread {
 
   constructor(onExit: (thread: WriteThread) => void) {
     this.worker = new Worker(`(${fsWriteWorker.toString()})()`, { eval: true });
-    // Only a thread with work keeps the process alive (ref'd while jobs are pending).
-    this.worker.unref();
     this.worker.on('message', (message: { id: number; answer: FsWriteAnswer }) => {
       const job = this.jobs.get(message.id);
       if (!job) return;
@@ -80,6 +78,9 @@ class WriteThread {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`filesystem write thread exited (${code})`)));
+    // Only a thread with work keeps the process alive (ref'd while jobs are pending). After
+    // the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   post(id: number, job: FsWriteJob, pending: Job): void {

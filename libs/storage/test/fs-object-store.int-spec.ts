@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   FsObjectStore,
   KeyPathConflictError,
@@ -11,6 +13,7 @@ import {
 import { describeObjectStoreContract, streamOf } from './object-store-contract';
 
 const MiB = 1024 * 1024;
+const run = promisify(execFile);
 
 // In-memory bodies are written by worker threads unless writeThreads is 0; streamed bodies
 // always on the event loop. Both ways must keep the same contract.
@@ -132,3 +135,22 @@ for (const [how, writeThreads] of [
     });
   });
 }
+
+describe('FsObjectStore write threads', () => {
+  it('do not keep an idle process alive: a script that stored an object and did not close the store exits', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-exit-'));
+    const dist = path.resolve(__dirname, '..', 'dist');
+    const script = `
+      const { FsObjectStore } = require(${JSON.stringify(dist)});
+      new FsObjectStore({ root: ${JSON.stringify(root)}, writeThreads: 2 })
+        .putIfAbsent('a/b/c.bin', Buffer.from('hello'))
+        .then((r) => console.log(r.created ? 'stored' : 'not stored'));
+    `;
+    try {
+      const { stdout } = await run(process.execPath, ['-e', script], { timeout: 20_000 });
+      expect(stdout.trim()).toBe('stored');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
