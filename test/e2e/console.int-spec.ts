@@ -26,6 +26,11 @@ interface VideoLike {
   readyState: number;
   seeking: boolean;
 }
+/** What the marker check reads of a marker element (the tests carry no DOM types). */
+interface MarkerElement {
+  getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+}
+
 interface PageGlobal {
   document: {
     querySelector(selector: string): { getAttribute(name: string): string | null } | null;
@@ -212,7 +217,24 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     // The events fill in the timeline once loaded (the video does not wait for them).
     const markers = page.locator('.markers .marker');
     await markers.nth(3).waitFor();
-    const target = markers.nth(Math.floor((await markers.count()) / 2));
+    // The marker nearest the middle that no other marker covers (events a few hundred ms
+    // apart share pixels; a person clicks the one on top).
+    const uncovered = await markers.evaluateAll((els: unknown[]) =>
+      els.map((el) => {
+        const r = (el as MarkerElement).getBoundingClientRect();
+        const doc = (globalThis as unknown as PageGlobal).document as unknown as {
+          elementFromPoint(x: number, y: number): unknown;
+        };
+        return doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
+      }),
+    );
+    const middle = Math.floor(uncovered.length / 2);
+    const candidates = uncovered
+      .map((free, i) => (free ? i : -1))
+      .filter((i) => i >= 0)
+      .sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle));
+    expect(candidates.length).toBeGreaterThan(0);
+    const target = markers.nth(candidates[0]!);
     const offset = Number(await target.getAttribute('data-offset'));
     await target.click();
     await page.waitForFunction(
@@ -266,7 +288,24 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     // Wait on the events being in (not on time): the markers are drawn from them.
     const markers = page.locator('.markers .marker');
     await markers.first().waitFor({ timeout: 30_000 });
-    const target = markers.nth(Math.floor((await markers.count()) / 2));
+    // The marker nearest the middle that no other marker covers (events a few hundred ms
+    // apart share pixels; a person clicks the one on top).
+    const uncovered = await markers.evaluateAll((els: unknown[]) =>
+      els.map((el) => {
+        const r = (el as MarkerElement).getBoundingClientRect();
+        const doc = (globalThis as unknown as PageGlobal).document as unknown as {
+          elementFromPoint(x: number, y: number): unknown;
+        };
+        return doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
+      }),
+    );
+    const middle = Math.floor(uncovered.length / 2);
+    const candidates = uncovered
+      .map((free, i) => (free ? i : -1))
+      .filter((i) => i >= 0)
+      .sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle));
+    expect(candidates.length).toBeGreaterThan(0);
+    const target = markers.nth(candidates[0]!);
     const offset = Number(await target.getAttribute('data-offset'));
     await target.click();
     // The seek has completed at the marker: the screen there is drawn (a slow machine only
