@@ -6,7 +6,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { waitFor } from '@sessionrec/testing';
 import { ADMIN_PASSWORD, type Stack, startStack } from './stack';
 
@@ -29,6 +35,29 @@ interface VideoLike {
 /** What the marker check reads of a marker element (the tests carry no DOM types). */
 interface MarkerElement {
   getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+}
+
+/**
+ * The marker nearest the middle that no other marker covers (events a few hundred ms
+ * apart share pixels; a person clicks the one on top).
+ */
+async function uncoveredMiddleMarker(markers: Locator): Promise<Locator> {
+  const uncovered = await markers.evaluateAll((els: unknown[]) =>
+    els.map((el) => {
+      const r = (el as MarkerElement).getBoundingClientRect();
+      const doc = (globalThis as unknown as PageGlobal).document as unknown as {
+        elementFromPoint(x: number, y: number): unknown;
+      };
+      return doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
+    }),
+  );
+  const middle = Math.floor(uncovered.length / 2);
+  const candidates = uncovered
+    .map((free, i) => (free ? i : -1))
+    .filter((i) => i >= 0)
+    .sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle));
+  expect(candidates.length).toBeGreaterThan(0);
+  return markers.nth(candidates[0]!);
 }
 
 interface PageGlobal {
@@ -217,24 +246,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     // The events fill in the timeline once loaded (the video does not wait for them).
     const markers = page.locator('.markers .marker');
     await markers.nth(3).waitFor();
-    // The marker nearest the middle that no other marker covers (events a few hundred ms
-    // apart share pixels; a person clicks the one on top).
-    const uncovered = await markers.evaluateAll((els: unknown[]) =>
-      els.map((el) => {
-        const r = (el as MarkerElement).getBoundingClientRect();
-        const doc = (globalThis as unknown as PageGlobal).document as unknown as {
-          elementFromPoint(x: number, y: number): unknown;
-        };
-        return doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
-      }),
-    );
-    const middle = Math.floor(uncovered.length / 2);
-    const candidates = uncovered
-      .map((free, i) => (free ? i : -1))
-      .filter((i) => i >= 0)
-      .sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle));
-    expect(candidates.length).toBeGreaterThan(0);
-    const target = markers.nth(candidates[0]!);
+    const target = await uncoveredMiddleMarker(markers);
     const offset = Number(await target.getAttribute('data-offset'));
     await target.click();
     await page.waitForFunction(
@@ -288,24 +300,7 @@ describe('web console end to end (Chromium, real api, ingest, indexer, policy, N
     // Wait on the events being in (not on time): the markers are drawn from them.
     const markers = page.locator('.markers .marker');
     await markers.first().waitFor({ timeout: 30_000 });
-    // The marker nearest the middle that no other marker covers (events a few hundred ms
-    // apart share pixels; a person clicks the one on top).
-    const uncovered = await markers.evaluateAll((els: unknown[]) =>
-      els.map((el) => {
-        const r = (el as MarkerElement).getBoundingClientRect();
-        const doc = (globalThis as unknown as PageGlobal).document as unknown as {
-          elementFromPoint(x: number, y: number): unknown;
-        };
-        return doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
-      }),
-    );
-    const middle = Math.floor(uncovered.length / 2);
-    const candidates = uncovered
-      .map((free, i) => (free ? i : -1))
-      .filter((i) => i >= 0)
-      .sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle));
-    expect(candidates.length).toBeGreaterThan(0);
-    const target = markers.nth(candidates[0]!);
+    const target = await uncoveredMiddleMarker(markers);
     const offset = Number(await target.getAttribute('data-offset'));
     await target.click();
     // The seek has completed at the marker: the screen there is drawn (a slow machine only

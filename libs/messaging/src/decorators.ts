@@ -78,15 +78,7 @@ export function OnMessage<T extends MessageType>(type: T, options: OnMessageOpti
     target: object,
     key: string | symbol,
     descriptor: TypedPropertyDescriptor<F>,
-  ): void => {
-    wrapForErrorCapture(descriptor);
-    passPayloadAndContext(target, key);
-    EventPattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
-      target,
-      key,
-      descriptor,
-    );
-  };
+  ): void => registerMessageHandler(binding, target, key, descriptor);
 }
 
 /**
@@ -104,15 +96,7 @@ export function OnMessages<T extends MessageType>(type: T, options: OnMessagesOp
     target: object,
     key: string | symbol,
     descriptor: TypedPropertyDescriptor<F>,
-  ): void => {
-    wrapForErrorCapture(descriptor);
-    passPayloadAndContext(target, key);
-    EventPattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
-      target,
-      key,
-      descriptor,
-    );
-  };
+  ): void => registerMessageHandler(binding, target, key, descriptor);
 }
 
 /** Answers requests of `type` over core NATS, load-shared in the service's queue group. */
@@ -148,6 +132,22 @@ function passPayloadAndContext(target: object, key: string | symbol): void {
   if (Reflect.getMetadata(PARAM_ARGS_METADATA, target.constructor, key) !== undefined) return;
   Payload()(target, key, 0);
   Ctx()(target, key, 1);
+}
+
+/** What @OnMessage and @OnMessages do to a method, beside their binding. */
+function registerMessageHandler<F>(
+  binding: MessageBinding,
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<F>,
+): void {
+  wrapForErrorCapture(descriptor);
+  passPayloadAndContext(target, key);
+  EventPattern(patternOf(binding), JETSTREAM_TRANSPORT, { [BINDING_EXTRAS_KEY]: binding })(
+    target,
+    key,
+    descriptor,
+  );
 }
 
 function wrapForErrorCapture<F>(descriptor: TypedPropertyDescriptor<F>): void {

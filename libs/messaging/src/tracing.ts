@@ -60,17 +60,7 @@ export async function inSpan<R>(
   parent: Context = context.active(),
 ): Promise<R> {
   const span = trace.getTracer(TRACER).startSpan(name, { kind, attributes }, parent);
-  try {
-    const result = await context.with(trace.setSpan(parent, span), () => fn(span));
-    span.setStatus({ code: SpanStatusCode.OK });
-    return result;
-  } catch (err) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
-    if (err instanceof Error) span.recordException(err);
-    throw err;
-  } finally {
-    span.end();
-  }
+  return runInSpan(span, parent, fn);
 }
 
 /**
@@ -95,8 +85,17 @@ export async function inBatchSpan<R>(
     }
     if (links.length > 0) span.addLinks(links);
   }
+  return runInSpan(span, ROOT_CONTEXT, fn);
+}
+
+/** Runs `fn` with `span` active under `parent` and ends the span with the outcome. */
+async function runInSpan<R>(
+  span: Span,
+  parent: Context,
+  fn: (span: Span) => Promise<R>,
+): Promise<R> {
   try {
-    const result = await context.with(trace.setSpan(ROOT_CONTEXT, span), () => fn(span));
+    const result = await context.with(trace.setSpan(parent, span), () => fn(span));
     span.setStatus({ code: SpanStatusCode.OK });
     return result;
   } catch (err) {
