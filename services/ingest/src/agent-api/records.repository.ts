@@ -1,15 +1,21 @@
 /**
  * SQL for what agents report: sessions, recordings, segments and gaps in the ingest
  * schema. Every row is written after its announcement was acknowledged (a row means
- * "announced"); segment rows of many uploads go in one statement.
+ * "announced"). The lookups and writes agents cause by the thousand (session and
+ * recording lookups, starts, ends, segment rows) are coalesced: the requests made while
+ * earlier statements run share the next statement (coalescer.ts).
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Queryable, selectRows } from '../sql';
 import { BoundedMap, type RecordingIdentity, type SessionIdentity } from './identity-cache';
-import { segmentRowKey, SegmentRowWriter } from './segment-rows';
+import { Coalescer, createdByFirstAsker } from './coalescer';
 
 const IDENTITY_CACHE_ENTRIES = 100_000;
+
+/** PostgreSQL answers uuids in lower case, whatever case the agent sent. */
+const idKey = (id: string): string => id.toLowerCase();
+const segmentKeyOf = (recordingId: string, seq: number): string => `${idKey(recordingId)}:${seq}`;
 
 export interface SessionRow {
   id: string;
@@ -82,7 +88,69 @@ export interface NewSegment {
 export class RecordsRepository {
   private readonly sessions = new BoundedMap<string, SessionIdentity>(IDENTITY_CACHE_ENTRIES);
   private readonly recordings = new BoundedMap<string, RecordingIdentity>(IDENTITY_CACHE_ENTRIES);
-  private readonly segmentRows = new SegmentRowWriter((rows) => this.insertSegmentRows(rows));
+  /** Recordings this process created: they had no segments then (segments reference them). */
+  private readonly createdHere = new BoundedMap<string, true>(IDENTITY_CACHE_ENTRIES);
+
+  private readonly sessionLookups = new Coalescer<string, SessionRow | undefined>((ids) =>
+    this.byId<SessionRow>('SELECT * FROM sessions WHERE id = ANY($1::uuid[])', ids),
+  );
+  private readonly recordingLookups = new Coalescer<string, RecordingRow | undefined>((ids) =>
+    this.byId<RecordingRow>(
+      'SELECT id, session_id, agent_id, kind, started_at, stopped_at FROM recordings WHERE id = ANY($1::uuid[])',
+      ids,
+    ),
+  );
+  private readonly sessionInserts = new Coalescer<NewSession, SessionIdentity | undefined>(
+    (rows) => this.insertSessionRows(rows),
+    // 8 parameters a row
+    1000,
+  );
+  private readonly recordingInserts = new Coalescer<NewRecording, RecordingIdentity | undefined>(
+    (rows) => this.insertRecordingRows(rows),
+    // 9 parameters a row
+    1000,
+  );
+  private readonly sessionEnds = new Coalescer<SessionEnd, boolean>((ends) =>
+    createdByFirstAsker(
+      ends,
+      (end) => idKey(end.id),
+      (unique) =>
+        this.updatedIds(
+          `UPDATE sessions s SET ended_at = v.ended_at, end_reason = v.reason
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS v (id, ended_at, reason)
+           WHERE s.id = v.id AND s.ended_at IS NULL RETURNING s.id`,
+          [unique.map((e) => e.id), unique.map((e) => e.endedAt), unique.map((e) => e.reason)],
+        ),
+    ),
+  );
+  private readonly recordingStops = new Coalescer<RecordingStop, boolean>((stops) =>
+    createdByFirstAsker(
+      stops,
+      (stop) => idKey(stop.id),
+      (unique) =>
+        this.updatedIds(
+          `UPDATE recordings r SET stopped_at = v.at, stop_reason = v.reason, stop_actor = v.actor
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) AS v (id, at, reason, actor)
+           WHERE r.id = v.id AND r.stopped_at IS NULL RETURNING r.id`,
+          [
+            unique.map((x) => x.id),
+            unique.map((x) => x.at),
+            unique.map((x) => x.reason),
+            unique.map((x) => x.actor ?? null),
+          ],
+        ),
+    ),
+  );
+  private readonly segmentInserts = new Coalescer<NewSegment, boolean>(
+    (rows) =>
+      createdByFirstAsker(
+        rows,
+        (row) => segmentKeyOf(row.recordingId, row.seq),
+        (unique) => this.insertSegmentRows(unique),
+      ),
+    // 9 parameters a row
+    500,
+  );
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -100,99 +168,63 @@ export class RecordsRepository {
     const cached = this.recordings.get(id);
     if (cached) return cached;
     const row = await this.findRecording(id);
-    if (row) {
-      this.recordings.set(id, {
-        id: row.id,
-        session_id: row.session_id,
-        agent_id: row.agent_id,
-        kind: row.kind,
-        started_at: row.started_at,
-      });
-    }
+    if (row) this.rememberRecording(id, row);
     return row;
   }
 
-  async findSession(id: string): Promise<SessionRow | undefined> {
-    const rows = await selectRows<SessionRow>(
-      this.dataSource,
-      'SELECT * FROM sessions WHERE id = $1',
-      [id],
-    );
-    return rows[0];
+  /**
+   * true when this process created the recording. Its first segment then needs no look at
+   * the segments table; another instance's later uploads are still refused or deduplicated
+   * by the store's conditional create, as for any segment checked against memory.
+   */
+  recordingCreatedHere(id: string): boolean {
+    return this.createdHere.get(id) === true;
   }
 
-  /** false when the id already exists (whoever owns it). */
+  findSession(id: string): Promise<SessionRow | undefined> {
+    return this.sessionLookups.submit(id);
+  }
+
+  /**
+   * false when the id already exists (whoever owns it). A created session's owner is
+   * remembered, so the recording start and batches that follow ask the database nothing.
+   */
   async insertSession(s: NewSession): Promise<boolean> {
-    const rows = await selectRows<{ id: string }>(
-      this.dataSource,
-      `INSERT INTO sessions (id, agent_id, user_name, host, protocol, client_address, groups, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        s.id,
-        s.agentId,
-        s.user,
-        s.host,
-        s.protocol,
-        s.clientAddress ?? null,
-        JSON.stringify(s.groups),
-        s.startedAt,
-      ],
-    );
-    return rows.length === 1;
+    const created = await this.sessionInserts.submit(s);
+    if (created) this.sessions.set(s.id, created);
+    return created !== undefined;
   }
 
   /** false when the session had ended already. */
-  async endSession(id: string, endedAt: string, reason: string): Promise<boolean> {
-    const rows = await selectRows<{ id: string }>(
-      this.dataSource,
-      'UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL RETURNING id',
-      [id, endedAt, reason],
-    );
-    return rows.length === 1;
+  endSession(id: string, endedAt: string, reason: string): Promise<boolean> {
+    return this.sessionEnds.submit({ id, endedAt, reason });
   }
 
-  async findRecording(id: string): Promise<RecordingRow | undefined> {
-    const rows = await selectRows<RecordingRow>(
-      this.dataSource,
-      'SELECT id, session_id, agent_id, kind, started_at, stopped_at FROM recordings WHERE id = $1',
-      [id],
-    );
-    return rows[0];
+  findRecording(id: string): Promise<RecordingRow | undefined> {
+    return this.recordingLookups.submit(id);
   }
 
+  /**
+   * false when the id already exists. A created recording's identity is remembered as
+   * PostgreSQL stored it (its start time decides the object keys), for the segments that
+   * follow.
+   */
   async insertRecording(r: NewRecording): Promise<boolean> {
-    const rows = await selectRows<{ id: string }>(
-      this.dataSource,
-      `INSERT INTO recordings (id, session_id, agent_id, kind, started_at, start_reason, rule_id, policy_version, actor)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        r.id,
-        r.sessionId,
-        r.agentId,
-        r.kind,
-        r.at,
-        r.reason,
-        r.ruleId ?? null,
-        r.policyVersion ?? null,
-        r.actor ?? null,
-      ],
-    );
-    return rows.length === 1;
+    const created = await this.recordingInserts.submit(r);
+    if (!created) return false;
+    this.rememberRecording(r.id, created);
+    this.createdHere.set(r.id, true);
+    return true;
   }
 
   /** false when the recording had stopped already. */
-  async stopRecording(
+  stopRecording(
     id: string,
     at: string,
     reason: string,
     actor: string | undefined,
   ): Promise<boolean> {
-    const rows = await selectRows<{ id: string }>(
-      this.dataSource,
-      'UPDATE recordings SET stopped_at = $2, stop_reason = $3, stop_actor = $4 WHERE id = $1 AND stopped_at IS NULL RETURNING id',
-      [id, at, reason, actor ?? null],
-    );
-    return rows.length === 1;
+    return this.recordingStops.submit({ id, at, reason, actor });
   }
 
   /** The stored segments at these sequence numbers (the one asked for and its neighbours). */
@@ -224,39 +256,9 @@ export class RecordsRepository {
     return value === null || value === undefined ? undefined : Number(value);
   }
 
-  /**
-   * Writes a segment row, batched with the rows other uploads write at the same time
-   * (segment-rows.ts); false when (recording, seq) was already there.
-   */
+  /** Writes a segment row; false when (recording, seq) was already there. */
   insertSegment(s: NewSegment): Promise<boolean> {
-    return this.segmentRows.insert(s);
-  }
-
-  /** One multi-row INSERT; the keys of the rows it created. */
-  private async insertSegmentRows(rows: readonly NewSegment[]): Promise<Set<string>> {
-    const params: unknown[] = [];
-    const tuples = rows.map((s) => {
-      const at = params.length;
-      params.push(
-        s.recordingId,
-        s.seq,
-        s.kind,
-        s.sha256,
-        s.prevSha256 ?? null,
-        s.size,
-        s.key,
-        s.startMs,
-        s.endMs,
-      );
-      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
-    });
-    const created = await selectRows<{ recording_id: string; seq: number }>(
-      this.dataSource,
-      `INSERT INTO segments (recording_id, seq, kind, sha256, prev_sha256, size, key, start_ms, end_ms)
-       VALUES ${tuples.join(', ')} ON CONFLICT (recording_id, seq) DO NOTHING RETURNING recording_id, seq`,
-      params,
-    );
-    return new Set(created.map((row) => segmentRowKey(row.recording_id, row.seq)));
+    return this.segmentInserts.submit(s);
   }
 
   async insertGap(
@@ -271,4 +273,153 @@ export class RecordsRepository {
       [recordingId, fromSeq, toSeq],
     );
   }
+
+  private rememberRecording(id: string, row: RecordingIdentity): void {
+    this.recordings.set(id, {
+      id: row.id,
+      session_id: row.session_id,
+      agent_id: row.agent_id,
+      kind: row.kind,
+      started_at: row.started_at,
+    });
+  }
+
+  /** The row of each id (in the order asked), or undefined where there is none. */
+  private async byId<T extends { id: string }>(
+    sql: string,
+    ids: readonly string[],
+  ): Promise<(T | undefined)[]> {
+    const rows = await selectRows<T>(this.dataSource, sql, [[...new Set(ids.map(idKey))]]);
+    const found = new Map(rows.map((row) => [idKey(row.id), row]));
+    return ids.map((id) => found.get(idKey(id)));
+  }
+
+  private async updatedIds(sql: string, params: unknown[]): Promise<Set<string>> {
+    const rows = await selectRows<{ id: string }>(this.dataSource, sql, params);
+    return new Set(rows.map((row) => idKey(row.id)));
+  }
+
+  /** One multi-row INSERT; each input's identity if it created the row. */
+  private async insertSessionRows(
+    sessions: readonly NewSession[],
+  ): Promise<(SessionIdentity | undefined)[]> {
+    return this.insertReturning<NewSession, SessionIdentity>(
+      sessions,
+      (s) => s.id,
+      'sessions (id, agent_id, user_name, host, protocol, client_address, groups, started_at)',
+      (s) => [
+        s.id,
+        s.agentId,
+        s.user,
+        s.host,
+        s.protocol,
+        s.clientAddress ?? null,
+        JSON.stringify(s.groups),
+        s.startedAt,
+      ],
+      'ON CONFLICT (id) DO NOTHING RETURNING id, agent_id',
+    );
+  }
+
+  private async insertRecordingRows(
+    recordings: readonly NewRecording[],
+  ): Promise<(RecordingIdentity | undefined)[]> {
+    return this.insertReturning<NewRecording, RecordingIdentity>(
+      recordings,
+      (r) => r.id,
+      'recordings (id, session_id, agent_id, kind, started_at, start_reason, rule_id, policy_version, actor)',
+      (r) => [
+        r.id,
+        r.sessionId,
+        r.agentId,
+        r.kind,
+        r.at,
+        r.reason,
+        r.ruleId ?? null,
+        r.policyVersion ?? null,
+        r.actor ?? null,
+      ],
+      'ON CONFLICT (id) DO NOTHING RETURNING id, session_id, agent_id, kind, started_at',
+    );
+  }
+
+  /** The keys (recording:seq) of the segment rows one multi-row INSERT created. */
+  private async insertSegmentRows(segments: readonly NewSegment[]): Promise<Set<string>> {
+    const { sql, params } = multiRowInsert(
+      'segments (recording_id, seq, kind, sha256, prev_sha256, size, key, start_ms, end_ms)',
+      segments.map((s) => [
+        s.recordingId,
+        s.seq,
+        s.kind,
+        s.sha256,
+        s.prevSha256 ?? null,
+        s.size,
+        s.key,
+        s.startMs,
+        s.endMs,
+      ]),
+      'ON CONFLICT (recording_id, seq) DO NOTHING RETURNING recording_id, seq',
+    );
+    const created = await selectRows<{ recording_id: string; seq: number }>(
+      this.dataSource,
+      sql,
+      params,
+    );
+    return new Set(created.map((row) => segmentKeyOf(row.recording_id, row.seq)));
+  }
+
+  /**
+   * A multi-row INSERT of rows keyed by id: the returned row for each input that created
+   * one (the first asker of an id asked twice), undefined for the others.
+   */
+  private async insertReturning<I, R extends { id: string }>(
+    inputs: readonly I[],
+    idOf: (input: I) => string,
+    into: string,
+    values: (input: I) => unknown[],
+    tail: string,
+  ): Promise<(R | undefined)[]> {
+    const returned = new Map<string, R>();
+    const createdBy = await createdByFirstAsker(
+      inputs,
+      (input) => idKey(idOf(input)),
+      async (unique) => {
+        const { sql, params } = multiRowInsert(into, unique.map(values), tail);
+        const rows = await selectRows<R>(this.dataSource, sql, params);
+        for (const row of rows) returned.set(idKey(row.id), row);
+        return new Set(returned.keys());
+      },
+    );
+    return inputs.map((input, i) => (createdBy[i] ? returned.get(idKey(idOf(input))) : undefined));
+  }
+}
+
+interface SessionEnd {
+  id: string;
+  endedAt: string;
+  reason: string;
+}
+
+interface RecordingStop {
+  id: string;
+  at: string;
+  reason: string;
+  actor: string | undefined;
+}
+
+/** `INSERT INTO <into> VALUES ($1, …), (…) <tail>` with its parameters. */
+function multiRowInsert(
+  into: string,
+  rows: readonly unknown[][],
+  tail: string,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const placeholders = row.map((value) => {
+      params.push(value);
+      return `$${params.length}`;
+    });
+    return `(${placeholders.join(', ')})`;
+  });
+  return { sql: `INSERT INTO ${into} VALUES ${tuples.join(', ')} ${tail}`, params };
 }

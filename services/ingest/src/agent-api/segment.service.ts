@@ -149,7 +149,8 @@ export class SegmentService {
   /**
    * The stored segments at seq-1, seq and seq+1. An agent uploads in order, so the usual
    * case is the segment right after the last one this process stored: then the
-   * predecessor's hash is known from memory and the database is not asked. Anything else
+   * predecessor's hash is known from memory and the database is not asked; so is the
+   * first segment of a recording this process created (it had none). Anything else
    * (a retry, a gap, another ingest instance's segments) reads the rows. The store's
    * conditional create still refuses different bytes for a sequence either way.
    */
@@ -158,6 +159,7 @@ export class SegmentService {
     if (tail && tail.seq === seq - 1) {
       return new Map([[tail.seq, { sha256: tail.sha256, prev_sha256: null }]]);
     }
+    if (!tail && seq === 0 && this.records.recordingCreatedHere(recordingId)) return new Map();
     return this.records.findSegments(recordingId, [seq - 1, seq, seq + 1]);
   }
 
