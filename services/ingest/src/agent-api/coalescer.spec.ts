@@ -13,7 +13,7 @@ function fakeStatement(
         try {
           resolve(answer(inputs));
         } catch (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       });
     });
@@ -120,9 +120,9 @@ describe('createdByFirstAsker', () => {
     const created = await createdByFirstAsker(
       ['a', 'b', 'a', 'c', 'b'],
       (x) => x,
-      async (unique) => {
+      (unique) => {
         sent.push([...unique]);
-        return new Set(['a', 'c']); // b already existed
+        return Promise.resolve(new Set(['a', 'c'])); // b already existed
       },
     );
     expect(sent).toEqual([['a', 'b', 'c']]);
