@@ -38,6 +38,9 @@ export function validatePutOptions(opts: PutOptions | undefined): PutOptions {
   ) {
     throw new InvalidArgumentError('contentType must be 1-255 printable characters');
   }
+  if (o.handOver !== undefined && typeof o.handOver !== 'boolean') {
+    throw new InvalidArgumentError('handOver must be a boolean');
+  }
   return o;
 }
 

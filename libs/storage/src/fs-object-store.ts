@@ -236,6 +236,7 @@ export class FsObjectStore implements ObjectStore {
         replace,
         sha256: opts.sha256,
         contentLength: opts.contentLength,
+        handOver: opts.handOver === true,
       });
       return resultOf(key, answer);
     }

@@ -7,7 +7,8 @@
  * promise, a callback and a wait for the event loop. In ingest, whose event loop also
  * parses uploads and answers agents, those turns were most of a segment's cost and of its
  * latency under load (every step waited behind everything else). A worker takes the job in
- * one message and answers in one; the event loop only copies the body and reads the answer.
+ * one message and answers in one; the event loop only passes the body (moved when the
+ * caller hands it over, else copied) and reads the answer.
  *
  * The worker's code is one self-contained function, started with `eval`, so it runs the
  * same from compiled output and from the TypeScript sources the tests load.
@@ -25,6 +26,8 @@ export interface FsWriteJob {
   readonly replace: boolean;
   readonly sha256?: string | undefined;
   readonly contentLength?: number | undefined;
+  /** The body's memory may move to the thread (PutOptions.handOver). */
+  readonly handOver?: boolean;
 }
 
 export type FsWriteAnswer =
@@ -86,8 +89,19 @@ class WriteThread {
   post(id: number, job: FsWriteJob, pending: Job): void {
     if (this.jobs.size === 0) this.worker.ref();
     this.jobs.set(id, pending);
-    this.worker.postMessage({ id, job });
+    this.worker.postMessage({ id, job }, movable(job) ? [job.body.buffer as ArrayBuffer] : []);
   }
+}
+
+/** A handed-over body that spans its whole (non-shared) memory moves instead of copying. */
+function movable(job: FsWriteJob): boolean {
+  const { body } = job;
+  return (
+    job.handOver === true &&
+    body.buffer instanceof ArrayBuffer &&
+    body.byteOffset === 0 &&
+    body.byteLength === body.buffer.byteLength
+  );
 }
 
 export class FsWritePool {

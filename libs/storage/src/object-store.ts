@@ -14,6 +14,14 @@ export interface PutOptions {
   contentLength?: number;
   /** Lower-case hex SHA-256 of the body. If given, it is verified before the object appears. */
   sha256?: string;
+  /**
+   * The caller gives a Buffer body up: a store that writes in another thread may move the
+   * body's memory there instead of copying it, after which the caller's Buffer is empty
+   * (length 0). Only a Buffer that spans its whole memory is moved; others are copied.
+   * Ingest hands each uploaded segment over: copying 100 KB into the write thread made that
+   * thread's heap churn, and its garbage collection cost more CPU than the copy itself.
+   */
+  handOver?: boolean;
 }
 
 export interface PutResult {

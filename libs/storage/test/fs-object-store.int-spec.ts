@@ -137,6 +137,58 @@ for (const [how, writeThreads] of [
 }
 
 describe('FsObjectStore write threads', () => {
+  let root: string;
+  let store: FsObjectStore;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-handover-'));
+    store = new FsObjectStore({ root, writeThreads: 2 });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const read = async (key: string): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    for await (const c of (await store.get(key)).body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+
+  it('move a handed-over body that owns its memory instead of copying it', async () => {
+    const body = Buffer.concat([Buffer.alloc(60_000, 1), Buffer.alloc(40_000, 2)]);
+    const expected = Buffer.from(body);
+    const result = await store.putIfAbsent('handover/r/1.m4s', body, {
+      handOver: true,
+      contentLength: expected.length,
+    });
+    expect(result).toMatchObject({ created: true, size: expected.length });
+    expect(body.length).toBe(0); // the memory went to the write thread
+    expect((await read('handover/r/1.m4s')).equals(expected)).toBe(true);
+  });
+
+  it('copy a body that is not handed over, or that shares its memory', async () => {
+    const kept = Buffer.alloc(50_000, 3);
+    await store.putIfAbsent('handover/r/2.m4s', kept);
+    expect(kept.length).toBe(50_000);
+    // A view of part of a larger allocation: moving it would empty its neighbours too.
+    const whole = Buffer.alloc(80_000, 4);
+    const part = whole.subarray(10_000, 60_000);
+    await store.putIfAbsent('handover/r/3.m4s', part, { handOver: true });
+    expect(part.length).toBe(50_000);
+    expect(whole.length).toBe(80_000);
+    expect((await read('handover/r/3.m4s')).equals(Buffer.alloc(50_000, 4))).toBe(true);
+  });
+
+  it('refuses a handOver that is not a boolean', async () => {
+    await expect(
+      store.putIfAbsent('handover/r/4.m4s', Buffer.from('x'), {
+        handOver: 'yes' as unknown as boolean,
+      }),
+    ).rejects.toThrow('handOver must be a boolean');
+  });
+
   it('do not keep an idle process alive: a script that stored an object and did not close the store exits', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'sessionrec-fs-store-exit-'));
     const dist = path.resolve(__dirname, '..', 'dist');

@@ -92,7 +92,8 @@ export class SegmentService {
       recordingId,
     );
     const key = this.keyOf(recording, seq, headers['x-segment-kind']);
-    const result = { recordingId, seq, key, sha256, size: body.length };
+    const size = body.length;
+    const result = { recordingId, seq, key, sha256, size };
 
     const known = await this.neighbours(recordingId, seq);
     const existing = known.get(seq);
@@ -119,7 +120,7 @@ export class SegmentService {
         seq,
         kind: headers['x-segment-kind'],
         key,
-        size: body.length,
+        size,
         sha256,
         ...(prevSha256 !== undefined ? { prevSha256 } : {}),
         startMs: headers['x-segment-start-ms'],
@@ -136,7 +137,7 @@ export class SegmentService {
         kind: headers['x-segment-kind'],
         sha256,
         prevSha256,
-        size: body.length,
+        size,
         key,
         startMs: headers['x-segment-start-ms'],
         endMs: headers['x-segment-end-ms'],
@@ -288,6 +289,8 @@ export class SegmentService {
           sha256,
           contentLength: body.length,
           contentType: contentTypeForKey(key),
+          // Nothing reads the body after it is stored: its memory can move to the write thread.
+          handOver: true,
         }),
         this.config.INGEST_STORE_TIMEOUT_MS,
         'object store write',
