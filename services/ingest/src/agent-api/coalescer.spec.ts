@@ -1,5 +1,8 @@
 import { Coalescer, createdByFirstAsker } from './coalescer';
 
+/** Lets the current event-loop turn end (a coalescer sends its statement then). */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** A stand-in statement: records each batch's inputs, answers when told to. */
 function fakeStatement(
   answer: (inputs: readonly number[]) => number[] = (xs) => xs.map((x) => x * 10),
@@ -24,42 +27,58 @@ function fakeStatement(
     /** Lets the oldest statement finish and its callers run. */
     finish: async () => {
       waiting.shift()?.();
-      await new Promise((resolve) => setImmediate(resolve));
+      await turn();
     },
     /** Finishes statements until none is left. */
     drain: async () => {
+      await turn();
       while (waiting.length > 0) {
         waiting.shift()?.();
-        await new Promise((resolve) => setImmediate(resolve));
+        await turn();
+        await turn();
       }
     },
   };
 }
 
 describe('Coalescer', () => {
-  it('runs a request at once when idle, and the requests made meanwhile in one statement', async () => {
+  it('sends the requests of one turn in one statement at its end, and those made while it runs in the next', async () => {
     const statement = fakeStatement();
     const coalescer = new Coalescer(statement.run, 500, 1);
-    const first = coalescer.submit(1);
-    const rest = [2, 3, 4].map((x) => coalescer.submit(x));
-    expect(statement.batches).toEqual([[1]]);
+    const first = [1, 2].map((x) => coalescer.submit(x));
+    expect(statement.batches).toEqual([]);
+    await turn();
+    expect(statement.batches).toEqual([[1, 2]]);
+    const rest = [3, 4, 5].map((x) => coalescer.submit(x));
+    await turn();
+    expect(statement.batches).toEqual([[1, 2]]); // one statement at a time
     await statement.finish();
-    await expect(first).resolves.toBe(10);
-    expect(statement.batches).toEqual([[1], [2, 3, 4]]);
+    await expect(Promise.all(first)).resolves.toEqual([10, 20]);
+    expect(statement.batches).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
     await statement.finish();
-    await expect(Promise.all(rest)).resolves.toEqual([20, 30, 40]);
+    await expect(Promise.all(rest)).resolves.toEqual([30, 40, 50]);
   });
 
   it('splits at maxBatch and keeps at most maxInFlight statements running', async () => {
     const statement = fakeStatement();
     const coalescer = new Coalescer(statement.run, 2, 2);
     const all = [0, 1, 2, 3, 4, 5, 6].map((x) => coalescer.submit(x));
-    // Two statements started at once (one input each: the queue held one at each call).
-    expect(statement.batches).toEqual([[0], [1]]);
+    await turn();
+    expect(statement.batches).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     await statement.finish();
-    expect(statement.batches).toEqual([[0], [1], [2, 3]]);
+    expect(statement.batches).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
     await statement.drain();
-    expect(statement.batches.map((b) => b.length)).toEqual([1, 1, 2, 2, 1]);
+    expect(statement.batches.map((b) => b.length)).toEqual([2, 2, 2, 1]);
     await expect(Promise.all(all)).resolves.toEqual([0, 10, 20, 30, 40, 50, 60]);
   });
 
@@ -70,6 +89,7 @@ describe('Coalescer', () => {
     });
     const coalescer = new Coalescer(statement.run, 500, 1);
     const blocker = coalescer.submit(1);
+    await turn();
     const batch = [
       expect(coalescer.submit(12)).resolves.toBe(120),
       expect(coalescer.submit(13)).rejects.toThrow('violates a constraint'),
@@ -100,6 +120,7 @@ describe('Coalescer', () => {
     const statement = fakeStatement((xs) => xs.slice(1));
     const coalescer = new Coalescer(statement.run, 500, 1);
     const blocker = expect(coalescer.submit(1)).rejects.toThrow('a batch of 1 answered 0 outputs');
+    await turn();
     const pair = [2, 3].map((x) =>
       expect(coalescer.submit(x)).rejects.toThrow('a batch of 2 answered 1 outputs'),
     );

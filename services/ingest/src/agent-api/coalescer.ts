@@ -1,8 +1,10 @@
 /**
  * Concurrent requests for one kind of statement, answered by one statement: every request
  * made while `maxInFlight` statements run waits for the next one, which takes up to
- * `maxBatch` of them. Nothing waits for a batch to fill: an idle coalescer runs a request
- * at once, so a quiet ingest answers as fast as with a statement per request.
+ * `maxBatch` of them. Nothing waits for a batch to fill: an idle coalescer runs at the end
+ * of the event loop's current turn, with every request made during that turn (each HTTP
+ * request ingest reads is a turn's work of its own), so a quiet ingest answers as fast as
+ * with a statement per request.
  *
  * Why: on a busy host each round trip wakes a PostgreSQL backend, which takes the core
  * from ingest's event loop. When a thousand sessions start within seconds, their lookups,
@@ -25,6 +27,7 @@ interface Pending<I, O> {
 export class Coalescer<I, O> {
   private queue: Pending<I, O>[] = [];
   private inFlight = 0;
+  private flushScheduled = false;
 
   /**
    * @param maxBatch inputs per statement at most (mind PostgreSQL's 65,535 parameters)
@@ -44,7 +47,13 @@ export class Coalescer<I, O> {
   submit(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      this.flush();
+      if (!this.flushScheduled && this.inFlight < this.maxInFlight) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
     });
   }
 
