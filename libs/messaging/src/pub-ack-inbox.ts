@@ -10,12 +10,6 @@
  * token, and one timer expires the oldest waiters: every publish has the same timeout,
  * so the waiters time out in the order they were sent.
  *
- * Publishes wait for the end of the event loop's turn and leave together: nats.js writes to
- * the socket once per microtask checkpoint, and every HTTP request a busy ingest reads is
- * its own checkpoint, so publishing at once meant a socket write (and a wake-up of the
- * NATS server, which takes the core on a busy host) per request. Sent from setImmediate,
- * the publishes of every request read in one turn share one write.
- *
  * The answer is read as `js.publish` reads it: a PubAck (`{stream, seq, duplicate?}`),
  * a JetStream API error (`{error: {code, err_code, description}}`), or an empty 503 when
  * no stream takes the subject.
@@ -35,13 +29,6 @@ export interface PubAck {
   readonly duplicate: boolean;
 }
 
-interface Outgoing {
-  readonly token: string;
-  readonly subject: string;
-  readonly data: Uint8Array;
-  readonly headers: MsgHdrs;
-}
-
 interface Waiter {
   readonly subject: string;
   readonly deadline: number;
@@ -59,8 +46,6 @@ export class PubAckInbox {
   private nextToken = 0;
   private timer: NodeJS.Timeout | undefined;
   private closedError: Error | undefined;
-  /** Publishes of this event-loop turn, sent together at its end. */
-  private outgoing: Outgoing[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -94,26 +79,15 @@ export class PubAckInbox {
         resolve,
         reject,
       });
-      this.outgoing.push({ token, subject, data, headers });
-      if (this.outgoing.length === 1) setImmediate(() => this.sendOutgoing());
-      this.timer ??= setTimeout(() => this.expire(), this.timeoutMs);
-    });
-  }
-
-  private sendOutgoing(): void {
-    const outgoing = this.outgoing;
-    this.outgoing = [];
-    for (const { token, subject, data, headers } of outgoing) {
-      // Closed (and so already failed) while it waited for the end of the turn.
-      if (!this.waiting.has(token)) continue;
       try {
         this.nc.publish(subject, data, { reply: this.prefix + token, headers });
       } catch (err) {
-        const waiter = this.waiting.get(token);
         this.waiting.delete(token);
-        waiter?.reject(new MessagingUnavailableError(`publish to ${subject}: ${errorMessage(err)}`));
+        reject(new MessagingUnavailableError(`publish to ${subject}: ${errorMessage(err)}`));
+        return;
       }
-    }
+      this.timer ??= setTimeout(() => this.expire(), this.timeoutMs);
+    });
   }
 
   /** Fails every waiter and stops listening; later publishes fail at once. */

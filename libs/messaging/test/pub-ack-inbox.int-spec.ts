@@ -116,40 +116,6 @@ describe('PubAckInbox', () => {
     );
     expect(inbox.pending).toBe(0);
   });
-
-  it('sends the publishes of one event-loop turn together at its end, in order', async () => {
-    const seen: number[] = [];
-    responder((data) => {
-      seen.push((data as { n: number }).n);
-      return { stream: 'S', seq: seen.length };
-    });
-    await nc.flush();
-    const inbox = new PubAckInbox(nc, 5_000);
-    const sent = jest.spyOn(nc, 'publish');
-    const acks = [1, 2, 3].map((n) => inbox.publish(subject, encode({ n }), headers()));
-    await Promise.resolve(); // microtasks run, the turn has not ended
-    expect(sent).not.toHaveBeenCalled();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(sent).toHaveBeenCalledTimes(3);
-    await Promise.all(acks);
-    expect(seen).toEqual([1, 2, 3]);
-  });
-
-  it('sends nothing that was failed while waiting for the end of the turn', async () => {
-    const seen: number[] = [];
-    responder((data) => {
-      seen.push((data as { n: number }).n);
-      return { stream: 'S', seq: 1 };
-    });
-    await nc.flush();
-    const inbox = new PubAckInbox(nc, 5_000);
-    const waiting = inbox.publish(subject, encode({ n: 1 }), headers()).catch((e: unknown) => e);
-    inbox.close(new MessagingUnavailableError('shutting down'));
-    expect(await waiting).toBeInstanceOf(MessagingUnavailableError);
-    await new Promise((resolve) => setImmediate(resolve));
-    await nc.flush();
-    expect(seen).toEqual([]);
-  });
 });
 
 describe('readAnswer', () => {
