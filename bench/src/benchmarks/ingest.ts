@@ -349,13 +349,22 @@ interface Latency {
   count?: number;
 }
 
+/** Session and recording starts and ends: once per session, most of them in the ramps. */
+const LIFECYCLE_KINDS = [
+  'session-start',
+  'recording-start',
+  'recording-stop',
+  'session-end',
+] as const;
+type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
+
 interface SimulationSummary {
   wallMs: number;
   segments: { acked: number; ackedBytes: number };
   events: { acked: number; batchesAcked: number };
   metrics: { acked: number };
   requests: { retries: number; combined?: number; failures: Record<string, number> };
-  latencyMs: Partial<Record<'segment' | 'events' | 'metrics', Latency>>;
+  latencyMs: Partial<Record<'segment' | 'events' | 'metrics' | LifecycleKind, Latency>>;
   deliveryMs?: Partial<Record<'segment' | 'events' | 'metrics', Latency>>;
   errors: number;
 }
@@ -476,6 +485,13 @@ async function sustained(
       value: Math.max(0, ...p99s),
       unit: 'ms',
       limit: 100,
+    },
+    {
+      // Each session's starts and ends: most fall in the first and last 6 s (the ramps),
+      // when every session starts or ends within seconds of the others.
+      figure: `${label}: agent-side lifecycle ack latency p99 (worst kind)`,
+      value: Math.max(0, ...LIFECYCLE_KINDS.map((k) => summary.latencyMs[k]?.p99 ?? 0)),
+      unit: 'ms',
     },
     {
       // Spooled to acknowledged: the request and any wait for a request slot.
