@@ -39,9 +39,11 @@ interface MarkerElement {
 
 /**
  * The marker nearest the middle that no other marker covers (events a few hundred ms
- * apart share pixels; a person clicks the one on top).
+ * apart share pixels; a person clicks the one on top). The timeline is scrolled into view
+ * first, as a person scrolls to it: below the fold nothing is "on top" of anything.
  */
 async function uncoveredMiddleMarker(markers: Locator): Promise<Locator> {
+  await markers.first().scrollIntoViewIfNeeded();
   const uncovered = await markers.evaluateAll((els: unknown[]) =>
     els.map((el) => {
       const r = (el as MarkerElement).getBoundingClientRect();
