@@ -240,6 +240,25 @@ describe('agent sessions, recordings and segments', () => {
     });
   });
 
+  it('still refuses other bytes for the first segment of a recording it created, though it skips the segment lookup', async () => {
+    // This process created the recording, so it does not look up segment 0 before storing
+    // it. Another writer (another ingest instance) stored other bytes there meanwhile: the
+    // store's conditional create still refuses the upload, and nothing is announced.
+    const { recordingId } = await startSessionWithRecording(ingest, agent);
+    const key = `recordings/2030/05/06/${recordingId}/0000000000.cast`;
+    const theirs = Buffer.from('{"version": 2}\n[0.1, "o", "theirs"]\n');
+    await ingest.store.putIfAbsent(key, theirs);
+    const ours = Buffer.from('{"version": 2}\n[0.1, "o", "ours"]\n');
+    const res = await putSegment(ingest, agent.auth, recordingId, { seq: 0, body: ours });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('segment_conflict');
+    expect(await readAll(ingest, key)).toEqual(theirs);
+    const announced = (await streamMessages(ingest, 'SEGMENTS')).filter(
+      (m) => m.data.recordingId === recordingId,
+    );
+    expect(announced).toEqual([]);
+  });
+
   it('refuses a segment whose previous hash does not chain (409, audited)', async () => {
     const { recordingId } = await startSessionWithRecording(ingest, agent);
     const first = Buffer.from('first');
