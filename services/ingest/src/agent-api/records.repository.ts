@@ -110,36 +110,22 @@ export class RecordsRepository {
     // 9 parameters a row
     1000,
   );
-  private readonly sessionEnds = new Coalescer<SessionEnd, boolean>((ends) =>
-    createdByFirstAsker(
-      ends,
-      (end) => idKey(end.id),
-      (unique) =>
-        this.updatedIds(
-          `UPDATE sessions s SET ended_at = v.ended_at, end_reason = v.reason
-           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS v (id, ended_at, reason)
-           WHERE s.id = v.id AND s.ended_at IS NULL RETURNING s.id`,
-          [unique.map((e) => e.id), unique.map((e) => e.endedAt), unique.map((e) => e.reason)],
-        ),
-    ),
+  private readonly sessionEnds = this.updateOnce<SessionEnd>(
+    `UPDATE sessions s SET ended_at = v.ended_at, end_reason = v.reason
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS v (id, ended_at, reason)
+     WHERE s.id = v.id AND s.ended_at IS NULL RETURNING s.id`,
+    (ends) => [ends.map((e) => e.id), ends.map((e) => e.endedAt), ends.map((e) => e.reason)],
   );
-  private readonly recordingStops = new Coalescer<RecordingStop, boolean>((stops) =>
-    createdByFirstAsker(
-      stops,
-      (stop) => idKey(stop.id),
-      (unique) =>
-        this.updatedIds(
-          `UPDATE recordings r SET stopped_at = v.at, stop_reason = v.reason, stop_actor = v.actor
-           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) AS v (id, at, reason, actor)
-           WHERE r.id = v.id AND r.stopped_at IS NULL RETURNING r.id`,
-          [
-            unique.map((x) => x.id),
-            unique.map((x) => x.at),
-            unique.map((x) => x.reason),
-            unique.map((x) => x.actor ?? null),
-          ],
-        ),
-    ),
+  private readonly recordingStops = this.updateOnce<RecordingStop>(
+    `UPDATE recordings r SET stopped_at = v.at, stop_reason = v.reason, stop_actor = v.actor
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) AS v (id, at, reason, actor)
+     WHERE r.id = v.id AND r.stopped_at IS NULL RETURNING r.id`,
+    (stops) => [
+      stops.map((x) => x.id),
+      stops.map((x) => x.at),
+      stops.map((x) => x.reason),
+      stops.map((x) => x.actor ?? null),
+    ],
   );
   private readonly segmentInserts = new Coalescer<NewSegment, boolean>(
     (rows) =>
@@ -294,9 +280,24 @@ export class RecordsRepository {
     return ids.map((id) => found.get(idKey(id)));
   }
 
-  private async updatedIds(sql: string, params: unknown[]): Promise<Set<string>> {
-    const rows = await selectRows<{ id: string }>(this.dataSource, sql, params);
-    return new Set(rows.map((row) => idKey(row.id)));
+  /**
+   * A coalesced `UPDATE … FROM unnest(…) … RETURNING id` that changes a row only once (its
+   * WHERE skips rows already changed): true for the first asker of each id it changed.
+   */
+  private updateOnce<T extends { id: string }>(
+    sql: string,
+    columns: (unique: readonly T[]) => unknown[],
+  ): Coalescer<T, boolean> {
+    return new Coalescer<T, boolean>((inputs) =>
+      createdByFirstAsker(
+        inputs,
+        (input) => idKey(input.id),
+        async (unique) => {
+          const rows = await selectRows<{ id: string }>(this.dataSource, sql, columns(unique));
+          return new Set(rows.map((row) => idKey(row.id)));
+        },
+      ),
+    );
   }
 
   /** One multi-row INSERT; each input's identity if it created the row. */
