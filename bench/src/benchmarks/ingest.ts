@@ -55,9 +55,44 @@ async function call(url: string, credential: string, method: string, body: unkno
   if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
 }
 
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/**
+ * One request over a kept-alive connection with node:http, as the agent sends them: the
+ * client shares the machine with ingest, and fetch costs it several times the CPU.
+ */
+function send(
+  agent: http.Agent,
+  method: string,
+  url: string,
+  headers: http.OutgoingHttpHeaders,
+  body: string | Buffer,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** One worker: its own session and screen recording, segments uploaded in order. */
 async function uploadWorker(
   harness: IngestHarness,
+  agent: http.Agent,
   credential: string,
   deadline: number,
   bodies: readonly Buffer[],
@@ -89,9 +124,11 @@ async function uploadWorker(
     body.writeUInt32BE(seq, 0);
     const hash = sha256(body);
     const started = performance.now();
-    const res = await fetch(`${base}/recordings/${recordingId}/segments/${seq}`, {
-      method: 'PUT',
-      headers: {
+    const res = await send(
+      agent,
+      'PUT',
+      `${base}/recordings/${recordingId}/segments/${seq}`,
+      {
         authorization: `Bearer ${credential}`,
         'content-type': 'application/octet-stream',
         'x-segment-sha256': hash,
@@ -101,8 +138,8 @@ async function uploadWorker(
         'x-segment-end-ms': String(seq * 6000),
       },
       body,
-    });
-    if (res.status !== 201) throw new Error(`segment ${seq}: ${res.status} ${await res.text()}`);
+    );
+    if (res.status !== 201) throw new Error(`segment ${seq}: ${res.status} ${res.text}`);
     latencies.push(performance.now() - started);
     prev = hash;
     onSegment();
@@ -199,30 +236,14 @@ async function batchLoad(
   },
 ): Promise<BatchLoad> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
-  const post = (path: string, body: string): Promise<{ status: number; text: string }> =>
-    new Promise((resolve, reject) => {
-      const req = http.request(
-        path,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            authorization: `Bearer ${credential}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const post = (url: string, body: string): Promise<Answer> =>
+    send(
+      agent,
+      'POST',
+      url,
+      { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+      body,
+    );
   let sent = 0;
   let batches = 0;
   let refused = 0;
@@ -289,13 +310,15 @@ async function saturation(
   const credential = await harness.enrolAgent('bench-saturation');
   const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
   const latencies: number[] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let done = 0;
   const started = Date.now();
+  const clientCpu = process.cpuUsage();
   harness.ingest.resetUsage();
   const metricsBefore = await scrapeMetrics(harness.url);
   const counts = await Promise.all(
     Array.from({ length: CONCURRENCY }, () =>
-      uploadWorker(harness, credential, started + ctx.durationMs, bodies, latencies, () => {
+      uploadWorker(harness, agent, credential, started + ctx.durationMs, bodies, latencies, () => {
         done += 1;
         if (done % 50 === 0) {
           ctx.progress(
@@ -307,6 +330,8 @@ async function saturation(
   );
   const elapsed = Date.now() - started;
   const usage = harness.ingest.usage();
+  const client = process.cpuUsage(clientCpu);
+  agent.destroy();
   const metricsAfter = await scrapeMetrics(harness.url);
   const segments = counts.reduce((a, b) => a + b, 0);
   const perSecond = rate(segments, elapsed);
@@ -338,6 +363,12 @@ async function saturation(
       unit: 'ms',
     },
     { figure: `${label}: ingest peak RSS`, value: usage.peakRssMiB, unit: 'MiB' },
+    {
+      // The uploading client runs on the same cores: what it takes is not ingest's to use.
+      figure: `${label}: upload client CPU (same machine)`,
+      value: ((client.user + client.system) / 1000 / elapsed) * 100,
+      unit: '% of a core',
+    },
     ...stageRows(label, metricsBefore, metricsAfter),
     ...loopDelayRows(label, metricsAfter),
   ];
