@@ -100,6 +100,13 @@ export class FsObjectStore implements ObjectStore {
   readonly description: string;
   private tmpDirReady: Promise<void> | undefined;
   private readonly writers: FsWritePool | undefined;
+  /**
+   * Temp names: random per store instance (other processes may share the root, and a
+   * crashed one may have left temps behind), then a counter; random bytes for every
+   * write cost more than the rest of the name.
+   */
+  private readonly tmpPrefix = `${Date.now()}-${randomBytes(8).toString('hex')}`;
+  private tmpSeq = 0;
 
   constructor(options: FsObjectStoreOptions) {
     if (typeof options.root !== 'string' || !path.isAbsolute(options.root)) {
@@ -225,7 +232,7 @@ export class FsObjectStore implements ObjectStore {
     assertValidKey(key);
     const opts = validatePutOptions(rawOpts);
     validateBody(body);
-    const tmp = path.join(this.root, TMP_DIR, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const tmp = path.join(this.root, TMP_DIR, `${this.tmpPrefix}-${(this.tmpSeq++).toString(36)}`);
     if (this.writers && Buffer.isBuffer(body)) {
       const file = this.pathOf(key);
       const answer = await this.writers.write({
