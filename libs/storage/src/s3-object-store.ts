@@ -37,6 +37,7 @@ import {
   ObjectStoreError,
 } from './errors';
 import { assertValidKey, assertValidPrefix, contentTypeForKey } from './keys';
+import { KNOWN_PAYLOAD_HASH, setPayloadHash } from './s3-payload-hash';
 import {
   type GetOptions,
   type GetResult,
@@ -327,18 +328,24 @@ export class S3ObjectStore implements ObjectStore {
   ): Promise<PutResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: key,
-            Body: buf,
-            ContentLength: buf.length,
-            ContentType: contentType,
-            Metadata: { sha256 },
-            ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
-            ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
-          }),
+        const command = new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: buf,
+          ContentLength: buf.length,
+          ContentType: contentType,
+          Metadata: { sha256 },
+          ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+          ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
+        });
+        command.middlewareStack.add(
+          (next) => (args) => {
+            setPayloadHash(args.request, sha256);
+            return next(args);
+          },
+          { step: 'build', priority: 'low', name: KNOWN_PAYLOAD_HASH },
         );
+        const out = await this.client.send(command);
         return { created: true, sha256, size: buf.length, ...(out.ETag ? { etag: out.ETag } : {}) };
       } catch (err) {
         if (ifAbsent && isPreconditionFailed(err)) {

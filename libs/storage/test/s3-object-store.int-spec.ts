@@ -6,6 +6,7 @@ import {
   uniqueTestName,
 } from '@sessionrec/testing';
 import { S3_MIN_PART_BYTES, type S3ObjectStore } from '../src';
+import { KNOWN_PAYLOAD_HASH, PAYLOAD_HASH_HEADER } from '../src/s3-payload-hash';
 import { describeObjectStoreContract, readAll, sha256, streamOf } from './object-store-contract';
 
 const MiB = 1024 * 1024;
@@ -30,7 +31,8 @@ describeObjectStoreContract(
 describe('S3ObjectStore requests', () => {
   let bucket: string;
   let store: S3ObjectStore;
-  let sent: { name: string; input: Record<string, unknown> }[];
+  let sent: { name: string; input: Record<string, unknown>; middleware: string[] }[];
+  let signedHeaders: Record<string, string>[];
 
   beforeAll(async () => {
     bucket = await createTestBucket(uniqueTestName('storage s3'));
@@ -41,10 +43,25 @@ describe('S3ObjectStore requests', () => {
     jest.spyOn(store.client, 'send').mockImplementation(((command: {
       constructor: { name: string };
       input: Record<string, unknown>;
+      middlewareStack: { identify(): string[] };
     }) => {
-      sent.push({ name: command.constructor.name, input: command.input });
+      sent.push({
+        name: command.constructor.name,
+        input: command.input,
+        middleware: command.middlewareStack.identify(),
+      });
       return send(command);
     }) as never);
+    // The headers of each request as signed (the deserialize step comes after signing).
+    signedHeaders = [];
+    store.client.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) signedHeaders.push({ ...request.headers });
+        return next(args);
+      },
+      { step: 'deserialize', name: 'testSignedHeaders' },
+    );
   });
 
   afterAll(async () => {
@@ -55,6 +72,7 @@ describe('S3ObjectStore requests', () => {
 
   beforeEach(() => {
     sent = [];
+    signedHeaders = [];
   });
 
   it('sends a small object in one conditional PutObject with its SHA-256 as metadata', async () => {
@@ -63,6 +81,16 @@ describe('S3ObjectStore requests', () => {
     expect(sent.map((s) => s.name)).toEqual(['PutObjectCommand']);
     expect(sent[0]!.input).toMatchObject({ IfNoneMatch: '*', Metadata: { sha256: sha256(body) } });
     expect((await store.head('small.bin'))?.sha256).toBe(sha256(body));
+  });
+
+  it('signs a small object with the SHA-256 it computed, not a second pass over the body', async () => {
+    const body = randomBytes(100_000);
+    await store.putIfAbsent('signed.bin', body);
+    expect(sent[0]!.middleware.some((m) => m.startsWith(KNOWN_PAYLOAD_HASH))).toBe(true);
+    expect(signedHeaders).toHaveLength(1);
+    expect(signedHeaders[0]![PAYLOAD_HASH_HEADER]).toBe(sha256(body));
+    expect(signedHeaders[0]!.authorization).toContain(PAYLOAD_HASH_HEADER);
+    expect(sha256(await readAll((await store.get('signed.bin')).body))).toBe(sha256(body));
   });
 
   it('uploads an object above the threshold in parts and completes it conditionally', async () => {
