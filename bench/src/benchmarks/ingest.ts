@@ -15,6 +15,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,7 +29,7 @@ import {
 import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
 import { IngestHarness } from '../harness/ingest-harness';
 import { assertLoopbackUrl } from '../loopback';
-import { CpuSampler } from '../harness/service-process';
+import { CpuSampler, machineBusyMs } from '../harness/service-process';
 import {
   bucketPercentileMs,
   parseDurationBuckets,
@@ -314,6 +315,7 @@ async function saturation(
   let done = 0;
   const started = Date.now();
   const clientCpu = process.cpuUsage();
+  const machineBefore = machineBusyMs();
   harness.ingest.resetUsage();
   const metricsBefore = await scrapeMetrics(harness.url);
   const counts = await Promise.all(
@@ -331,6 +333,7 @@ async function saturation(
   const elapsed = Date.now() - started;
   const usage = harness.ingest.usage();
   const client = process.cpuUsage(clientCpu);
+  const machineAfter = machineBusyMs();
   agent.destroy();
   const metricsAfter = await scrapeMetrics(harness.url);
   const segments = counts.reduce((a, b) => a + b, 0);
@@ -371,6 +374,75 @@ async function saturation(
     },
     ...stageRows(label, metricsBefore, metricsAfter),
     ...loopDelayRows(label, metricsAfter),
+    ...machineRows(label, segments, raw, machineBefore, machineAfter),
+  ];
+}
+
+/**
+ * Where the machine's CPU went per segment (ingest, the client, NATS, PostgreSQL, the
+ * store, the kernel), beside what 90 % of the raw PUT rate would allow on these cores: when
+ * the run used the cores up, the rate cannot rise unless this figure falls.
+ */
+function machineRows(
+  label: string,
+  segments: number,
+  raw: number | undefined,
+  before: number | undefined,
+  after: number | undefined,
+): ResultRow[] {
+  if (before === undefined || after === undefined || segments === 0) return [];
+  const row: ResultRow = {
+    figure: `${label}: machine CPU per segment (all processes)`,
+    value: (after - before) / segments,
+    unit: 'ms',
+  };
+  if (raw) row.limit = (os.availableParallelism() * 1000) / (raw * 0.9);
+  return [row];
+}
+
+/**
+ * The floor any HTTP upload pays here: a bare node:http server in this process that reads
+ * a ~100 KB body and answers a small JSON, with the same client, 16 in flight. Client and
+ * server CPU together, per request: what ingest's protocol costs before doing anything.
+ */
+async function bareHttpFloor(ctx: BenchContext): Promise<ResultRow[]> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const size = Buffer.concat(chunks).length;
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ created: true, size }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
+  const deadline = Date.now() + Math.min(ctx.durationMs, 5000);
+  const cpu = process.cpuUsage();
+  let requests = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (Date.now() < deadline) {
+          const body = bodies[requests++ % bodies.length]!;
+          const res = await send(agent, 'PUT', `http://127.0.0.1:${port}/upload`, {}, body);
+          if (res.status !== 201) throw new Error(`bare HTTP upload answered ${res.status}`);
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  const used = process.cpuUsage(cpu);
+  return [
+    {
+      figure: 'bare node:http 100 KB upload: client and server CPU per request',
+      value: (used.user + used.system) / 1000 / Math.max(requests, 1),
+      unit: 'ms',
+    },
   ];
 }
 
@@ -600,6 +672,7 @@ export const ingest: Benchmark = {
     });
     const rows: ResultRow[] = [];
     try {
+      rows.push(...(await bareHttpFloor(ctx)));
       rows.push(...(await saturation(ctx, harness, 'saturation', 'filesystem PUT rate')));
       rows.push(...(await eventBatches(ctx, harness)));
       for (const sessions of sizes)

@@ -19,6 +19,7 @@ async function measure(ctx: BenchContext, label: string, store: ObjectStore): Pr
   // Distinct bodies, so a store cannot short-cut identical content.
   const bodies = Array.from({ length: 64 }, () => randomBytes(OBJECT_BYTES));
   const started = Date.now();
+  const cpu = process.cpuUsage();
   const done = await runBounded(
     MAX_OBJECTS,
     CONCURRENCY,
@@ -38,10 +39,19 @@ async function measure(ctx: BenchContext, label: string, store: ObjectStore): Pr
     },
   );
   const elapsed = Date.now() - started;
+  const used = process.cpuUsage(cpu);
   const objects = rate(done, elapsed);
   return [
     { figure: `${label} PUT rate`, value: objects, unit: 'objects/s' },
     { figure: `${label} PUT throughput`, value: (objects * OBJECT_BYTES) / 1e6, unit: 'MB/s' },
+    {
+      // This process's CPU, its write threads included (for S3, the client side only): with
+      // the HTTP floor measured by the ingest benchmark, what bounds ingest's rate on a
+      // machine whose cores are all shared.
+      figure: `${label} PUT CPU per object`,
+      value: (used.user + used.system) / 1000 / Math.max(done, 1),
+      unit: 'ms',
+    },
   ];
 }
 

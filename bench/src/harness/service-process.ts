@@ -31,6 +31,21 @@ function rssMiB(pid: number): number {
 }
 
 /**
+ * CPU time the whole machine spent busy (every process and the kernel; idle and I/O wait
+ * not counted) since boot, in ms, from /proc/stat; undefined where there is none.
+ */
+export function machineBusyMs(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+    // cpu user nice system idle iowait irq softirq steal ...
+    const ticks = [1, 2, 3, 6, 7, 8].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * CPU use of any process, sampled every 250 ms so the figure survives its exit: the
  * busiest second shows whether the load generator, not the service, was the limit.
  */
