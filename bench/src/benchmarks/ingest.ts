@@ -1,9 +1,12 @@
 /**
  * What one ingest process sustains, beside the raw figures of the same run:
  *
+ * 0. The floor: a bare node:http server in this process taking the same uploads, so the
+ *    CPU any HTTP upload costs on this machine is printed beside ingest's.
  * 1. Saturation: segment uploads (~100 KB, 16 in flight, like the raw PUT baseline)
  *    through the real protocol — auth, hash checks, putIfAbsent, catalogue row, JetStream
- *    announcement — compared with raw filesystem putIfAbsent (target ≥ 90 %).
+ *    announcement — compared with raw filesystem putIfAbsent (target ≥ 90 %), with the
+ *    whole machine's CPU per segment beside what that target allows on these cores.
  * 2. Sustained sessions: the agent simulator (a child process) drives N concurrent
  *    sessions at realistic rates (a segment every 6 s, two event batches a second,
  *    metrics), and we report segments/s, MB/s, events/s, p50/p99 acknowledgement latency
@@ -63,7 +66,7 @@ interface Answer {
 
 /**
  * One request over a kept-alive connection with node:http, as the agent sends them: the
- * client shares the machine with ingest, and fetch costs it several times the CPU.
+ * client shares the machine with ingest, and fetch took about twice the CPU per upload.
  */
 function send(
   agent: http.Agent,
