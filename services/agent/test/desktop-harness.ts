@@ -59,18 +59,38 @@ export class XDisplay {
       30_000,
       `Xvfb on ${this.display}`,
     );
-    const wm = spawn('openbox', ['--sm-disable'], {
+    // Once in a CI run, at the busy start of the integration tests, openbox kept running
+    // without output and never took the display; a fresh one is given the same chance.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startWindowManager();
+        return;
+      } catch (err) {
+        this.wm?.kill('SIGKILL');
+        if (attempt === 3) throw err;
+      }
+    }
+  }
+
+  private async startWindowManager(): Promise<void> {
+    const wm = spawn('openbox', ['--sm-disable', '--replace'], {
       env: this.env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.wm = wm;
     let wmSaid = '';
     wm.stderr.on('data', (d: Buffer) => (wmSaid += d.toString()));
-    await waitFor(
-      async () => (await this.x('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('#'),
-      30_000,
-      `openbox manages ${this.display} (openbox ${wm.exitCode === null ? 'running' : `exited ${wm.exitCode}`}: ${wmSaid})`,
-    );
+    try {
+      await waitFor(
+        async () => (await this.x('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'])).includes('#'),
+        20_000,
+        `openbox manages ${this.display}`,
+      );
+    } catch (err) {
+      // Said as things stand when the wait gave up, not when it began.
+      const state = wm.exitCode === null ? 'running' : `exited ${wm.exitCode}`;
+      throw new Error(`${(err as Error).message} (openbox ${state}: ${wmSaid})`);
+    }
   }
 
   /** Runs an X tool on this display and returns what it printed. */
