@@ -1,8 +1,9 @@
 /**
  * What one ingest process sustains, beside the raw figures of the same run:
  *
- * 0. The floor: a bare node:http server in this process taking the same uploads, so the
- *    CPU any HTTP upload costs on this machine is printed beside ingest's.
+ * 0. The floor: the same client and uploads against a bare node:http server (another
+ *    process) that only stores each body as ingest does: the rate any HTTP upload path
+ *    can reach here, beside the raw PUT rate, and ingest's rate as a share of it.
  * 1. Saturation: segment uploads (~100 KB, 16 in flight, like the raw PUT baseline)
  *    through the real protocol — auth, hash checks, putIfAbsent, catalogue row, JetStream
  *    announcement — compared with raw filesystem putIfAbsent (target ≥ 90 %), with the
@@ -33,6 +34,7 @@ import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benc
 import { IngestHarness } from '../harness/ingest-harness';
 import { assertLoopbackUrl } from '../loopback';
 import { CpuSampler, machineBusyMs } from '../harness/service-process';
+import { UploadFloorServer } from '../harness/upload-floor';
 import {
   bucketPercentileMs,
   parseDurationBuckets,
@@ -93,16 +95,70 @@ function send(
   });
 }
 
-/** One worker: its own session and screen recording, segments uploaded in order. */
-async function uploadWorker(
-  harness: IngestHarness,
+interface SegmentRequest {
+  body: Buffer;
+  hash: string;
+  headers: http.OutgoingHttpHeaders;
+}
+
+/**
+ * Segment `seq` of a recording as the agent sends it: a distinct ~100 KB body, its SHA-256,
+ * the previous one's, and the protocol's headers. The HTTP + store floor's client sends the
+ * same, so the two measurements differ only in the server.
+ */
+function segmentRequest(
+  bodies: readonly Buffer[],
+  seq: number,
+  prev: string | undefined,
+  credential: string,
+): SegmentRequest {
+  const body = Buffer.from(bodies[seq % bodies.length]!);
+  body.writeUInt32BE(seq, 0);
+  const hash = sha256(body);
+  return {
+    body,
+    hash,
+    headers: {
+      authorization: `Bearer ${credential}`,
+      'content-type': 'application/octet-stream',
+      'x-segment-sha256': hash,
+      ...(prev ? { 'x-segment-prev-sha256': prev } : {}),
+      'x-segment-kind': seq === 0 ? 'init' : 'media',
+      'x-segment-start-ms': String(Math.max(0, seq - 1) * 6000),
+      'x-segment-end-ms': String(seq * 6000),
+    },
+  };
+}
+
+/** Uploads one recording's segments in order until the deadline; answers how many. */
+async function uploadRecording(
   agent: http.Agent,
+  url: (seq: number) => string,
   credential: string,
   deadline: number,
   bodies: readonly Buffer[],
   latencies: number[],
   onSegment: () => void,
 ): Promise<number> {
+  let prev: string | undefined;
+  let seq = 0;
+  for (; Date.now() < deadline; seq++) {
+    const segment = segmentRequest(bodies, seq, prev, credential);
+    const started = performance.now();
+    const res = await send(agent, 'PUT', url(seq), segment.headers, segment.body);
+    if (res.status !== 201) throw new Error(`segment ${seq}: ${res.status} ${res.text}`);
+    latencies.push(performance.now() - started);
+    prev = segment.hash;
+    onSegment();
+  }
+  return seq;
+}
+
+/** One ingest worker: its own session and screen recording, segments uploaded in order. */
+async function ingestWorker(
+  harness: IngestHarness,
+  credential: string,
+): Promise<(seq: number) => string> {
   const base = `${harness.url}/agent/v1`;
   const sessionId = randomUUID();
   const recordingId = randomUUID();
@@ -121,34 +177,7 @@ async function uploadWorker(
     at: now,
     reason: 'policy',
   });
-  let prev: string | undefined;
-  let seq = 0;
-  for (; Date.now() < deadline; seq++) {
-    const body = Buffer.from(bodies[seq % bodies.length]!);
-    body.writeUInt32BE(seq, 0);
-    const hash = sha256(body);
-    const started = performance.now();
-    const res = await send(
-      agent,
-      'PUT',
-      `${base}/recordings/${recordingId}/segments/${seq}`,
-      {
-        authorization: `Bearer ${credential}`,
-        'content-type': 'application/octet-stream',
-        'x-segment-sha256': hash,
-        ...(prev ? { 'x-segment-prev-sha256': prev } : {}),
-        'x-segment-kind': seq === 0 ? 'init' : 'media',
-        'x-segment-start-ms': String(Math.max(0, seq - 1) * 6000),
-        'x-segment-end-ms': String(seq * 6000),
-      },
-      body,
-    );
-    if (res.status !== 201) throw new Error(`segment ${seq}: ${res.status} ${res.text}`);
-    latencies.push(performance.now() - started);
-    prev = hash;
-    onSegment();
-  }
-  return seq;
+  return (seq) => `${base}/recordings/${recordingId}/segments/${seq}`;
 }
 
 /**
@@ -301,152 +330,210 @@ function stageRows(label: string, before: string, after: string): ResultRow[] {
   return rows;
 }
 
+interface UploadRun {
+  segments: number;
+  perSecond: number;
+  latencies: number[];
+  /** The uploading client's CPU (this process), % of a core. */
+  clientCpuPercent: number;
+  /** The server's CPU, % of a core. */
+  serverCpuPercent: number;
+  /** Every process's and the kernel's CPU per upload, when /proc/stat is there. */
+  machineMsPerSegment?: number;
+}
+
 /**
- * Segment uploads at 16 in flight against one ingest, beside the raw PUT rate of the same
- * store measured by object-store-put in this run (`rawFigure`).
+ * 16 workers, each uploading one recording's segments in order over kept-alive
+ * connections for the measuring time, against the server whose process is `serverPid`.
+ * `recording()` prepares a worker's recording and answers its segment URLs.
  */
-async function saturation(
+async function uploadAtSaturation(
   ctx: BenchContext,
-  harness: IngestHarness,
   label: string,
-  rawFigure: string,
-): Promise<ResultRow[]> {
-  const credential = await harness.enrolAgent('bench-saturation');
+  serverPid: number,
+  credential: string,
+  recording: () => Promise<(seq: number) => string>,
+): Promise<UploadRun> {
   const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
+  const urls = await Promise.all(Array.from({ length: CONCURRENCY }, recording));
   const latencies: number[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let done = 0;
   const started = Date.now();
   const clientCpu = process.cpuUsage();
   const machineBefore = machineBusyMs();
+  const server = new CpuSampler(serverPid);
+  try {
+    const counts = await Promise.all(
+      urls.map((url) =>
+        uploadRecording(agent, url, credential, started + ctx.durationMs, bodies, latencies, () => {
+          done += 1;
+          if (done % 50 === 0) {
+            ctx.progress(
+              `ingest ${label}: ${done} segments, ${Math.round(rate(done, Date.now() - started))}/s`,
+            );
+          }
+        }),
+      ),
+    );
+    const elapsed = Date.now() - started;
+    const client = process.cpuUsage(clientCpu);
+    const machineAfter = machineBusyMs();
+    const segments = counts.reduce((a, b) => a + b, 0);
+    return {
+      segments,
+      perSecond: rate(segments, elapsed),
+      latencies,
+      clientCpuPercent: ((client.user + client.system) / 1000 / elapsed) * 100,
+      serverCpuPercent: server.stop(),
+      ...(machineBefore !== undefined && machineAfter !== undefined && segments > 0
+        ? { machineMsPerSegment: (machineAfter - machineBefore) / segments }
+        : {}),
+    };
+  } finally {
+    server.stop();
+    agent.destroy();
+  }
+}
+
+/** CPU time per upload, in ms, from a % of one core at `perSecond` uploads. */
+const msPerUpload = (cpuPercent: number, perSecond: number): number =>
+  (cpuPercent * 10) / Math.max(perSecond, 1e-9);
+
+/**
+ * The floor of any segment upload here: the same client and uploads against a bare
+ * node:http server that only stores each body as ingest does (upload-floor-server.ts),
+ * beside the raw PUT rate of the same store. What ingest adds on top of this is its own
+ * work; what this loses against raw PUT is the cost of receiving uploads over HTTP on
+ * cores the client shares.
+ */
+async function uploadFloor(
+  ctx: BenchContext,
+  label: string,
+  storeEnv: NodeJS.ProcessEnv,
+  rawFigure: string,
+): Promise<{ rows: ResultRow[]; perSecond: number }> {
+  const server = await UploadFloorServer.start(storeEnv);
+  try {
+    const run = await uploadAtSaturation(ctx, label, server.pid, 'floor', () => {
+      const recordingId = randomUUID();
+      return Promise.resolve((seq: number) => `${server.url}/floor/${recordingId}/${seq}`);
+    });
+    const uploads: ResultRow = {
+      figure: `${label}: uploads`,
+      value: run.perSecond,
+      unit: 'segments/s',
+    };
+    const raw = rawRate(ctx, rawFigure);
+    if (raw) uploads.ratio = run.perSecond / raw;
+    const rows: ResultRow[] = [
+      uploads,
+      {
+        figure: `${label}: server CPU per upload (store included)`,
+        value: msPerUpload(run.serverCpuPercent, run.perSecond),
+        unit: 'ms',
+      },
+      {
+        figure: `${label}: client CPU per upload`,
+        value: msPerUpload(run.clientCpuPercent, run.perSecond),
+        unit: 'ms',
+      },
+    ];
+    if (run.machineMsPerSegment !== undefined) {
+      rows.push({
+        figure: `${label}: machine CPU per upload (all processes)`,
+        value: run.machineMsPerSegment,
+        unit: 'ms',
+      });
+    }
+    return { rows, perSecond: run.perSecond };
+  } finally {
+    await server.stop();
+  }
+}
+
+function rawRate(ctx: BenchContext, rawFigure: string): number | undefined {
+  return ctx.previous.get('object-store-put')?.find((r) => r.figure === rawFigure)?.value;
+}
+
+/**
+ * Segment uploads at 16 in flight against one ingest, beside the raw PUT rate of the same
+ * store measured by object-store-put in this run (`rawFigure`, target 0.9 of it) and the
+ * HTTP + store floor measured just before (`floorRate`).
+ */
+async function saturation(
+  ctx: BenchContext,
+  harness: IngestHarness,
+  label: string,
+  rawFigure: string,
+  floorRate: number,
+): Promise<ResultRow[]> {
+  const credential = await harness.enrolAgent('bench-saturation');
   harness.ingest.resetUsage();
   const metricsBefore = await scrapeMetrics(harness.url);
-  const counts = await Promise.all(
-    Array.from({ length: CONCURRENCY }, () =>
-      uploadWorker(harness, agent, credential, started + ctx.durationMs, bodies, latencies, () => {
-        done += 1;
-        if (done % 50 === 0) {
-          ctx.progress(
-            `ingest ${label}: ${done} segments, ${Math.round(rate(done, Date.now() - started))}/s`,
-          );
-        }
-      }),
-    ),
+  const run = await uploadAtSaturation(ctx, label, harness.ingest.pid, credential, () =>
+    ingestWorker(harness, credential),
   );
-  const elapsed = Date.now() - started;
   const usage = harness.ingest.usage();
-  const client = process.cpuUsage(clientCpu);
-  const machineAfter = machineBusyMs();
-  agent.destroy();
   const metricsAfter = await scrapeMetrics(harness.url);
-  const segments = counts.reduce((a, b) => a + b, 0);
-  const perSecond = rate(segments, elapsed);
-  const raw = ctx.previous.get('object-store-put')?.find((r) => r.figure === rawFigure)?.value;
+  const raw = rawRate(ctx, rawFigure);
   const uploads: ResultRow = {
     figure: `${label}: segment uploads`,
-    value: perSecond,
+    value: run.perSecond,
     unit: 'segments/s',
   };
   if (raw) {
     uploads.limit = raw * 0.9;
-    uploads.ratio = perSecond / raw;
+    uploads.ratio = run.perSecond / raw;
   }
-  return [
+  const rows: ResultRow[] = [
     uploads,
     {
+      // What ingest's own work costs: 1 would be an ingest as cheap as a server that only
+      // stores the bytes.
+      figure: `${label}: segment uploads against the HTTP + store floor`,
+      value: run.perSecond,
+      unit: 'segments/s',
+      ratio: run.perSecond / Math.max(floorRate, 1e-9),
+    },
+    {
       figure: `${label}: upload throughput`,
-      value: (perSecond * SEGMENT_BYTES) / 1e6,
+      value: (run.perSecond * SEGMENT_BYTES) / 1e6,
       unit: 'MB/s',
     },
-    { figure: `${label}: ack latency p50`, value: percentile(latencies, 50), unit: 'ms' },
-    { figure: `${label}: ack latency p99`, value: percentile(latencies, 99), unit: 'ms' },
+    { figure: `${label}: ack latency p50`, value: percentile(run.latencies, 50), unit: 'ms' },
+    { figure: `${label}: ack latency p99`, value: percentile(run.latencies, 99), unit: 'ms' },
     { figure: `${label}: ingest CPU`, value: usage.cpuPercentOfOneCore, unit: '% of a core' },
     {
       // CPU time per upload: what a busy machine distorts least (throughput and latency
       // depend on who else has the cores; this is the work ingest itself does).
       figure: `${label}: ingest CPU per segment`,
-      value: (usage.cpuPercentOfOneCore * 10) / Math.max(perSecond, 1e-9),
+      value: msPerUpload(usage.cpuPercentOfOneCore, run.perSecond),
       unit: 'ms',
     },
     { figure: `${label}: ingest peak RSS`, value: usage.peakRssMiB, unit: 'MiB' },
     {
       // The uploading client runs on the same cores: what it takes is not ingest's to use.
       figure: `${label}: upload client CPU (same machine)`,
-      value: ((client.user + client.system) / 1000 / elapsed) * 100,
+      value: run.clientCpuPercent,
       unit: '% of a core',
     },
     ...stageRows(label, metricsBefore, metricsAfter),
     ...loopDelayRows(label, metricsAfter),
-    ...machineRows(label, segments, raw, machineBefore, machineAfter),
   ];
-}
-
-/**
- * Where the machine's CPU went per segment (ingest, the client, NATS, PostgreSQL, the
- * store, the kernel), beside what 90 % of the raw PUT rate would allow on these cores: when
- * the run used the cores up, the rate cannot rise unless this figure falls.
- */
-function machineRows(
-  label: string,
-  segments: number,
-  raw: number | undefined,
-  before: number | undefined,
-  after: number | undefined,
-): ResultRow[] {
-  if (before === undefined || after === undefined || segments === 0) return [];
-  const row: ResultRow = {
-    figure: `${label}: machine CPU per segment (all processes)`,
-    value: (after - before) / segments,
-    unit: 'ms',
-  };
-  if (raw) row.limit = (os.availableParallelism() * 1000) / (raw * 0.9);
-  return [row];
-}
-
-/**
- * The floor any HTTP upload pays here: a bare node:http server in this process that reads
- * a ~100 KB body and answers a small JSON, with the same client, 16 in flight. Client and
- * server CPU together, per request: what ingest's protocol costs before doing anything.
- */
-async function bareHttpFloor(ctx: BenchContext): Promise<ResultRow[]> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const size = Buffer.concat(chunks).length;
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ created: true, size }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
-  const deadline = Date.now() + Math.min(ctx.durationMs, 5000);
-  const cpu = process.cpuUsage();
-  let requests = 0;
-  try {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (Date.now() < deadline) {
-          const body = bodies[requests++ % bodies.length]!;
-          const res = await send(agent, 'PUT', `http://127.0.0.1:${port}/upload`, {}, body);
-          if (res.status !== 201) throw new Error(`bare HTTP upload answered ${res.status}`);
-        }
-      }),
-    );
-  } finally {
-    agent.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  const used = process.cpuUsage(cpu);
-  return [
-    {
-      figure: 'bare node:http 100 KB upload: client and server CPU per request',
-      value: (used.user + used.system) / 1000 / Math.max(requests, 1),
+  if (run.machineMsPerSegment !== undefined) {
+    // Where the machine's CPU went per segment (ingest, the client, NATS, PostgreSQL, the
+    // store, the kernel), beside what 90 % of the raw PUT rate would allow on these cores:
+    // when the run used the cores up, the rate cannot rise unless this figure falls.
+    const row: ResultRow = {
+      figure: `${label}: machine CPU per segment (all processes)`,
+      value: run.machineMsPerSegment,
       unit: 'ms',
-    },
-  ];
+    };
+    if (raw) row.limit = (os.availableParallelism() * 1000) / (raw * 0.9);
+    rows.push(row);
+  }
+  return rows;
 }
 
 interface Latency {
@@ -675,8 +762,17 @@ export const ingest: Benchmark = {
     });
     const rows: ResultRow[] = [];
     try {
-      rows.push(...(await bareHttpFloor(ctx)));
-      rows.push(...(await saturation(ctx, harness, 'saturation', 'filesystem PUT rate')));
+      const raw = 'filesystem PUT rate';
+      const floor = await uploadFloor(
+        ctx,
+        'HTTP + store floor',
+        {
+          STORAGE_URL: `file://${await mkdtemp(path.join(ctx.tmpDir, 'upload-floor-'))}`,
+        },
+        raw,
+      );
+      rows.push(...floor.rows);
+      rows.push(...(await saturation(ctx, harness, 'saturation', raw, floor.perSecond)));
       rows.push(...(await eventBatches(ctx, harness)));
       for (const sessions of sizes)
         rows.push(...(await sustained(ctx, harness, sessions, seconds)));
@@ -704,25 +800,28 @@ async function saturationOnS3(ctx: BenchContext): Promise<ResultRow[]> {
     credentials: s3.credentials,
   });
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-  const harness = await IngestHarness.start({
-    repoRoot: REPO_ROOT,
-    natsUrl: ctx.natsUrl,
-    tmpDir: ctx.tmpDir,
-    env: {
-      INGEST_MAX_INFLIGHT: '4096',
-      STORAGE_URL: `s3://${bucket}`,
-      S3_ENDPOINT: endpoint,
-      S3_REGION: s3.region,
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-    },
-  });
+  const storeEnv = {
+    STORAGE_URL: `s3://${bucket}`,
+    S3_ENDPOINT: endpoint,
+    S3_REGION: s3.region,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+  };
+  const label = s3.ephemeral ? 'on the s3 test server' : 'on s3';
+  const raw = s3.ephemeral ? 's3 test server PUT rate' : 's3 PUT rate';
+  let harness: IngestHarness | undefined;
   try {
-    const raw = s3.ephemeral ? 's3 test server PUT rate' : 's3 PUT rate';
-    return await saturation(ctx, harness, s3.ephemeral ? 'on the s3 test server' : 'on s3', raw);
+    const floor = await uploadFloor(ctx, `${label}: HTTP + store floor`, storeEnv, raw);
+    harness = await IngestHarness.start({
+      repoRoot: REPO_ROOT,
+      natsUrl: ctx.natsUrl,
+      tmpDir: ctx.tmpDir,
+      env: { INGEST_MAX_INFLIGHT: '4096', ...storeEnv },
+    });
+    return [...floor.rows, ...(await saturation(ctx, harness, label, raw, floor.perSecond))];
   } finally {
-    await harness.stop();
+    await harness?.stop();
     if (!s3.ephemeral) {
       ctx.progress('ingest: removing benchmark objects from S3');
       await emptyBucket(admin, bucket);
