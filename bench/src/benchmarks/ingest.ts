@@ -95,6 +95,25 @@ function send(
   });
 }
 
+/** A segment body and its SHA-256, made before the measuring starts. */
+interface Body {
+  bytes: Buffer;
+  sha256: string;
+}
+
+/**
+ * Distinct ~100 KB bodies with their hashes, made once: an agent hashes its segments on
+ * its own host, so the client that plays it here (sharing ingest's cores) should not.
+ * Consecutive segments of a recording always differ; a recording meets the same bytes
+ * again only after `count` segments, under another key.
+ */
+function segmentBodies(count: number): Body[] {
+  return Array.from({ length: count }, () => {
+    const bytes = randomBytes(SEGMENT_BYTES);
+    return { bytes, sha256: sha256(bytes) };
+  });
+}
+
 interface SegmentRequest {
   body: Buffer;
   hash: string;
@@ -102,21 +121,19 @@ interface SegmentRequest {
 }
 
 /**
- * Segment `seq` of a recording as the agent sends it: a distinct ~100 KB body, its SHA-256,
- * the previous one's, and the protocol's headers. The HTTP + store floor's client sends the
- * same, so the two measurements differ only in the server.
+ * Segment `seq` of a recording as the agent sends it: the body, its SHA-256, the previous
+ * one's, and the protocol's headers. The HTTP + store floor's client sends the same, so
+ * the two measurements differ only in the server.
  */
 function segmentRequest(
-  bodies: readonly Buffer[],
+  bodies: readonly Body[],
   seq: number,
   prev: string | undefined,
   credential: string,
 ): SegmentRequest {
-  const body = Buffer.from(bodies[seq % bodies.length]!);
-  body.writeUInt32BE(seq, 0);
-  const hash = sha256(body);
+  const { bytes, sha256: hash } = bodies[seq % bodies.length]!;
   return {
-    body,
+    body: bytes,
     hash,
     headers: {
       authorization: `Bearer ${credential}`,
@@ -136,7 +153,7 @@ async function uploadRecording(
   url: (seq: number) => string,
   credential: string,
   deadline: number,
-  bodies: readonly Buffer[],
+  bodies: readonly Body[],
   latencies: number[],
   onSegment: () => void,
 ): Promise<number> {
@@ -354,7 +371,7 @@ async function uploadAtSaturation(
   credential: string,
   recording: () => Promise<(seq: number) => string>,
 ): Promise<UploadRun> {
-  const bodies = Array.from({ length: 64 }, () => randomBytes(SEGMENT_BYTES));
+  const bodies = segmentBodies(256);
   const urls = await Promise.all(Array.from({ length: CONCURRENCY }, recording));
   const latencies: number[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
