@@ -1,13 +1,13 @@
 /**
  * What one ingest process sustains, beside the raw figures of the same run:
  *
- * 0. The floor: the same client and uploads against a bare node:http server (another
- *    process) that only stores each body as ingest does: the rate any HTTP upload path
- *    can reach here, beside the raw PUT rate, and ingest's rate as a share of it.
  * 1. Saturation: segment uploads (~100 KB, 16 in flight, like the raw PUT baseline)
  *    through the real protocol — auth, hash checks, putIfAbsent, catalogue row, JetStream
  *    announcement — compared with raw filesystem putIfAbsent (target ≥ 90 %), with the
- *    whole machine's CPU per segment beside what that target allows on these cores.
+ *    whole machine's CPU per segment beside what that target allows on these cores; and,
+ *    in alternating rounds, the same uploads against the HTTP + store floor, a bare
+ *    node:http server (another process) that only stores each body as ingest does: the
+ *    rate any HTTP upload path reaches here, and ingest's rate as a share of it.
  * 2. Sustained sessions: the agent simulator (a child process) drives N concurrent
  *    sessions at realistic rates (a segment every 6 s, two event batches a second,
  *    metrics), and we report segments/s, MB/s, events/s, p50/p99 acknowledgement latency
@@ -33,7 +33,7 @@ import {
 import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
 import { IngestHarness } from '../harness/ingest-harness';
 import { assertLoopbackUrl } from '../loopback';
-import { CpuSampler, machineBusyMs } from '../harness/service-process';
+import { CpuSampler, machineBusyMs, processCpuMs } from '../harness/service-process';
 import { UploadFloorServer } from '../harness/upload-floor';
 import {
   bucketPercentileMs,
@@ -347,125 +347,84 @@ function stageRows(label: string, before: string, after: string): ResultRow[] {
   return rows;
 }
 
-interface UploadRun {
-  segments: number;
-  perSecond: number;
-  latencies: number[];
-  /** The uploading client's CPU (this process), % of a core. */
-  clientCpuPercent: number;
-  /** The server's CPU, % of a core. */
-  serverCpuPercent: number;
-  /** Every process's and the kernel's CPU per upload, when /proc/stat is there. */
-  machineMsPerSegment?: number;
+/** What the rounds against one server added up to. */
+class UploadTally {
+  segments = 0;
+  elapsedMs = 0;
+  clientCpuMs = 0;
+  serverCpuMs = 0;
+  /** Every process's and the kernel's CPU; undefined without /proc/stat. */
+  machineMs: number | undefined = 0;
+  readonly latencies: number[] = [];
+
+  get perSecond(): number {
+    return rate(this.segments, this.elapsedMs);
+  }
+
+  /** CPU time per upload, in ms. */
+  perUpload(cpuMs: number): number {
+    return cpuMs / Math.max(this.segments, 1);
+  }
+
+  /** CPU time as a % of one core over the rounds. */
+  percentOfCore(cpuMs: number): number {
+    return this.elapsedMs > 0 ? (100 * cpuMs) / this.elapsedMs : 0;
+  }
 }
 
 /**
- * 16 workers, each uploading one recording's segments in order over kept-alive
- * connections for the measuring time, against the server whose process is `serverPid`.
+ * One round: 16 workers, each uploading a recording of its own in order over kept-alive
+ * connections for `durationMs`, against the server whose process is `serverPid`;
  * `recording()` prepares a worker's recording and answers its segment URLs.
  */
-async function uploadAtSaturation(
+async function uploadRound(
   ctx: BenchContext,
   label: string,
-  serverPid: number,
-  credential: string,
-  recording: () => Promise<(seq: number) => string>,
-): Promise<UploadRun> {
-  const bodies = segmentBodies(256);
-  const urls = await Promise.all(Array.from({ length: CONCURRENCY }, recording));
-  const latencies: number[] = [];
+  server: { pid: number; credential: string; recording: () => Promise<(seq: number) => string> },
+  bodies: readonly Body[],
+  durationMs: number,
+  tally: UploadTally,
+): Promise<void> {
+  const urls = await Promise.all(Array.from({ length: CONCURRENCY }, server.recording));
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let done = 0;
   const started = Date.now();
   const clientCpu = process.cpuUsage();
   const machineBefore = machineBusyMs();
-  const server = new CpuSampler(serverPid);
+  const serverBefore = processCpuMs(server.pid);
   try {
     const counts = await Promise.all(
       urls.map((url) =>
-        uploadRecording(agent, url, credential, started + ctx.durationMs, bodies, latencies, () => {
-          done += 1;
-          if (done % 50 === 0) {
-            ctx.progress(
-              `ingest ${label}: ${done} segments, ${Math.round(rate(done, Date.now() - started))}/s`,
-            );
-          }
-        }),
+        uploadRecording(
+          agent,
+          url,
+          server.credential,
+          started + durationMs,
+          bodies,
+          tally.latencies,
+          () => {
+            done += 1;
+            if (done % 50 === 0) {
+              ctx.progress(
+                `ingest ${label}: ${done} segments, ${Math.round(rate(done, Date.now() - started))}/s`,
+              );
+            }
+          },
+        ),
       ),
     );
-    const elapsed = Date.now() - started;
-    const client = process.cpuUsage(clientCpu);
     const machineAfter = machineBusyMs();
-    const segments = counts.reduce((a, b) => a + b, 0);
-    return {
-      segments,
-      perSecond: rate(segments, elapsed),
-      latencies,
-      clientCpuPercent: ((client.user + client.system) / 1000 / elapsed) * 100,
-      serverCpuPercent: server.stop(),
-      ...(machineBefore !== undefined && machineAfter !== undefined && segments > 0
-        ? { machineMsPerSegment: (machineAfter - machineBefore) / segments }
-        : {}),
-    };
+    const client = process.cpuUsage(clientCpu);
+    tally.elapsedMs += Date.now() - started;
+    tally.segments += counts.reduce((a, b) => a + b, 0);
+    tally.clientCpuMs += (client.user + client.system) / 1000;
+    tally.serverCpuMs += processCpuMs(server.pid) - serverBefore;
+    tally.machineMs =
+      tally.machineMs !== undefined && machineBefore !== undefined && machineAfter !== undefined
+        ? tally.machineMs + (machineAfter - machineBefore)
+        : undefined;
   } finally {
-    server.stop();
     agent.destroy();
-  }
-}
-
-/** CPU time per upload, in ms, from a % of one core at `perSecond` uploads. */
-const msPerUpload = (cpuPercent: number, perSecond: number): number =>
-  (cpuPercent * 10) / Math.max(perSecond, 1e-9);
-
-/**
- * The floor of any segment upload here: the same client and uploads against a bare
- * node:http server that only stores each body as ingest does (upload-floor-server.ts),
- * beside the raw PUT rate of the same store. What ingest adds on top of this is its own
- * work; what this loses against raw PUT is the cost of receiving uploads over HTTP on
- * cores the client shares.
- */
-async function uploadFloor(
-  ctx: BenchContext,
-  label: string,
-  storeEnv: NodeJS.ProcessEnv,
-  rawFigure: string,
-): Promise<{ rows: ResultRow[]; perSecond: number }> {
-  const server = await UploadFloorServer.start(storeEnv);
-  try {
-    const run = await uploadAtSaturation(ctx, label, server.pid, 'floor', () => {
-      const recordingId = randomUUID();
-      return Promise.resolve((seq: number) => `${server.url}/floor/${recordingId}/${seq}`);
-    });
-    const uploads: ResultRow = {
-      figure: `${label}: uploads`,
-      value: run.perSecond,
-      unit: 'segments/s',
-    };
-    const raw = rawRate(ctx, rawFigure);
-    if (raw) uploads.ratio = run.perSecond / raw;
-    const rows: ResultRow[] = [
-      uploads,
-      {
-        figure: `${label}: server CPU per upload (store included)`,
-        value: msPerUpload(run.serverCpuPercent, run.perSecond),
-        unit: 'ms',
-      },
-      {
-        figure: `${label}: client CPU per upload`,
-        value: msPerUpload(run.clientCpuPercent, run.perSecond),
-        unit: 'ms',
-      },
-    ];
-    if (run.machineMsPerSegment !== undefined) {
-      rows.push({
-        figure: `${label}: machine CPU per upload (all processes)`,
-        value: run.machineMsPerSegment,
-        unit: 'ms',
-      });
-    }
-    return { rows, perSecond: run.perSecond };
-  } finally {
-    await server.stop();
   }
 }
 
@@ -475,76 +434,138 @@ function rawRate(ctx: BenchContext, rawFigure: string): number | undefined {
 
 /**
  * Segment uploads at 16 in flight against one ingest, beside the raw PUT rate of the same
- * store measured by object-store-put in this run (`rawFigure`, target 0.9 of it) and the
- * HTTP + store floor measured just before (`floorRate`).
+ * store measured by object-store-put in this run (`rawFigure`, target 0.9 of it) and
+ * beside the HTTP + store floor: the same client and uploads against a bare node:http
+ * server that only stores each body as ingest does (upload-floor-server.ts). What ingest
+ * adds on top of the floor is its own work; what the floor loses against raw PUT is the
+ * cost of receiving uploads over HTTP on cores the client shares.
+ *
+ * The two are measured in alternating rounds, floor-ingest-ingest-floor, each half the
+ * measuring time: on a VM whose disk and cores speed up and slow down over minutes, and
+ * where a phase of heavy writes slows the next, measuring one whole phase after the other
+ * had put the drift into their ratio.
  */
 async function saturation(
   ctx: BenchContext,
   harness: IngestHarness,
   label: string,
+  storeEnv: NodeJS.ProcessEnv,
   rawFigure: string,
-  floorRate: number,
 ): Promise<ResultRow[]> {
+  const bodies = segmentBodies(256);
+  const floorLabel = `${label}: HTTP + store floor`;
+  const floorServer = await UploadFloorServer.start(storeEnv);
   const credential = await harness.enrolAgent('bench-saturation');
+  const floor = new UploadTally();
+  const ingest = new UploadTally();
+  const floorSide = {
+    pid: floorServer.pid,
+    credential: 'floor',
+    recording: () => {
+      const recordingId = randomUUID();
+      return Promise.resolve((seq: number) => `${floorServer.url}/floor/${recordingId}/${seq}`);
+    },
+  };
+  const ingestSide = {
+    pid: harness.ingest.pid,
+    credential,
+    recording: () => ingestWorker(harness, credential),
+  };
+  const half = ctx.durationMs / 2;
   harness.ingest.resetUsage();
   const metricsBefore = await scrapeMetrics(harness.url);
-  const run = await uploadAtSaturation(ctx, label, harness.ingest.pid, credential, () =>
-    ingestWorker(harness, credential),
-  );
-  const usage = harness.ingest.usage();
+  try {
+    await uploadRound(ctx, floorLabel, floorSide, bodies, half, floor);
+    await uploadRound(ctx, label, ingestSide, bodies, half, ingest);
+    await uploadRound(ctx, label, ingestSide, bodies, half, ingest);
+    await uploadRound(ctx, floorLabel, floorSide, bodies, half, floor);
+  } finally {
+    await floorServer.stop();
+  }
+  const peakRss = harness.ingest.usage().peakRssMiB;
   const metricsAfter = await scrapeMetrics(harness.url);
   const raw = rawRate(ctx, rawFigure);
   const uploads: ResultRow = {
     figure: `${label}: segment uploads`,
-    value: run.perSecond,
+    value: ingest.perSecond,
+    unit: 'segments/s',
+  };
+  const floorUploads: ResultRow = {
+    figure: `${floorLabel}: uploads`,
+    value: floor.perSecond,
     unit: 'segments/s',
   };
   if (raw) {
     uploads.limit = raw * 0.9;
-    uploads.ratio = run.perSecond / raw;
+    uploads.ratio = ingest.perSecond / raw;
+    floorUploads.ratio = floor.perSecond / raw;
   }
   const rows: ResultRow[] = [
+    floorUploads,
+    {
+      figure: `${floorLabel}: server CPU per upload (store included)`,
+      value: floor.perUpload(floor.serverCpuMs),
+      unit: 'ms',
+    },
+    {
+      figure: `${floorLabel}: client CPU per upload`,
+      value: floor.perUpload(floor.clientCpuMs),
+      unit: 'ms',
+    },
+    ...(floor.machineMs === undefined
+      ? []
+      : [
+          {
+            figure: `${floorLabel}: machine CPU per upload (all processes)`,
+            value: floor.perUpload(floor.machineMs),
+            unit: 'ms',
+          },
+        ]),
     uploads,
     {
       // What ingest's own work costs: 1 would be an ingest as cheap as a server that only
       // stores the bytes.
       figure: `${label}: segment uploads against the HTTP + store floor`,
-      value: run.perSecond,
+      value: ingest.perSecond,
       unit: 'segments/s',
-      ratio: run.perSecond / Math.max(floorRate, 1e-9),
+      ratio: ingest.perSecond / Math.max(floor.perSecond, 1e-9),
     },
     {
       figure: `${label}: upload throughput`,
-      value: (run.perSecond * SEGMENT_BYTES) / 1e6,
+      value: (ingest.perSecond * SEGMENT_BYTES) / 1e6,
       unit: 'MB/s',
     },
-    { figure: `${label}: ack latency p50`, value: percentile(run.latencies, 50), unit: 'ms' },
-    { figure: `${label}: ack latency p99`, value: percentile(run.latencies, 99), unit: 'ms' },
-    { figure: `${label}: ingest CPU`, value: usage.cpuPercentOfOneCore, unit: '% of a core' },
+    { figure: `${label}: ack latency p50`, value: percentile(ingest.latencies, 50), unit: 'ms' },
+    { figure: `${label}: ack latency p99`, value: percentile(ingest.latencies, 99), unit: 'ms' },
+    {
+      figure: `${label}: ingest CPU`,
+      value: ingest.percentOfCore(ingest.serverCpuMs),
+      unit: '% of a core',
+    },
     {
       // CPU time per upload: what a busy machine distorts least (throughput and latency
       // depend on who else has the cores; this is the work ingest itself does).
       figure: `${label}: ingest CPU per segment`,
-      value: msPerUpload(usage.cpuPercentOfOneCore, run.perSecond),
+      value: ingest.perUpload(ingest.serverCpuMs),
       unit: 'ms',
     },
-    { figure: `${label}: ingest peak RSS`, value: usage.peakRssMiB, unit: 'MiB' },
+    { figure: `${label}: ingest peak RSS`, value: peakRss, unit: 'MiB' },
     {
       // The uploading client runs on the same cores: what it takes is not ingest's to use.
       figure: `${label}: upload client CPU (same machine)`,
-      value: run.clientCpuPercent,
+      value: ingest.percentOfCore(ingest.clientCpuMs),
       unit: '% of a core',
     },
     ...stageRows(label, metricsBefore, metricsAfter),
     ...loopDelayRows(label, metricsAfter),
   ];
-  if (run.machineMsPerSegment !== undefined) {
+  if (ingest.machineMs !== undefined) {
     // Where the machine's CPU went per segment (ingest, the client, NATS, PostgreSQL, the
     // store, the kernel), beside what 90 % of the raw PUT rate would allow on these cores:
     // when the run used the cores up, the rate cannot rise unless this figure falls.
     const row: ResultRow = {
       figure: `${label}: machine CPU per segment (all processes)`,
-      value: run.machineMsPerSegment,
+      value: ingest.perUpload(ingest.machineMs),
       unit: 'ms',
     };
     if (raw) row.limit = (os.availableParallelism() * 1000) / (raw * 0.9);
@@ -779,17 +800,16 @@ export const ingest: Benchmark = {
     });
     const rows: ResultRow[] = [];
     try {
-      const raw = 'filesystem PUT rate';
-      const floor = await uploadFloor(
-        ctx,
-        'HTTP + store floor',
-        {
-          STORAGE_URL: `file://${await mkdtemp(path.join(ctx.tmpDir, 'upload-floor-'))}`,
-        },
-        raw,
+      const storeDir = await mkdtemp(path.join(ctx.tmpDir, 'upload-floor-'));
+      rows.push(
+        ...(await saturation(
+          ctx,
+          harness,
+          'saturation',
+          { STORAGE_URL: `file://${storeDir}` },
+          'filesystem PUT rate',
+        )),
       );
-      rows.push(...floor.rows);
-      rows.push(...(await saturation(ctx, harness, 'saturation', raw, floor.perSecond)));
       rows.push(...(await eventBatches(ctx, harness)));
       for (const sessions of sizes)
         rows.push(...(await sustained(ctx, harness, sessions, seconds)));
@@ -829,14 +849,13 @@ async function saturationOnS3(ctx: BenchContext): Promise<ResultRow[]> {
   const raw = s3.ephemeral ? 's3 test server PUT rate' : 's3 PUT rate';
   let harness: IngestHarness | undefined;
   try {
-    const floor = await uploadFloor(ctx, `${label}: HTTP + store floor`, storeEnv, raw);
     harness = await IngestHarness.start({
       repoRoot: REPO_ROOT,
       natsUrl: ctx.natsUrl,
       tmpDir: ctx.tmpDir,
       env: { INGEST_MAX_INFLIGHT: '4096', ...storeEnv },
     });
-    return [...floor.rows, ...(await saturation(ctx, harness, label, raw, floor.perSecond))];
+    return await saturation(ctx, harness, label, storeEnv, raw);
   } finally {
     await harness?.stop();
     if (!s3.ephemeral) {

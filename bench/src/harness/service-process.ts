@@ -24,6 +24,11 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
+/** CPU time (user and system) a process has used since it started, in ms. */
+export function processCpuMs(pid: number): number {
+  return (cpuTicks(pid) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
