@@ -171,8 +171,8 @@ async function uploadRecording(
   return seq;
 }
 
-/** One ingest worker: its own session and screen recording, segments uploaded in order. */
-async function ingestWorker(
+/** A session and screen recording of its own on ingest, for one worker: its segment URLs. */
+async function ingestRecording(
   harness: IngestHarness,
   credential: string,
 ): Promise<(seq: number) => string> {
@@ -469,7 +469,7 @@ async function saturation(
   const ingestSide = {
     pid: harness.ingest.pid,
     credential,
-    recording: () => ingestWorker(harness, credential),
+    recording: () => ingestRecording(harness, credential),
   };
   const half = ctx.durationMs / 2;
   harness.ingest.resetUsage();
