@@ -454,8 +454,8 @@ async function saturation(
 ): Promise<ResultRow[]> {
   const bodies = segmentBodies(256);
   const floorLabel = `${label}: HTTP + store floor`;
-  const floorServer = await UploadFloorServer.start(storeEnv);
   const credential = await harness.enrolAgent('bench-saturation');
+  const floorServer = await UploadFloorServer.start(storeEnv);
   const floor = new UploadTally();
   const ingest = new UploadTally();
   const floorSide = {

@@ -46,7 +46,7 @@ async function measure(ctx: BenchContext, label: string, store: ObjectStore): Pr
     { figure: `${label} PUT throughput`, value: (objects * OBJECT_BYTES) / 1e6, unit: 'MB/s' },
     {
       // This process's CPU, its write threads included (for S3, the client side only): with
-      // the HTTP floor measured by the ingest benchmark, what bounds ingest's rate on a
+      // the HTTP + store floor measured by the ingest benchmark, what bounds ingest's rate on a
       // machine whose cores are all shared.
       figure: `${label} PUT CPU per object`,
       value: (used.user + used.system) / 1000 / Math.max(done, 1),
