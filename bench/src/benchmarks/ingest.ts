@@ -3,11 +3,11 @@
  *
  * 1. Saturation: segment uploads (~100 KB, 16 in flight, like the raw PUT baseline)
  *    through the real protocol — auth, hash checks, putIfAbsent, catalogue row, JetStream
- *    announcement — compared with raw filesystem putIfAbsent (target ≥ 90 %), with the
- *    whole machine's CPU per segment beside what that target allows on these cores; and,
- *    in alternating rounds, the same uploads against the HTTP + store floor, a bare
- *    node:http server (another process) that only stores each body as ingest does: the
- *    rate any HTTP upload path reaches here, and ingest's rate as a share of it.
+ *    announcement — in rounds alternating with raw putIfAbsent of the same store (target
+ *    ≥ 90 % of it) and with the HTTP + store floor, a bare node:http server (another
+ *    process) that only stores each body as ingest does: the rate any HTTP upload path
+ *    reaches here, and ingest's rate as a share of it. Beside them, the whole machine's
+ *    CPU per segment and what the target allows on these cores.
  * 2. Sustained sessions: the agent simulator (a child process) drives N concurrent
  *    sessions at realistic rates (a segment every 6 s, two event batches a second,
  *    metrics), and we report segments/s, MB/s, events/s, p50/p99 acknowledgement latency
@@ -35,6 +35,13 @@ import { IngestHarness } from '../harness/ingest-harness';
 import { assertLoopbackUrl } from '../loopback';
 import { CpuSampler, machineBusyMs, processCpuMs } from '../harness/service-process';
 import { UploadFloorServer } from '../harness/upload-floor';
+import {
+  createObjectStore,
+  initSegmentKey,
+  type ObjectStore,
+  s3SettingsFromEnv,
+  segmentKey,
+} from '@sessionrec/storage';
 import {
   bucketPercentileMs,
   parseDurationBuckets,
@@ -428,22 +435,84 @@ async function uploadRound(
   }
 }
 
+/**
+ * One round of raw PUT: the benchmark process itself stores bodies with the store ingest
+ * uses, 16 at once, each worker a recording of its own under the segment key layout, with
+ * the SHA-256 claim and the body handed over (a fresh copy, as ingest has one from the
+ * request): what the store does for this machine with no HTTP, no ingest and no client.
+ */
+async function rawPutRound(
+  ctx: BenchContext,
+  label: string,
+  store: ObjectStore,
+  bodies: readonly Body[],
+  durationMs: number,
+  tally: UploadTally,
+): Promise<void> {
+  let done = 0;
+  const started = Date.now();
+  const deadline = started + durationMs;
+  const cpu = process.cpuUsage();
+  const machineBefore = machineBusyMs();
+  const counts = await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const recordingId = randomUUID();
+      const startedAt = new Date();
+      let seq = 0;
+      for (; Date.now() < deadline; seq++) {
+        const { bytes, sha256: hash } = bodies[seq % bodies.length]!;
+        const key =
+          seq === 0
+            ? initSegmentKey(recordingId, startedAt)
+            : segmentKey(recordingId, startedAt, seq, 'm4s');
+        const began = performance.now();
+        const { created } = await store.putIfAbsent(key, Buffer.from(bytes), {
+          sha256: hash,
+          contentLength: bytes.length,
+          handOver: true,
+        });
+        if (!created) throw new Error(`raw PUT: ${key} unexpectedly existed`);
+        tally.latencies.push(performance.now() - began);
+        done += 1;
+        if (done % 50 === 0) {
+          ctx.progress(
+            `ingest ${label}: ${done} objects, ${Math.round(rate(done, Date.now() - started))}/s`,
+          );
+        }
+      }
+      return seq;
+    }),
+  );
+  const machineAfter = machineBusyMs();
+  const used = process.cpuUsage(cpu);
+  tally.elapsedMs += Date.now() - started;
+  tally.segments += counts.reduce((a, b) => a + b, 0);
+  tally.serverCpuMs += (used.user + used.system) / 1000;
+  tally.machineMs =
+    tally.machineMs !== undefined && machineBefore !== undefined && machineAfter !== undefined
+      ? tally.machineMs + (machineAfter - machineBefore)
+      : undefined;
+}
+
 function rawRate(ctx: BenchContext, rawFigure: string): number | undefined {
   return ctx.previous.get('object-store-put')?.find((r) => r.figure === rawFigure)?.value;
 }
 
 /**
- * Segment uploads at 16 in flight against one ingest, beside the raw PUT rate of the same
- * store measured by object-store-put in this run (`rawFigure`, target 0.9 of it) and
- * beside the HTTP + store floor: the same client and uploads against a bare node:http
- * server that only stores each body as ingest does (upload-floor-server.ts). What ingest
- * adds on top of the floor is its own work; what the floor loses against raw PUT is the
- * cost of receiving uploads over HTTP on cores the client shares.
+ * Segment uploads at 16 in flight against one ingest (target: 0.9 of the raw PUT rate),
+ * beside two references measured in the same rounds:
+ * - raw PUT: the benchmark process storing the same bodies with the same store and key
+ *   layout, without HTTP (rawPutRound);
+ * - the HTTP + store floor: the same client and uploads against a bare node:http server
+ *   that only stores each body as ingest does (upload-floor-server.ts). What ingest adds
+ *   on top of the floor is its own work; what the floor loses against raw PUT is the cost
+ *   of receiving uploads over HTTP on cores the client shares.
  *
- * The two are measured in alternating rounds, floor-ingest-ingest-floor, each half the
- * measuring time: on a VM whose disk and cores speed up and slow down over minutes, and
- * where a phase of heavy writes slows the next, measuring one whole phase after the other
- * had put the drift into their ratio.
+ * The three alternate, raw-floor-ingest-ingest-floor-raw, each half the measuring time: on
+ * a VM whose disk and cores speed up and slow down by half within a minute, and where a
+ * phase of heavy writes slows the next, figures measured one phase after another had put
+ * the drift into their ratios. object-store-put's rate (`rawFigure`, an earlier and
+ * shorter burst in this run) is shown beside for comparison, without a limit.
  */
 async function saturation(
   ctx: BenchContext,
@@ -454,8 +523,11 @@ async function saturation(
 ): Promise<ResultRow[]> {
   const bodies = segmentBodies(256);
   const floorLabel = `${label}: HTTP + store floor`;
+  const rawLabel = `${label}: raw PUT in the same rounds`;
   const credential = await harness.enrolAgent('bench-saturation');
   const floorServer = await UploadFloorServer.start(storeEnv);
+  const rawStore = createObjectStore(storeEnv.STORAGE_URL ?? '', s3SettingsFromEnv(storeEnv));
+  const rawPut = new UploadTally();
   const floor = new UploadTally();
   const ingest = new UploadTally();
   const floorSide = {
@@ -475,33 +547,46 @@ async function saturation(
   harness.ingest.resetUsage();
   const metricsBefore = await scrapeMetrics(harness.url);
   try {
+    await rawPutRound(ctx, rawLabel, rawStore, bodies, half, rawPut);
     await uploadRound(ctx, floorLabel, floorSide, bodies, half, floor);
     await uploadRound(ctx, label, ingestSide, bodies, half, ingest);
     await uploadRound(ctx, label, ingestSide, bodies, half, ingest);
     await uploadRound(ctx, floorLabel, floorSide, bodies, half, floor);
+    await rawPutRound(ctx, rawLabel, rawStore, bodies, half, rawPut);
   } finally {
-    await floorServer.stop();
+    await Promise.allSettled([floorServer.stop(), rawStore.close()]);
   }
   const peakRss = harness.ingest.usage().peakRssMiB;
   const metricsAfter = await scrapeMetrics(harness.url);
-  const raw = rawRate(ctx, rawFigure);
-  const uploads: ResultRow = {
-    figure: `${label}: segment uploads`,
-    value: ingest.perSecond,
-    unit: 'segments/s',
-  };
-  const floorUploads: ResultRow = {
-    figure: `${floorLabel}: uploads`,
-    value: floor.perSecond,
-    unit: 'segments/s',
-  };
-  if (raw) {
-    uploads.limit = raw * 0.9;
-    uploads.ratio = ingest.perSecond / raw;
-    floorUploads.ratio = floor.perSecond / raw;
-  }
+  const raw = rawPut.perSecond;
+  const earlierRaw = rawRate(ctx, rawFigure);
   const rows: ResultRow[] = [
-    floorUploads,
+    {
+      figure: rawLabel,
+      value: raw,
+      unit: 'objects/s',
+      ...(earlierRaw ? { ratio: raw / earlierRaw } : {}),
+    },
+    {
+      figure: `${rawLabel}: CPU per object (this process, store included)`,
+      value: rawPut.perUpload(rawPut.serverCpuMs),
+      unit: 'ms',
+    },
+    ...(rawPut.machineMs === undefined
+      ? []
+      : [
+          {
+            figure: `${rawLabel}: machine CPU per object (all processes)`,
+            value: rawPut.perUpload(rawPut.machineMs),
+            unit: 'ms',
+          },
+        ]),
+    {
+      figure: `${floorLabel}: uploads`,
+      value: floor.perSecond,
+      unit: 'segments/s',
+      ratio: floor.perSecond / Math.max(raw, 1e-9),
+    },
     {
       figure: `${floorLabel}: server CPU per upload (store included)`,
       value: floor.perUpload(floor.serverCpuMs),
@@ -521,7 +606,23 @@ async function saturation(
             unit: 'ms',
           },
         ]),
-    uploads,
+    {
+      figure: `${label}: segment uploads`,
+      value: ingest.perSecond,
+      unit: 'segments/s',
+      limit: raw * 0.9,
+      ratio: ingest.perSecond / Math.max(raw, 1e-9),
+    },
+    ...(earlierRaw
+      ? [
+          {
+            figure: `${label}: segment uploads against object-store-put's ${rawFigure}`,
+            value: ingest.perSecond,
+            unit: 'segments/s',
+            ratio: ingest.perSecond / earlierRaw,
+          },
+        ]
+      : []),
     {
       // What ingest's own work costs: 1 would be an ingest as cheap as a server that only
       // stores the bytes.
@@ -568,7 +669,7 @@ async function saturation(
       value: ingest.perUpload(ingest.machineMs),
       unit: 'ms',
     };
-    if (raw) row.limit = (os.availableParallelism() * 1000) / (raw * 0.9);
+    if (raw > 0) row.limit = (os.availableParallelism() * 1000) / (raw * 0.9);
     rows.push(row);
   }
   return rows;
