@@ -34,6 +34,7 @@ import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benc
 import { IngestHarness } from '../harness/ingest-harness';
 import { assertLoopbackUrl } from '../loopback';
 import { CpuSampler, machineBusyMs, processCpuMs } from '../harness/service-process';
+import { commandCpuMs, commandCpuSince, threadCpuMs } from '../harness/cpu-breakdown';
 import { UploadFloorServer } from '../harness/upload-floor';
 import {
   createObjectStore,
@@ -362,6 +363,12 @@ class UploadTally {
   serverCpuMs = 0;
   /** Every process's and the kernel's CPU; undefined without /proc/stat. */
   machineMs: number | undefined = 0;
+  /** The server's event loop and its other threads (the store's write threads). */
+  serverMainMs = 0;
+  serverOtherMs = 0;
+  /** PostgreSQL's and NATS's processes on this machine (0 when they run elsewhere). */
+  postgresMs = 0;
+  natsMs = 0;
   readonly latencies: number[] = [];
 
   get perSecond(): number {
@@ -399,6 +406,9 @@ async function uploadRound(
   const clientCpu = process.cpuUsage();
   const machineBefore = machineBusyMs();
   const serverBefore = processCpuMs(server.pid);
+  const threadsBefore = threadCpuMs(server.pid);
+  const postgresBefore = commandCpuMs('postgres');
+  const natsBefore = commandCpuMs('nats-server');
   try {
     const counts = await Promise.all(
       urls.map((url) =>
@@ -426,6 +436,11 @@ async function uploadRound(
     tally.segments += counts.reduce((a, b) => a + b, 0);
     tally.clientCpuMs += (client.user + client.system) / 1000;
     tally.serverCpuMs += processCpuMs(server.pid) - serverBefore;
+    const threads = threadCpuMs(server.pid);
+    tally.serverMainMs += threads.mainMs - threadsBefore.mainMs;
+    tally.serverOtherMs += threads.otherMs - threadsBefore.otherMs;
+    tally.postgresMs += commandCpuSince(postgresBefore, commandCpuMs('postgres'));
+    tally.natsMs += commandCpuSince(natsBefore, commandCpuMs('nats-server'));
     tally.machineMs =
       tally.machineMs !== undefined && machineBefore !== undefined && machineAfter !== undefined
         ? tally.machineMs + (machineAfter - machineBefore)
@@ -492,6 +507,33 @@ async function rawPutRound(
     tally.machineMs !== undefined && machineBefore !== undefined && machineAfter !== undefined
       ? tally.machineMs + (machineAfter - machineBefore)
       : undefined;
+}
+
+/**
+ * The machine's CPU per segment, part by part: the server's event loop, its other threads
+ * (the store's writes), PostgreSQL, nats-server, the upload client, and the rest (the
+ * kernel's own work, the S3 test server, anything else running).
+ */
+function cpuBreakdownRows(
+  label: string,
+  server: string,
+  tally: UploadTally,
+  machineMs: number,
+): ResultRow[] {
+  const parts: [string, number][] = [
+    [`${server} event loop`, tally.serverMainMs],
+    [`${server} other threads (store writes)`, tally.serverOtherMs],
+    ['PostgreSQL', tally.postgresMs],
+    ['nats-server', tally.natsMs],
+    ['upload client', tally.clientCpuMs],
+  ];
+  const named = parts.reduce((sum, [, ms]) => sum + ms, 0);
+  parts.push(['the rest (kernel, S3 server, others)', Math.max(0, machineMs - named)]);
+  return parts.map(([part, ms]) => ({
+    figure: `${label}: CPU per segment, ${part}`,
+    value: tally.perUpload(ms),
+    unit: 'ms',
+  }));
 }
 
 function rawRate(ctx: BenchContext, rawFigure: string): number | undefined {
@@ -670,7 +712,10 @@ async function saturation(
       unit: 'ms',
     };
     if (raw > 0) row.limit = (os.availableParallelism() * 1000) / (raw * 0.9);
-    rows.push(row);
+    rows.push(row, ...cpuBreakdownRows(label, 'ingest', ingest, ingest.machineMs));
+  }
+  if (floor.machineMs !== undefined) {
+    rows.push(...cpuBreakdownRows(floorLabel, 'floor server', floor, floor.machineMs));
   }
   return rows;
 }
