@@ -1,6 +1,6 @@
 // Static checks of docker-compose.yml: every container the platform needs is there, pinned,
 // health-checked, wired to the right entry point, and given every variable it reads.
-import { ENV_VARIABLES, SERVICE_PORT_VARS } from '@sessionrec/config';
+import { ENV_VARIABLES, SERVICE_NODE_ARGS, SERVICE_PORT_VARS } from '@sessionrec/config';
 import {
   APP_SERVICES,
   SERVICE_PORTS,
@@ -203,7 +203,12 @@ describe('docker-compose.yml', () => {
     it('is built from deploy/Dockerfile and runs its own entry point', () => {
       const build = asRecord(service(name).build, `${name}.build`);
       expect(build).toEqual({ context: '.', dockerfile: 'deploy/Dockerfile' });
-      expect(commandOf(name)).toEqual(['node', `services/${name}/dist/main.js`]);
+      // Its Node.js options are the ones `sessionrec start` gives it (libs/config).
+      expect(commandOf(name)).toEqual([
+        'node',
+        ...SERVICE_NODE_ARGS[name],
+        `services/${name}/dist/main.js`,
+      ]);
     });
 
     it('gets every variable it reads', () => {

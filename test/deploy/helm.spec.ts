@@ -10,6 +10,7 @@ import {
   templateFiles,
   valuesPaths,
 } from './helm-template';
+import { SERVICE_NODE_ARGS } from '@sessionrec/config';
 import {
   APP_SERVICES,
   SERVICE_PORTS,
@@ -70,6 +71,16 @@ describe('helm/sessionrec', () => {
         expect(svc.enabled).toBe(true);
         expect(svc.replicas).toEqual(expect.any(Number));
         expect(isRecord(svc.resources)).toBe(true);
+      }
+    });
+
+    it('gives each service the Node.js options `sessionrec start` gives it', () => {
+      for (const name of APP_SERVICES) {
+        const svc = asRecord(servicesMap[name], name);
+        expect({ name, nodeArgs: svc.nodeArgs }).toEqual({
+          name,
+          nodeArgs: [...SERVICE_NODE_ARGS[name]],
+        });
       }
     });
 
@@ -154,7 +165,7 @@ describe('helm/sessionrec', () => {
 
     it('starts each service from its own entry point in the shared image', () => {
       expect(template('deployments.yaml')).toContain(
-        'args: ["node", "services/{{ $name }}/dist/main.js"]',
+        'args: ["node", {{- range $svc.nodeArgs }} {{ . | quote }},{{- end }} "services/{{ $name }}/dist/main.js"]',
       );
       expect(template('deployments.yaml')).toContain('name: {{ upper $name }}_PORT');
     });

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { nodeArgsOf } from '@sessionrec/config';
 import { freePort } from '@sessionrec/testing';
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -111,7 +112,11 @@ export class ServiceProcess {
     // BENCH_PROFILE_DIR=<dir>: write a V8 CPU profile of each service (open it in Chrome
     // DevTools or speedscope) to see where a benchmark's time goes.
     const profileDir = process.env.BENCH_PROFILE_DIR;
-    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    // The service's own Node.js options first, as `npm start` and the deployments give them.
+    const nodeArgs = [
+      ...nodeArgsOf(service),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ];
     const child = spawn(process.execPath, [...nodeArgs, entry], {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,7 +38,7 @@ describe('launcher environment', () => {
       [
         'ingest',
         'http://127.0.0.1:9081/health/ready',
-        ['/srv/sessionrec/services/ingest/dist/main.js'],
+        ['--max-semi-space-size=64', '/srv/sessionrec/services/ingest/dist/main.js'],
       ],
       [
         'policy',

@@ -26,6 +26,7 @@ export {
   serviceHttpEnv,
   type ServiceName,
 } from './groups/http';
+export { nodeArgsOf, SERVICE_NODE_ARGS } from './node-args';
 export { natsEnv, type NatsEnv } from './groups/nats';
 export {
   parseStorageUrl,

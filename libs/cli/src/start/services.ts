@@ -3,7 +3,7 @@
  * URL) so tests can run the launcher on tiny fake services.
  */
 import { join } from 'node:path';
-import { type ServiceName } from '@sessionrec/config';
+import { SERVICE_NODE_ARGS, type ServiceName } from '@sessionrec/config';
 import { SERVICE_NAMES } from '../environment';
 
 export interface ServiceSpec {
@@ -35,7 +35,7 @@ export function defaultServices(options: {
     return {
       name,
       command: process.execPath,
-      args: [entry],
+      args: [...SERVICE_NODE_ARGS[name], entry],
       cwd: options.root,
       env: options.env,
       readyUrl: `${localBaseUrl(options.host, options.ports[name])}/health/ready`,
