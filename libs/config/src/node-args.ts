@@ -7,8 +7,10 @@
  * a few short-lived objects per event and segment (parsed bodies, validated messages,
  * headers, promises) at thousands a second; with the default semi-space a scavenge ran
  * every ~70 ms and found most of a request's objects still alive, copying and promoting
- * them. With 2,000 simulated sessions it cut scavenges from 741 to ~160 per run and their
- * time by half (--trace-gc), for ~3 % of a core and ~10-80 MiB more peak RSS.
+ * them. With 2,000 simulated sessions it cut scavenges from ~500-740 to ~160 per run and
+ * their time by half (--trace-gc): ~3 % of a core, and far fewer 2-7 ms pauses in the
+ * acknowledgement tail. The price is memory: peak RSS in the benchmark went from ~430 to
+ * ~530 MiB (the Helm chart's ingest limit is 768Mi).
  */
 import type { ServiceName } from './groups/http';
 
