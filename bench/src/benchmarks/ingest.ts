@@ -509,6 +509,13 @@ async function rawPutRound(
       : undefined;
 }
 
+/** The whole machine's CPU per upload of some rounds, when /proc/stat gave it. */
+function machineCpuRow(figure: string, tally: UploadTally): ResultRow[] {
+  return tally.machineMs === undefined
+    ? []
+    : [{ figure, value: tally.perUpload(tally.machineMs), unit: 'ms' }];
+}
+
 /**
  * The machine's CPU per segment, part by part: the server's event loop, its other threads
  * (the store's writes), PostgreSQL, nats-server, the upload client, and the rest (the
@@ -614,15 +621,7 @@ async function saturation(
       value: rawPut.perUpload(rawPut.serverCpuMs),
       unit: 'ms',
     },
-    ...(rawPut.machineMs === undefined
-      ? []
-      : [
-          {
-            figure: `${rawLabel}: machine CPU per object (all processes)`,
-            value: rawPut.perUpload(rawPut.machineMs),
-            unit: 'ms',
-          },
-        ]),
+    ...machineCpuRow(`${rawLabel}: machine CPU per object (all processes)`, rawPut),
     {
       figure: `${floorLabel}: uploads`,
       value: floor.perSecond,
@@ -639,15 +638,7 @@ async function saturation(
       value: floor.perUpload(floor.clientCpuMs),
       unit: 'ms',
     },
-    ...(floor.machineMs === undefined
-      ? []
-      : [
-          {
-            figure: `${floorLabel}: machine CPU per upload (all processes)`,
-            value: floor.perUpload(floor.machineMs),
-            unit: 'ms',
-          },
-        ]),
+    ...machineCpuRow(`${floorLabel}: machine CPU per upload (all processes)`, floor),
     {
       figure: `${label}: segment uploads`,
       value: ingest.perSecond,
