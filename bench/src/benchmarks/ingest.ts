@@ -939,8 +939,8 @@ export const ingest: Benchmark = {
     try {
       // Event batches first: they warm ingest up without writing files. The sustained
       // sessions come before the saturation, whose gigabytes of fsynced writes (raw PUT,
-      // the floor and ingest at full speed) slowed the disk for the minute after them and
-      // would put that into the sessions' latency.
+      // the floor and ingest at full speed) can slow this VM's disk for up to a minute
+      // after them: that belongs to no session's latency.
       const batchRows = await eventBatches(ctx, harness);
       const sessionRows: ResultRow[] = [];
       for (const sessions of sizes)
