@@ -33,7 +33,7 @@ import {
 import { type BenchContext, type Benchmark, type ResultRow, rate } from '../benchmark';
 import { IngestHarness } from '../harness/ingest-harness';
 import { assertLoopbackUrl } from '../loopback';
-import { CpuSampler, machineBusyMs, processCpuMs } from '../harness/service-process';
+import { CpuSampler, machineBusyMs } from '../harness/service-process';
 import { commandCpuMs, commandCpuSince, threadCpuMs } from '../harness/cpu-breakdown';
 import { UploadFloorServer } from '../harness/upload-floor';
 import {
@@ -405,7 +405,6 @@ async function uploadRound(
   const started = Date.now();
   const clientCpu = process.cpuUsage();
   const machineBefore = machineBusyMs();
-  const serverBefore = processCpuMs(server.pid);
   const threadsBefore = threadCpuMs(server.pid);
   const postgresBefore = commandCpuMs('postgres');
   const natsBefore = commandCpuMs('nats-server');
@@ -435,10 +434,12 @@ async function uploadRound(
     tally.elapsedMs += Date.now() - started;
     tally.segments += counts.reduce((a, b) => a + b, 0);
     tally.clientCpuMs += (client.user + client.system) / 1000;
-    tally.serverCpuMs += processCpuMs(server.pid) - serverBefore;
     const threads = threadCpuMs(server.pid);
     tally.serverMainMs += threads.mainMs - threadsBefore.mainMs;
     tally.serverOtherMs += threads.otherMs - threadsBefore.otherMs;
+    // The process's total is its main thread and the rest: one read of /proc for both.
+    tally.serverCpuMs +=
+      threads.mainMs + threads.otherMs - (threadsBefore.mainMs + threadsBefore.otherMs);
     tally.postgresMs += commandCpuSince(postgresBefore, commandCpuMs('postgres'));
     tally.natsMs += commandCpuSince(natsBefore, commandCpuMs('nats-server'));
     tally.machineMs =

@@ -5,16 +5,12 @@
  * segment is only useful with this split: it says which part a faster ingest must shrink.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { statCpuMs } from './service-process';
 
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** utime + stime of a /proc stat line, in ms; undefined when the process or thread is gone. */
-function statCpuMs(file: string): number | undefined {
+/** A /proc stat file's CPU in ms; undefined when the process or thread is gone. */
+function cpuMsIfAlive(file: string): number | undefined {
   try {
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    const stat = readFileSync(file, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return statCpuMs(file);
   } catch {
     return undefined;
   }
@@ -29,8 +25,8 @@ export interface ThreadCpu {
 
 /** CPU time a process has used since it started, its main thread apart from the rest. */
 export function threadCpuMs(pid: number): ThreadCpu {
-  const total = statCpuMs(`/proc/${pid}/stat`) ?? 0;
-  const main = statCpuMs(`/proc/${pid}/task/${pid}/stat`) ?? 0;
+  const total = cpuMsIfAlive(`/proc/${pid}/stat`) ?? 0;
+  const main = cpuMsIfAlive(`/proc/${pid}/task/${pid}/stat`) ?? 0;
   return { mainMs: main, otherMs: Math.max(0, total - main) };
 }
 
@@ -50,7 +46,7 @@ export function commandCpuMs(comm: string): Map<number, number> {
     } catch {
       continue; // gone meanwhile
     }
-    const ms = statCpuMs(`/proc/${entry}/stat`);
+    const ms = cpuMsIfAlive(`/proc/${entry}/stat`);
     if (ms !== undefined) found.set(Number(entry), ms);
   }
   return found;

@@ -18,16 +18,17 @@ export interface ProcessUsage {
   peakRssMiB: number;
 }
 
-function cpuTicks(pid: number): number {
+/** utime + stime of a /proc stat file (a process's, or one of its threads'), in ms. */
+export function statCpuMs(file: string): number {
   // Fields after the command name (which may contain spaces) start after the last ')'.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(file, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** CPU time (user and system) a process has used since it started, in ms. */
 export function processCpuMs(pid: number): number {
-  return (cpuTicks(pid) * 1000) / CLOCK_TICKS_PER_SECOND;
+  return statCpuMs(`/proc/${pid}/stat`);
 }
 
 function rssMiB(pid: number): number {
@@ -56,8 +57,8 @@ export function machineBusyMs(): number | undefined {
  * busiest second shows whether the load generator, not the service, was the limit.
  */
 export class CpuSampler {
-  private first?: { ticks: number; at: number };
-  private last?: { ticks: number; at: number };
+  private first?: { cpuMs: number; at: number };
+  private last?: { cpuMs: number; at: number };
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pid: number) {
@@ -68,7 +69,7 @@ export class CpuSampler {
 
   private sample(): void {
     try {
-      const point = { ticks: cpuTicks(this.pid), at: Date.now() };
+      const point = { cpuMs: processCpuMs(this.pid), at: Date.now() };
       this.first ??= point;
       this.last = point;
     } catch {
@@ -80,14 +81,14 @@ export class CpuSampler {
   stop(): number {
     clearInterval(this.timer);
     if (!this.first || !this.last || this.last.at === this.first.at) return 0;
-    const cpuSeconds = (this.last.ticks - this.first.ticks) / CLOCK_TICKS_PER_SECOND;
+    const cpuSeconds = (this.last.cpuMs - this.first.cpuMs) / 1000;
     return (100 * cpuSeconds) / ((this.last.at - this.first.at) / 1000);
   }
 }
 
 export class ServiceProcess {
   private output = '';
-  private usageStart = { ticks: 0, at: 0 };
+  private usageStart = { cpuMs: 0, at: 0 };
   private peakRss = 0;
   private sampler?: NodeJS.Timeout;
   private readonly exited: Promise<number | null>;
@@ -153,7 +154,7 @@ export class ServiceProcess {
 
   /** Starts measuring CPU and peak RSS from now. */
   resetUsage(): void {
-    this.usageStart = { ticks: cpuTicks(this.pid), at: Date.now() };
+    this.usageStart = { cpuMs: processCpuMs(this.pid), at: Date.now() };
     this.peakRss = rssMiB(this.pid);
     clearInterval(this.sampler);
     this.sampler = setInterval(() => {
@@ -168,7 +169,7 @@ export class ServiceProcess {
 
   usage(): ProcessUsage {
     const seconds = (Date.now() - this.usageStart.at) / 1000;
-    const cpuSeconds = (cpuTicks(this.pid) - this.usageStart.ticks) / CLOCK_TICKS_PER_SECOND;
+    const cpuSeconds = (processCpuMs(this.pid) - this.usageStart.cpuMs) / 1000;
     return {
       cpuPercentOfOneCore: seconds > 0 ? (100 * cpuSeconds) / seconds : 0,
       peakRssMiB: Math.max(this.peakRss, rssMiB(this.pid)),
