@@ -17,6 +17,7 @@ describe('resolveOptions', () => {
       maxInFlight: 64,
       backoffMs: [1000, 2000, 4000, 8000, 16000, 32000, 60000],
       publishTimeoutMs: 5_000,
+      publishWriteIntervalMs: 2,
       drainTimeoutMs: 10_000,
       ensureStreamsOnStart: true,
     });
@@ -30,6 +31,7 @@ describe('resolveOptions', () => {
         namespace: 'Bad.NS',
         serviceName: 'has space',
         maxInFlight: 0,
+        publishWriteIntervalMs: -1,
         pass: 'hunter2',
       });
     } catch (e) {
@@ -37,7 +39,13 @@ describe('resolveOptions', () => {
     }
     expect(err).toBeInstanceOf(MessagingConfigError);
     const message = (err as Error).message;
-    for (const field of ['url', 'serviceName', 'maxInFlight', 'Invalid namespace']) {
+    for (const field of [
+      'url',
+      'serviceName',
+      'maxInFlight',
+      'publishWriteIntervalMs',
+      'Invalid namespace',
+    ]) {
       expect(message).toContain(field);
     }
     expect(message).not.toContain('hunter2');

@@ -29,6 +29,11 @@ export interface MessagingOptions {
   backoffMs?: number[];
   /** How long publish waits for the JetStream acknowledgement (default 5 s). */
   publishTimeoutMs?: number;
+  /**
+   * Least time between two writes of publishes to NATS (default 2 ms; 0 writes every
+   * event-loop turn). An idle publisher still sends at once; see WriteGate.
+   */
+  publishWriteIntervalMs?: number;
   /** How long shutdown waits for running handlers before naking them (default 10 s). */
   drainTimeoutMs?: number;
   /** Create or update the streams when the module starts (default true). */
@@ -49,6 +54,7 @@ export interface ResolvedMessagingOptions {
   readonly maxInFlight: number;
   readonly backoffMs: readonly number[];
   readonly publishTimeoutMs: number;
+  readonly publishWriteIntervalMs: number;
   readonly drainTimeoutMs: number;
   readonly ensureStreamsOnStart: boolean;
   readonly user: string | undefined;
@@ -74,6 +80,7 @@ const schema = z.strictObject({
     .min(1)
     .default([...DEFAULT_BACKOFF_MS]),
   publishTimeoutMs: positiveMs.default(5_000),
+  publishWriteIntervalMs: z.number().nonnegative().max(1_000).default(2),
   drainTimeoutMs: z.number().int().nonnegative().max(3_600_000).default(10_000),
   ensureStreamsOnStart: z.boolean().default(true),
   user: z.string().min(1).optional(),

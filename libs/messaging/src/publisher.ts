@@ -34,10 +34,10 @@ import {
 } from './errors';
 import { isValidHeaderName } from './nats-headers';
 import { isTransientNatsError, toPublishError } from './publish-errors';
-import { TurnGate } from './turn-gate';
 import { requestSubject, RPC_ERROR_HEADER, type RpcErrorBody } from './rpc';
 import { ensureStreams, type StreamSetupResult } from './stream-setup';
 import { injectTraceContext, inSpan, SpanKind } from './tracing';
+import { WriteGate } from './write-gate';
 
 export interface PublishOptions {
   /** De-duplication id; defaults to the contract's id for the payload. */
@@ -58,10 +58,12 @@ export interface RequestOptions {
 
 @Injectable()
 export class Messaging {
-  /** Publishes of one loop iteration leave in one socket write (see TurnGate). */
-  private readonly writes = new TurnGate();
+  /** Publishes of one loop iteration, or of one interval when busy, leave in one socket write. */
+  private readonly writes: WriteGate;
 
-  constructor(private readonly connection: MessagingConnection) {}
+  constructor(private readonly connection: MessagingConnection) {
+    this.writes = new WriteGate(connection.options.publishWriteIntervalMs);
+  }
 
   /**
    * Validates and publishes one message; resolves with JetStream's acknowledgement.

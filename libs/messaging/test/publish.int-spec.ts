@@ -100,6 +100,35 @@ describe('Messaging.publish', () => {
     expect(await readStream(nc, ns, 'SEGMENTS')).toHaveLength(before);
   });
 
+  it('stores, in call order, publishes made over many loop turns while the write gate is shut', async () => {
+    // A long interval holds the gate shut after its first opening, so the next publishes,
+    // made one per loop turn, wait together and leave in one write.
+    const slow = new MessagingConnection(
+      resolveOptions(testOptions(ns, { publishWriteIntervalMs: 250 })),
+    );
+    try {
+      const gated = new Messaging(slow);
+      const recordingId = randomUUID();
+      await gated.publish('segment.stored', segmentStored(0, recordingId));
+      const acks: Promise<{ seq: number }>[] = [];
+      for (let seq = 1; seq <= 20; seq++) {
+        acks.push(gated.publish('segment.stored', segmentStored(seq, recordingId)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const seqs = (await Promise.all(acks)).map((ack) => ack.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(20);
+
+      const stored = (await readStream(nc, ns, 'SEGMENTS'))
+        .map((m) => m.json<{ recordingId: string; seq: number }>())
+        .filter((m) => m.recordingId === recordingId)
+        .map((m) => m.seq);
+      expect(stored).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('rejects headers that would steer JetStream', async () => {
     await expect(
       messaging.publish('segment.stored', segmentStored(3), {
