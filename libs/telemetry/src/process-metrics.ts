@@ -5,9 +5,22 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Meter } from '@opentelemetry/api';
 
+/** How often the event-loop monitor's timer samples the loop. */
+const LOOP_SAMPLE_MS = 20;
+
+/**
+ * How late the monitor's timer ran, in seconds, from what its histogram recorded. Node
+ * records the time between two runs of a timer due every `sampleMs`, so an idle loop
+ * records ~20 ms: the delay is what exceeds the interval (as @fastify/under-pressure
+ * reads it). Reporting the raw value made an idle service look 20 ms late.
+ */
+export function loopDelaySeconds(recordedNs: number, sampleMs = LOOP_SAMPLE_MS): number {
+  return Math.max(0, recordedNs / 1e6 - sampleMs) / 1000;
+}
+
 /** Starts the gauges on `meter`; the returned function stops the event-loop monitor. */
 export function registerProcessMetrics(meter: Meter): () => void {
-  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loopDelay.enable();
 
   const rss = meter.createObservableGauge('process.memory.usage', {
@@ -40,8 +53,8 @@ export function registerProcessMetrics(meter: Meter): () => void {
       result.observe(cpu, usage.user / 1e6, { 'cpu.mode': 'user' });
       result.observe(cpu, usage.system / 1e6, { 'cpu.mode': 'system' });
       if (loopDelay.count > 0) {
-        result.observe(delayP99, loopDelay.percentile(99) / 1e9);
-        result.observe(delayMax, loopDelay.max / 1e9);
+        result.observe(delayP99, loopDelaySeconds(loopDelay.percentile(99)));
+        result.observe(delayMax, loopDelaySeconds(loopDelay.max));
       }
       loopDelay.reset();
     },
