@@ -36,6 +36,7 @@ import { assertLoopbackUrl } from '../loopback';
 import { CpuSampler, machineBusyMs } from '../harness/service-process';
 import { commandCpuMs, commandCpuSince, threadCpuMs } from '../harness/cpu-breakdown';
 import { UploadFloorServer } from '../harness/upload-floor';
+import { flushPageCache } from '../harness/page-cache';
 import {
   createObjectStore,
   initSegmentKey,
@@ -948,14 +949,18 @@ export const ingest: Benchmark = {
     });
     const rows: ResultRow[] = [];
     try {
-      // Event batches first: they warm ingest up without writing files. The sustained
+      // Event batches first: they warm ingest up without writing objects. The sustained
       // sessions come before the saturation, whose gigabytes of fsynced writes (raw PUT,
       // the floor and ingest at full speed) can slow this VM's disk for up to a minute
-      // after them: that belongs to no session's latency.
+      // after them: that belongs to no session's latency. Each phase starts with the
+      // page cache written out, so the last phase's writes are not flushed during it.
       const batchRows = await eventBatches(ctx, harness);
       const sessionRows: ResultRow[] = [];
-      for (const sessions of sizes)
+      for (const sessions of sizes) {
+        await settleDisk(ctx);
         sessionRows.push(...(await sustained(ctx, harness, sessions, seconds)));
+      }
+      await settleDisk(ctx);
       const storeDir = await mkdtemp(path.join(ctx.tmpDir, 'upload-floor-'));
       rows.push(
         ...(await saturation(
@@ -971,10 +976,16 @@ export const ingest: Benchmark = {
     } finally {
       await harness.stop();
     }
+    await settleDisk(ctx);
     rows.push(...(await saturationOnS3(ctx)));
     return rows;
   },
 };
+
+async function settleDisk(ctx: BenchContext): Promise<void> {
+  const ms = await flushPageCache();
+  ctx.progress(`ingest: page cache written out before the next phase (${Math.round(ms)} ms)`);
+}
 
 /**
  * The same saturation with recordings in S3 (the test server here, or the S3_ENDPOINT the
