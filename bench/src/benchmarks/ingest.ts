@@ -392,6 +392,14 @@ class UploadTally {
   percentOfCore(cpuMs: number): number {
     return this.elapsedMs > 0 ? (100 * cpuMs) / this.elapsedMs : 0;
   }
+
+  /** Adds a round's machine CPU; one unreadable /proc/stat leaves the total unknown. */
+  addMachineMs(before: number | undefined, after: number | undefined): void {
+    this.machineMs =
+      this.machineMs !== undefined && before !== undefined && after !== undefined
+        ? this.machineMs + (after - before)
+        : undefined;
+  }
 }
 
 /**
@@ -450,10 +458,7 @@ async function uploadRound(
       threads.mainMs + threads.otherMs - (threadsBefore.mainMs + threadsBefore.otherMs);
     tally.postgresMs += commandCpuSince(postgresBefore, commandCpuMs('postgres'));
     tally.natsMs += commandCpuSince(natsBefore, commandCpuMs('nats-server'));
-    tally.machineMs =
-      tally.machineMs !== undefined && machineBefore !== undefined && machineAfter !== undefined
-        ? tally.machineMs + (machineAfter - machineBefore)
-        : undefined;
+    tally.addMachineMs(machineBefore, machineAfter);
   } finally {
     agent.destroy();
   }
@@ -512,10 +517,7 @@ async function rawPutRound(
   tally.elapsedMs += Date.now() - started;
   tally.segments += counts.reduce((a, b) => a + b, 0);
   tally.serverCpuMs += (used.user + used.system) / 1000;
-  tally.machineMs =
-    tally.machineMs !== undefined && machineBefore !== undefined && machineAfter !== undefined
-      ? tally.machineMs + (machineAfter - machineBefore)
-      : undefined;
+  tally.addMachineMs(machineBefore, machineAfter);
 }
 
 /** The whole machine's CPU per upload of some rounds, when /proc/stat gave it. */
@@ -566,10 +568,10 @@ function rawRate(ctx: BenchContext, rawFigure: string): number | undefined {
  *   on top of the floor is its own work; what the floor loses against raw PUT is the cost
  *   of receiving uploads over HTTP on cores the client shares.
  *
- * The three alternate, raw-floor-ingest-ingest-floor-raw, each half the measuring time: on
- * a VM whose disk and cores speed up and slow down by half within a minute, and where a
- * phase of heavy writes slows the next, figures measured one phase after another had put
- * the drift into their ratios. object-store-put's rate (`rawFigure`, an earlier and
+ * The three alternate, raw-floor-ingest-ingest-floor-raw, in SATURATION_CYCLES cycles of
+ * rounds a sixth of the measuring time each: on a VM whose disk and cores speed up and
+ * slow down by half within a minute, and where a phase of heavy writes slows the next,
+ * figures measured one phase after another had put the drift into their ratios. object-store-put's rate (`rawFigure`, an earlier and
  * shorter burst in this run) is shown beside for comparison, without a limit.
  */
 async function saturation(
