@@ -51,6 +51,7 @@ import {
   scrapeMetrics,
 } from '../harness/prometheus';
 import { percentile } from '../harness/quantiles';
+import { cycleRatios, type Round } from '../harness/cycle-ratios';
 
 const run = promisify(execFile);
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -60,9 +61,10 @@ const CONCURRENCY = 16;
  * Saturation's raw, floor, ingest, ingest, floor, raw rounds, repeated: one such cycle
  * cancels a steady drift of the VM's speed, not its swings (raw PUT went from 1,234 to
  * 2,508 objects/s within one phase), which shorter rounds repeated across the phase
- * spread over all three figures alike.
+ * spread over all three figures alike. Six cycles: enough for a median that one stalled
+ * cycle does not move.
  */
-const SATURATION_CYCLES = 3;
+const SATURATION_CYCLES = 6;
 /** The agent protocol's routes, enrolment aside (it is not on the hot path). */
 const AGENT_ROUTES = /^\/agent\/v1\/(sessions|recordings|batches)/;
 
@@ -378,6 +380,8 @@ class UploadTally {
   postgresMs = 0;
   natsMs = 0;
   readonly latencies: number[] = [];
+  /** Each round's uploads and length, in order: for the ratios cycle by cycle. */
+  readonly rounds: Round[] = [];
 
   get perSecond(): number {
     return rate(this.segments, this.elapsedMs);
@@ -391,6 +395,13 @@ class UploadTally {
   /** CPU time as a % of one core over the rounds. */
   percentOfCore(cpuMs: number): number {
     return this.elapsedMs > 0 ? (100 * cpuMs) / this.elapsedMs : 0;
+  }
+
+  /** Counts a round's uploads and its length. */
+  addRound(count: number, elapsedMs: number): void {
+    this.segments += count;
+    this.elapsedMs += elapsedMs;
+    this.rounds.push({ count, elapsedMs });
   }
 
   /** Adds a round's machine CPU; one unreadable /proc/stat leaves the total unknown. */
@@ -447,8 +458,10 @@ async function uploadRound(
     );
     const machineAfter = machineBusyMs();
     const client = process.cpuUsage(clientCpu);
-    tally.elapsedMs += Date.now() - started;
-    tally.segments += counts.reduce((a, b) => a + b, 0);
+    tally.addRound(
+      counts.reduce((a, b) => a + b, 0),
+      Date.now() - started,
+    );
     tally.clientCpuMs += (client.user + client.system) / 1000;
     const threads = threadCpuMs(server.pid);
     tally.serverMainMs += threads.mainMs - threadsBefore.mainMs;
@@ -514,10 +527,37 @@ async function rawPutRound(
   );
   const machineAfter = machineBusyMs();
   const used = process.cpuUsage(cpu);
-  tally.elapsedMs += Date.now() - started;
-  tally.segments += counts.reduce((a, b) => a + b, 0);
+  tally.addRound(
+    counts.reduce((a, b) => a + b, 0),
+    Date.now() - started,
+  );
   tally.serverCpuMs += (used.user + used.system) / 1000;
   tally.addMachineMs(machineBefore, machineAfter);
+}
+
+/**
+ * Each ratio's median over the saturation cycles, with its lowest and highest cycle: the
+ * pooled ratios above in one figure each, and here how far apart the cycles landed.
+ */
+function cycleRows(
+  label: string,
+  pairs: readonly [
+    name: string,
+    numerator: UploadTally,
+    denominator: UploadTally,
+    limit?: number,
+  ][],
+): ResultRow[] {
+  return pairs.flatMap(([name, numerator, denominator, limit]) => {
+    const cycles = cycleRatios(numerator.rounds, denominator.rounds, SATURATION_CYCLES);
+    if (!cycles) return [];
+    const figure = `${label}: ${name}, by cycle (${cycles.ratios.length})`;
+    return [
+      { figure: `${figure}: median`, value: cycles.median, unit: '×', ...(limit ? { limit } : {}) },
+      { figure: `${figure}: lowest`, value: cycles.lowest, unit: '×' },
+      { figure: `${figure}: highest`, value: cycles.highest, unit: '×' },
+    ];
+  });
 }
 
 /** The whole machine's CPU per upload of some rounds, when /proc/stat gave it. */
@@ -569,10 +609,12 @@ function rawRate(ctx: BenchContext, rawFigure: string): number | undefined {
  *   of receiving uploads over HTTP on cores the client shares.
  *
  * The three alternate, raw-floor-ingest-ingest-floor-raw, in SATURATION_CYCLES cycles of
- * rounds a sixth of the measuring time each: on a VM whose disk and cores speed up and
+ * rounds a twelfth of the measuring time each: on a VM whose disk and cores speed up and
  * slow down by half within a minute, and where a phase of heavy writes slows the next,
- * figures measured one phase after another had put the drift into their ratios. object-store-put's rate (`rawFigure`, an earlier and
- * shorter burst in this run) is shown beside for comparison, without a limit.
+ * figures measured one phase after another had put the drift into their ratios. Each
+ * ratio is printed pooled over all rounds and cycle by cycle (median, lowest, highest):
+ * the spread says how much the VM moved it. object-store-put's rate (`rawFigure`, an
+ * earlier and shorter burst in this run) is shown beside for comparison, without a limit.
  */
 async function saturation(
   ctx: BenchContext,
@@ -678,6 +720,11 @@ async function saturation(
       unit: 'segments/s',
       ratio: ingest.perSecond / Math.max(floor.perSecond, 1e-9),
     },
+    ...cycleRows(label, [
+      ['segment uploads / raw PUT', ingest, rawPut, 0.9],
+      ['HTTP + store floor / raw PUT', floor, rawPut],
+      ['segment uploads / HTTP + store floor', ingest, floor],
+    ]),
     {
       figure: `${label}: upload throughput`,
       value: (ingest.perSecond * SEGMENT_BYTES) / 1e6,
