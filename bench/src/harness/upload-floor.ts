@@ -12,8 +12,11 @@ export class UploadFloorServer {
 
   /** `env` chooses the store: STORAGE_URL and, for s3://, the S3_* settings. */
   static async start(env: NodeJS.ProcessEnv): Promise<UploadFloorServer> {
+    // BENCH_PROFILE_DIR: profiled like ingest, so the two can be compared function by function.
+    const profileDir = process.env.BENCH_PROFILE_DIR;
     const child = fork(path.join(__dirname, 'upload-floor-server.js'), [], {
       env: { ...process.env, ...env },
+      execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
