@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import {
   ObjectIntegrityError,
   ObjectNotFoundError,
 } from '../src';
+import { WRITE_THREAD_NICENESS } from '../src/fs-write-pool';
 import { describeObjectStoreContract, streamOf } from './object-store-contract';
 
 const MiB = 1024 * 1024;
@@ -179,6 +180,25 @@ describe('FsObjectStore write threads', () => {
     expect(part.length).toBe(50_000);
     expect(whole.length).toBe(80_000);
     expect((await read('handover/r/3.m4s')).equals(Buffer.alloc(50_000, 4))).toBe(true);
+  });
+
+  it('run below the event loop: their nice value is raised, the calling thread keeps its own', async () => {
+    // Started by the first write; each thread sets its own nice value as it starts, so
+    // wait for the writes to be answered (a write thread answers only after starting).
+    await Promise.all(
+      [5, 6, 7, 8].map((n) => store.putIfAbsent(`nice/r/${n}.m4s`, Buffer.alloc(1000, n))),
+    );
+    const niceOf = async (tid: string): Promise<number> => {
+      const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name: state is field 3, nice field 19.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const tids = await readdir('/proc/self/task');
+    const nices = await Promise.all(tids.map(niceOf));
+    const mainThreadNice = await niceOf(String(process.pid));
+    expect(mainThreadNice).toBe(os.getPriority());
+    expect(nices.filter((n) => n === WRITE_THREAD_NICENESS)).toHaveLength(2);
+    expect(WRITE_THREAD_NICENESS).toBeGreaterThan(mainThreadNice);
   });
 
   it('refuses a handOver that is not a boolean', async () => {
