@@ -19,8 +19,10 @@ describe('loopDelaySeconds', () => {
     monitor.enable();
     await new Promise((resolve) => setTimeout(resolve, 250));
     monitor.disable();
-    // Every sample is at least the interval itself, which is why it is taken off.
+    // Every sample is about the interval itself, which is why it is taken off. A timer can
+    // fire a little early (18.8 ms was seen under load), so the bound is half the interval:
+    // a monitor that recorded the lateness alone would give about 0 here.
     expect(monitor.count).toBeGreaterThan(0);
-    expect(monitor.min / 1e6).toBeGreaterThanOrEqual(19);
+    expect(monitor.min / 1e6).toBeGreaterThanOrEqual(10);
   });
 });
