@@ -796,6 +796,7 @@ interface SimulationSummary {
   latencyMs: Partial<Record<'segment' | 'events' | 'metrics' | LifecycleKind, Latency>>;
   deliveryMs?: Partial<Record<'segment' | 'events' | 'metrics', Latency>>;
   errors: number;
+  loopDelayMs?: { p99: number; max: number };
 }
 
 async function sustained(
@@ -952,6 +953,22 @@ async function sustained(
       value: simulatorCpuPercent,
       unit: '% of a core',
     },
+    // The agent-side latencies include the simulator's own lateness: beside them, it tells
+    // a slow ingest from a busy load generator.
+    ...(summary.loopDelayMs
+      ? [
+          {
+            figure: `${label}: simulator event-loop delay p99`,
+            value: summary.loopDelayMs.p99,
+            unit: 'ms',
+          },
+          {
+            figure: `${label}: simulator event-loop delay max`,
+            value: summary.loopDelayMs.max,
+            unit: 'ms',
+          },
+        ]
+      : []),
     ...stageRows(label, metricsBefore, metricsAfter),
     ...loopDelayRows(label, metricsAfter),
   ];

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
 import { type ControlCommand, ControlClient, type CommandVerdict } from '../control/control-client';
 import { IngestClient, normaliseIngestUrl } from '../http/ingest-client';
@@ -17,6 +17,7 @@ import { Spool } from '../spool/spool';
 import type { SpoolItem } from '../spool/spool-item';
 import { Uploader } from '../upload/uploader';
 import { SimClock } from './clock';
+import { LOOP_SAMPLE_MS, loopLatenessMs } from './loop-lateness';
 import { type SimulationOptionsInput, parseSimulationOptions } from './options';
 import { SimulatedSession, type Submit } from './session';
 import { type SimulationSummary, buildSummary } from './summary';
@@ -45,6 +46,11 @@ export async function runSimulation(
   const options = parseSimulationOptions(input);
   const log = hooks.log ?? (() => undefined);
   const started = performance.now();
+  // The simulator's own lateness: its request latencies include it, so a reader can tell
+  // a slow ingest from a busy load generator (the benchmark runs thousands of sessions in
+  // this one process).
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+  loopDelay.enable();
   const fixtures = await DesktopFixtures.load(options.fixturesDir);
   const { identity, enrolled } = await ensureIdentity({
     ingest: options.ingest,
@@ -195,6 +201,7 @@ export async function runSimulation(
     hooks.signal?.removeEventListener('abort', onOuterAbort);
     uploader.stop();
     await control?.stop();
+    loopDelay.disable();
   }
   return buildSummary({
     agentId: identity.agentId,
@@ -213,6 +220,10 @@ export async function runSimulation(
     stats: uploader.stats,
     control: control ? control.stats : null,
     spool: { dir: spool.dir, remaining: uploader.queued, remainingBytes: spool.bytes },
+    loopDelayMs: {
+      p99: loopLatenessMs(loopDelay.percentile(99)),
+      max: loopLatenessMs(loopDelay.max),
+    },
   });
 }
 

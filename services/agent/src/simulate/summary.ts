@@ -60,6 +60,11 @@ export interface SimulationSummary {
   };
   /** Requests ingest refused for good plus requests still unacknowledged at the end. */
   readonly errors: number;
+  /**
+   * How late the simulator's own event loop ran (p99 and worst, ms): its latencies above
+   * include this much of its own delay.
+   */
+  readonly loopDelayMs?: { readonly p99: number; readonly max: number };
 }
 
 export function buildSummary(input: {
@@ -70,6 +75,7 @@ export function buildSummary(input: {
   stats: UploadStats;
   control: ControlStats | null;
   spool: { dir: string; remaining: number; remainingBytes: number };
+  loopDelayMs?: { p99: number; max: number };
 }): SimulationSummary {
   const { stats } = input;
   const c = (kind: SpoolKind) => stats.counts(kind);
@@ -126,6 +132,7 @@ export function buildSummary(input: {
       remainingBytes: input.spool.remainingBytes,
     },
     errors: rejected + input.spool.remaining,
+    ...(input.loopDelayMs ? { loopDelayMs: input.loopDelayMs } : {}),
   };
 }
 
