@@ -916,6 +916,13 @@ async function sustained(
       unit: 'ms',
       limit: 100,
     },
+    // Kind by kind, so a p99 over the limit points at segments, event or metric batches.
+    ...(['segment', 'events', 'metrics'] as const).flatMap((kind) => {
+      const p99 = summary.latencyMs[kind]?.p99;
+      return p99 === undefined
+        ? []
+        : [{ figure: `${label}: agent-side ack latency p99, ${kind}`, value: p99, unit: 'ms' }];
+    }),
     {
       // Each session's starts and ends: most fall in the first and last 6 s (the ramps),
       // when every session starts or ends within seconds of the others.
