@@ -1,7 +1,9 @@
 /**
  * The simulator's event-loop lateness, from Node's delay monitor. The monitor records the
  * whole time between two runs of its timer, so an idle loop reads the interval itself
- * (~20 ms); the interval is taken off to leave how late the loop was.
+ * (~20 ms); the interval is taken off to leave how late the loop was. The services'
+ * gauges apply the same rule (loopDelaySeconds in @sessionrec/telemetry); the agent ships
+ * without the libraries, so it keeps this one line of its own.
  */
 
 /** The monitor's timer interval, in ms. */

@@ -64,7 +64,7 @@ export interface SimulationSummary {
    * How late the simulator's own event loop ran (p99 and worst, ms): its latencies above
    * include this much of its own delay.
    */
-  readonly loopDelayMs?: { readonly p99: number; readonly max: number };
+  readonly loopDelayMs: { readonly p99: number; readonly max: number };
 }
 
 export function buildSummary(input: {
@@ -75,7 +75,7 @@ export function buildSummary(input: {
   stats: UploadStats;
   control: ControlStats | null;
   spool: { dir: string; remaining: number; remainingBytes: number };
-  loopDelayMs?: { p99: number; max: number };
+  loopDelayMs: { p99: number; max: number };
 }): SimulationSummary {
   const { stats } = input;
   const c = (kind: SpoolKind) => stats.counts(kind);
@@ -132,7 +132,7 @@ export function buildSummary(input: {
       remainingBytes: input.spool.remainingBytes,
     },
     errors: rejected + input.spool.remaining,
-    ...(input.loopDelayMs ? { loopDelayMs: input.loopDelayMs } : {}),
+    loopDelayMs: input.loopDelayMs,
   };
 }
 
