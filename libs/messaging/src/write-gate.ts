@@ -13,9 +13,10 @@
  * Why the interval: at a thousand segment uploads a second a turn holds one or two
  * publishes, so a write per turn meant a write, a NATS read and a PubAck write per
  * publish. With 2 ms, ingest's event loop spent a fifth to a third less CPU per segment
- * and nats-server two fifths to a half less (two A/B runs), and the segment rows that follow the PubAcks reached
- * PostgreSQL in larger statements (docs/agent-protocol.md, "Capacity"). The cost is at
- * most one interval of added latency per publish, and only when busy.
+ * and nats-server two fifths to a half less (two A/B runs), and the segment rows that
+ * follow the PubAcks reached PostgreSQL in larger statements (docs/agent-protocol.md,
+ * "Capacity"). The cost is at most one interval of added latency per publish, and only
+ * when busy.
  */
 export class WriteGate {
   private pending: Promise<void> | undefined;
