@@ -29,7 +29,9 @@ import {
   TelemetryModule,
   type TelemetryHandle,
 } from '@sessionrec/telemetry';
+import fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import http from 'node:http';
 import { DATABASE_OWNER, ReadinessModule } from './readiness.module';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config';
 import { objectStoreFromConfig, StorageModule } from './storage.module';
@@ -47,7 +49,26 @@ export interface ServiceSpec {
    * success is not news: logged by a light logger, successes at debug.
    */
   readonly quietRoutes?: readonly string[];
+  /**
+   * Requests served by a Fastify instance of their own, apart from Nest: the HTTP server
+   * hands every request that `matches` to it and every other to Nest. The service
+   * registers the routes (inject HOT_LANE) while its modules initialise; the lane is
+   * ready before the service listens. Its requests skip Nest's hooks, middleware (middie),
+   * error handler and body parsers, so its routes bring what they need of those.
+   */
+  readonly hotLane?: HotLane;
 }
+
+export interface HotLane {
+  /** Whether the request is the lane's; asked of every request, so keep it cheap. */
+  matches(method: string | undefined, url: string | undefined): boolean;
+}
+
+/** The hot lane's Fastify instance (`ServiceSpec.hotLane`), for the service's routes. */
+export const HOT_LANE = Symbol('HOT_LANE');
+
+/** Request bodies above this are refused with 413 (routes may set a lower limit). */
+const BODY_LIMIT = 32 * 1024 * 1024;
 
 export interface RunningService {
   readonly app: INestApplication;
@@ -71,12 +92,20 @@ class ServiceEnvModule {}
 @Module({})
 class ServiceRootModule {}
 
-function rootModule(spec: ServiceSpec, cfg: RuntimeConfig, env: NodeJS.ProcessEnv): DynamicModule {
+function rootModule(
+  spec: ServiceSpec,
+  cfg: RuntimeConfig,
+  env: NodeJS.ProcessEnv,
+  lane: FastifyInstance | undefined,
+): DynamicModule {
   const imports: NonNullable<DynamicModule['imports']> = [
     {
       module: ServiceEnvModule,
-      providers: [{ provide: SERVICE_ENV, useValue: env }],
-      exports: [SERVICE_ENV],
+      providers: [
+        { provide: SERVICE_ENV, useValue: env },
+        { provide: HOT_LANE, useValue: lane },
+      ],
+      exports: [SERVICE_ENV, HOT_LANE],
     },
     TelemetryModule.forRoot({
       serviceName: spec.name,
@@ -153,9 +182,18 @@ async function startService(
   telemetry: TelemetryHandle,
   env: NodeJS.ProcessEnv,
 ): Promise<RunningService> {
+  // The lane's request ids ("hot-1", …) differ from Nest's ("req-1", …) in the logs.
+  let laneRequests = 0;
+  const lane = spec.hotLane
+    ? fastify({ bodyLimit: BODY_LIMIT, genReqId: () => `hot-${(++laneRequests).toString(36)}` })
+    : undefined;
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    ...(spec.hotLane && lane ? { serverFactory: serverWithHotLane(spec.hotLane, lane) } : {}),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
-    rootModule(spec, cfg, env),
-    new FastifyAdapter({ bodyLimit: 32 * 1024 * 1024 }),
+    rootModule(spec, cfg, env, lane),
+    adapter,
     { bufferLogs: true, abortOnError: false },
   );
   const logger = app.get(Logger);
@@ -168,6 +206,8 @@ async function startService(
     { inheritAppConfig: false },
   );
   await app.startAllMicroservices();
+  await app.init();
+  await lane?.ready();
   await app.listen(cfg.port, cfg.host);
   const url = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
   logger.log(`${spec.name} listening on ${url}`, 'Bootstrap');
@@ -178,6 +218,7 @@ async function startService(
       app.get(HealthRegistry).markShuttingDown();
       logger.log(`${spec.name} stopping`, 'Bootstrap');
       await app.close();
+      await lane?.close();
       await telemetry.shutdown();
     })();
     return stopping;
@@ -205,4 +246,32 @@ function handleSignals(service: RunningService, cfg: RuntimeConfig): void {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+/**
+ * The HTTP server Fastify would make for Nest (the same timeouts), handing the hot
+ * lane's requests to the lane's instance instead.
+ */
+function serverWithHotLane(hotLane: HotLane, lane: FastifyInstance): FastifyServerFactory {
+  return (nestHandler, options) => {
+    const server = http.createServer(options.http ?? {}, (req, res) => {
+      if (hotLane.matches(req.method, req.url)) lane.routing(req, res);
+      else nestHandler(req, res);
+    });
+    const timeouts = options as {
+      keepAliveTimeout?: unknown;
+      requestTimeout?: unknown;
+      connectionTimeout?: unknown;
+    };
+    if (typeof timeouts.keepAliveTimeout === 'number') {
+      server.keepAliveTimeout = timeouts.keepAliveTimeout;
+    }
+    if (typeof timeouts.requestTimeout === 'number') {
+      server.requestTimeout = timeouts.requestTimeout;
+    }
+    if (typeof timeouts.connectionTimeout === 'number') {
+      server.setTimeout(timeouts.connectionTimeout);
+    }
+    return server;
+  };
 }

@@ -37,6 +37,8 @@ export {
 } from './sdk';
 export {
   OPERATIONAL_ROUTES,
+  QUIET_REQUEST_LOG,
+  type QuietRequestLog,
   TelemetryModule,
   type TelemetryModuleOptions,
 } from './telemetry.module';

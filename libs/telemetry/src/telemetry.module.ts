@@ -38,6 +38,14 @@ export interface TelemetryModuleOptions {
 
 const TELEMETRY_QUIET = Symbol('TELEMETRY_QUIET');
 
+/**
+ * The quiet request log as a `(req, res, next)` function, for routes that Nest's
+ * middleware does not reach (a service's hot lane, see runService's `hotLane`): they call
+ * it themselves, in their onRequest stage.
+ */
+export const QUIET_REQUEST_LOG = Symbol('QUIET_REQUEST_LOG');
+export type QuietRequestLog = ReturnType<typeof quietRequestLogger>;
+
 interface QuietSetup {
   readonly routes: readonly string[];
   readonly logger: Logger;
@@ -90,7 +98,10 @@ export class TelemetryModule implements NestModule {
       providers: [
         { provide: APP_INTERCEPTOR, useClass: HttpTracingInterceptor },
         { provide: TELEMETRY_QUIET, useValue: { routes: quietRoutes, logger } },
+        { provide: QUIET_REQUEST_LOG, useValue: quietRequestLogger(logger) },
       ],
+      exports: [QUIET_REQUEST_LOG],
+      global: true,
     };
   }
 }

@@ -23,7 +23,7 @@ import {
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { newEnrolToken, sha256Hex } from '../src/auth/credentials';
-import { IngestModule } from '../src/ingest.module';
+import { INGEST_SERVICE } from '../src/ingest-service';
 
 export const CONTROL_URL_PATH = '/agent/v1/control';
 
@@ -42,20 +42,17 @@ export async function startIngest(name: string): Promise<Ingest> {
   await createTestSchemas(name);
   const storageDir = await mkdtemp(path.join(tmpdir(), 'sessionrec-control-'));
   const port = await freePort();
-  const service: RunningService | undefined = await runService(
-    { name: 'ingest', module: IngestModule, database: 'ingest', storage: true },
-    {
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: name,
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_SCHEMA: `${name}_ingest`,
-      STORAGE_URL: `file://${storageDir}`,
-      HOST: '127.0.0.1',
-      INGEST_PORT: String(port),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-      METRICS_ENABLED: 'true',
-    },
-  );
+  const service: RunningService | undefined = await runService(INGEST_SERVICE, {
+    NATS_URL: testNatsUrl(),
+    NATS_NAMESPACE: name,
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: `${name}_ingest`,
+    STORAGE_URL: `file://${storageDir}`,
+    HOST: '127.0.0.1',
+    INGEST_PORT: String(port),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    METRICS_ENABLED: 'true',
+  });
   if (!service) throw new Error('ingest did not start (see stderr)');
   const pg = new Client({ connectionString: testDatabaseUrl() });
   await pg.connect();

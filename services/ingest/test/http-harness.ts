@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { HEADERS } from '@sessionrec/contracts';
 import { MessagingConnection } from '@sessionrec/messaging';
-import { type RunningService, runService } from '@sessionrec/runtime';
+import { type RunningService, runService, type ServiceSpec } from '@sessionrec/runtime';
 import {
   connectTestNats,
   createTestBucket,
@@ -26,7 +26,7 @@ import {
 import type { S3ObjectStore } from '@sessionrec/storage';
 import { Client } from 'pg';
 import { newEnrolToken, sha256Hex } from '../src/auth/credentials';
-import { IngestModule } from '../src/ingest.module';
+import { INGEST_SERVICE } from '../src/ingest-service';
 
 export interface HttpIngest {
   readonly name: string;
@@ -42,31 +42,29 @@ export interface HttpIngest {
 export async function startHttpIngest(
   name: string,
   env: Record<string, string> = {},
+  spec: ServiceSpec = INGEST_SERVICE,
 ): Promise<HttpIngest> {
   await createTestSchemas(name);
   const bucket = await createTestBucket(name);
   const s3 = testS3Options();
   const port = await freePort();
-  const service = await runService(
-    { name: 'ingest', module: IngestModule, database: 'ingest', storage: true },
-    {
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: name,
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_SCHEMA: `${name}_ingest`,
-      STORAGE_URL: `s3://${bucket}`,
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region ?? 'us-east-1',
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
-      HOST: '127.0.0.1',
-      INGEST_PORT: String(port),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      METRICS_ENABLED: 'false',
-      ...env,
-    },
-  );
+  const service = await runService(spec, {
+    NATS_URL: testNatsUrl(),
+    NATS_NAMESPACE: name,
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: `${name}_ingest`,
+    STORAGE_URL: `s3://${bucket}`,
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region ?? 'us-east-1',
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? 'S3RVER',
+    HOST: '127.0.0.1',
+    INGEST_PORT: String(port),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+    METRICS_ENABLED: 'false',
+    ...env,
+  });
   if (!service) throw new Error('ingest did not start (see stderr)');
   const pg = new Client({ connectionString: testDatabaseUrl() });
   await pg.connect();

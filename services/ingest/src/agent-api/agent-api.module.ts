@@ -1,8 +1,8 @@
 /**
  * The agent protocol over HTTP (`/agent/v1`): enrolment, session and recording
  * lifecycle (Nest controllers), segment upload, event and metric batches (hot routes on
- * Fastify itself); with its error format, the raw segment body parser and the in-flight
- * limit in front of every route.
+ * the hot lane, a Fastify instance apart from Nest: see hot-routes.ts); with its error
+ * format and the in-flight limit in front of every route.
  */
 import {
   Inject,
@@ -12,14 +12,15 @@ import {
   type NestModule,
   type OnModuleInit,
 } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
+import { HOT_LANE } from '@sessionrec/runtime';
+import { QUIET_REQUEST_LOG, type QuietRequestLog } from '@sessionrec/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { AgentAuthService } from '../auth/agent-auth.service';
 import { AuthModule } from '../auth/auth.module';
 import { AgentApiExceptionFilter } from '../http/api-exception.filter';
 import { InflightLimiter } from '../http/inflight-limiter';
 import { InflightMiddleware } from '../http/inflight.middleware';
-import { registerSegmentBodyParser } from '../http/segment-body-parser';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest-config';
 import { BatchService } from './batch.service';
 import { EnrolController } from './enrol.controller';
@@ -56,12 +57,13 @@ import { SessionsController } from './sessions.controller';
 })
 export class AgentApiModule implements NestModule, OnModuleInit {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
+    @Inject(HOT_LANE) private readonly lane: FastifyInstance | undefined,
     private readonly limiter: InflightLimiter,
     private readonly auth: AgentAuthService,
     private readonly segments: SegmentService,
     private readonly batches: BatchService,
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    @Inject(QUIET_REQUEST_LOG) private readonly requestLog: QuietRequestLog,
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
@@ -71,14 +73,19 @@ export class AgentApiModule implements NestModule, OnModuleInit {
   }
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    registerSegmentBodyParser(fastify);
-    registerHotRoutes(fastify, {
+    if (!this.lane) {
+      throw new Error(
+        'ingest was started without its hot lane: start it with INGEST_SERVICE ' +
+          '(services/ingest/src/ingest-service.ts)',
+      );
+    }
+    registerHotRoutes(this.lane, {
       limiter: this.limiter,
       retryAfterSeconds: this.config.INGEST_RETRY_AFTER_SECONDS,
       auth: this.auth,
       segments: this.segments,
       batches: this.batches,
+      requestLog: this.requestLog,
       logger: new Logger('AgentApi'),
     });
   }
