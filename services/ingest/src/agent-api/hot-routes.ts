@@ -8,10 +8,9 @@
  * AsyncResource.bind per step, param decorators, the router's execution context) cost
  * more CPU than the work these routes do; so did its middleware, which middie runs for
  * every request of an instance that has any: nestjs-pino's two (excluded for these
- * routes, but matched and checked on every request) and the quiet request log. In
- * alternating runs of the ingest benchmark, leaving middie out took ingest's event loop
- * from 0.67-0.70 to 0.57-0.64 ms per uploaded segment and its CPU per single event batch
- * from 182-202 to 159-180 µs.
+ * routes, but matched and checked on every request) and the quiet request log. In three
+ * pairs of ingest benchmark runs, alternating, the lane took ingest's CPU per event batch
+ * sent alone from 181-213 to 162-185 µs.
  *
  * Here the same steps are explicit and in the same order: the quiet request log and the
  * in-flight limit before the body is read, agent authentication, decoding with the
