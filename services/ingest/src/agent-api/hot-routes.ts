@@ -96,12 +96,7 @@ export function registerHotRoutes(lane: FastifyInstance, deps: HotRouteDeps): vo
   registerRoutes(lane, deps);
 }
 
-type Handler = (
-  deps: HotRouteDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  agentId: string,
-) => Promise<unknown>;
+type Handler = (request: FastifyRequest, reply: FastifyReply, agentId: string) => Promise<unknown>;
 
 function registerRoutes(fastify: FastifyInstance, deps: HotRouteDeps): void {
   const limit = inflightLimit(deps.limiter, String(deps.retryAfterSeconds));
@@ -120,7 +115,7 @@ function registerRoutes(fastify: FastifyInstance, deps: HotRouteDeps): void {
     });
   };
 
-  route('PUT', HOT_ROUTES.segment, async (deps, request, reply, agentId) => {
+  route('PUT', HOT_ROUTES.segment, async (request, reply, agentId) => {
     const { recordingId, seq } = decode(segmentParams, request.params, 'params');
     const contentType = request.headers['content-type'] ?? '';
     if (contentType.split(';')[0]?.trim().toLowerCase() !== SEGMENT_CONTENT_TYPE) {
@@ -133,14 +128,14 @@ function registerRoutes(fastify: FastifyInstance, deps: HotRouteDeps): void {
     return result;
   });
 
-  route('POST', HOT_ROUTES.events, async (deps, request, reply, agentId) => {
+  route('POST', HOT_ROUTES.events, async (request, reply, agentId) => {
     const { sessionId } = decode(sessionParams, request.params, 'params');
     const batch = decode(agentProtocol.eventBatchRequest, request.body, 'body');
     void reply.status(202);
     return { accepted: await deps.batches.publishEvents(agentId, sessionId, batch) };
   });
 
-  route('POST', HOT_ROUTES.metrics, async (deps, request, reply, agentId) => {
+  route('POST', HOT_ROUTES.metrics, async (request, reply, agentId) => {
     const { sessionId } = decode(sessionParams, request.params, 'params');
     const batch = decode(agentProtocol.metricBatchRequest, request.body, 'body');
     void reply.status(202);
@@ -152,7 +147,7 @@ function registerRoutes(fastify: FastifyInstance, deps: HotRouteDeps): void {
   route(
     'POST',
     HOT_ROUTES.batches,
-    async (deps, request, reply, agentId) => {
+    async (request, reply, agentId) => {
       const { batches } = decode(agentProtocol.batchesRequest, request.body, 'body');
       let retryAfter: number | undefined;
       const results = await Promise.all(
@@ -208,7 +203,7 @@ function traced(method: string, url: string, deps: HotRouteDeps, handler: Handle
     return context.with(spanContext, async () => {
       const header = request.headers.authorization;
       const agent = await deps.auth.authenticate(Array.isArray(header) ? undefined : header);
-      return handler(deps, request, reply, agent.agentId);
+      return handler(request, reply, agent.agentId);
     });
   };
   return run;
