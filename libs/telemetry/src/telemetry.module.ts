@@ -13,7 +13,7 @@ import {
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { LogLevel } from '@sessionrec/config';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream, Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import { HttpTracingInterceptor, spanOfRequest } from './http-tracing.interceptor';
 import { createLogger } from './logger';
 import { MetricsController } from './metrics.controller';
@@ -48,7 +48,7 @@ export type QuietRequestLog = ReturnType<typeof quietRequestLogger>;
 
 interface QuietSetup {
   readonly routes: readonly string[];
-  readonly logger: Logger;
+  readonly requestLog: QuietRequestLog;
 }
 
 /** Paths to exclude from a global prefix: `app.setGlobalPrefix('api/v1', { exclude: ... })`. */
@@ -63,7 +63,7 @@ export class TelemetryModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     if (this.quiet.routes.length === 0) return;
     consumer
-      .apply(quietRequestLogger(this.quiet.logger))
+      .apply(this.quiet.requestLog)
       .forRoutes(...this.quiet.routes.map((path) => ({ path, method: RequestMethod.ALL })));
   }
 
@@ -73,6 +73,7 @@ export class TelemetryModule implements NestModule {
       options.destination,
     );
     const quietRoutes = options.quietRoutes ?? [];
+    const requestLog = quietRequestLogger(logger);
     return {
       module: TelemetryModule,
       imports: [
@@ -97,8 +98,8 @@ export class TelemetryModule implements NestModule {
       controllers: [MetricsController],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: HttpTracingInterceptor },
-        { provide: TELEMETRY_QUIET, useValue: { routes: quietRoutes, logger } },
-        { provide: QUIET_REQUEST_LOG, useValue: quietRequestLogger(logger) },
+        { provide: TELEMETRY_QUIET, useValue: { routes: quietRoutes, requestLog } },
+        { provide: QUIET_REQUEST_LOG, useValue: requestLog },
       ],
       exports: [QUIET_REQUEST_LOG],
       global: true,

@@ -32,7 +32,7 @@ import type {
   RouteHandlerMethod,
 } from 'fastify';
 import type { AgentAuthService } from '../auth/agent-auth.service';
-import { describeAgentError } from '../http/api-exception.filter';
+import { answerAgentError, describeAgentError } from '../http/api-exception.filter';
 import { UnsupportedMediaTypeError } from '../http/api-errors';
 import type { InflightLimiter } from '../http/inflight-limiter';
 import { registerSegmentBodyParser, SEGMENT_CONTENT_TYPE } from '../http/segment-body-parser';
@@ -240,14 +240,7 @@ function inflightLimit(limiter: InflightLimiter, retryAfter: string): onRequestH
  */
 function answerError(deps: HotRouteDeps) {
   return function (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-    const { status, body, retryAfter } = describeAgentError(
-      asNestException(error),
-      `${request.method} ${request.routeOptions.url ?? 'unknown route'}`,
-      deps.retryAfterSeconds,
-      deps.logger,
-    );
-    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-    void reply.status(status).send(body);
+    answerAgentError(asNestException(error), request, reply, deps.retryAfterSeconds, deps.logger);
   };
 }
 

@@ -50,16 +50,32 @@ export class AgentApiExceptionFilter extends BaseExceptionFilter {
       super.catch(exception, host);
       return;
     }
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body, retryAfter } = describeAgentError(
+    answerAgentError(
       exception,
-      `${request.method} ${request.routeOptions.url ?? 'unknown route'}`,
+      request,
+      host.switchToHttp().getResponse<FastifyReply>(),
       this.config.INGEST_RETRY_AFTER_SECONDS,
       this.logger,
     );
-    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-    void reply.status(status).send(body);
   }
+}
+
+/** Answers a request that failed with the error's status, body and Retry-After. */
+export function answerAgentError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  retryAfterSeconds: number,
+  logger: Pick<Logger, 'warn' | 'error'>,
+): void {
+  const { status, body, retryAfter } = describeAgentError(
+    exception,
+    `${request.method} ${request.routeOptions.url ?? 'unknown route'}`,
+    retryAfterSeconds,
+    logger,
+  );
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  void reply.status(status).send(body);
 }
 
 /** The status and `{error:{code,message}}` an error answers with (logged when it is ours to fix). */
